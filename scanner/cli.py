@@ -1,0 +1,54 @@
+"""Command line: `scanner <command> ...`. Each command lives in scanner/commands/<name>.py and
+exposes ``add_parser(subparsers)`` and ``run(args) -> int``."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from scanner import __version__
+from scanner.errors import EXIT_BAD_INPUT, ScannerError
+
+COMMANDS = ("scan", "demo", "report", "diff", "policy")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="scanner",
+        description="Crawl a website in real Chromium, capture cookies, storage, beacons and "
+        "third-party requests, attribute them to vendors and compare with the declared vendors.",
+        epilog="Exit codes: 0 clean, 1 findings at or above --fail-on, 2 bad input, 3 scan could not run.",
+    )
+    parser.add_argument("--version", action="version", version=f"scanner {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"scanner.commands.{name}")
+        except ModuleNotFoundError as exc:  # a command still being built
+            if exc.name != f"scanner.commands.{name}":
+                raise
+            continue
+        p = module.add_parser(sub)
+        p.set_defaults(_run=module.run)
+    return parser
+
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse already printed a one-line usage error
+        return EXIT_BAD_INPUT if exc.code not in (0, None) else 0
+    if not getattr(args, "_run", None):
+        parser.print_help()
+        return EXIT_BAD_INPUT
+    try:
+        return int(args._run(args) or 0)
+    except ScannerError as err:
+        print(f"scanner: error: {err}", file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        print("scanner: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,53 @@
+"""Registrable domains and first/third party, offline (tldextract's bundled suffix list)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+import tldextract
+
+# suffix_list_urls=() and cache_dir=None: never fetch the Public Suffix List, never write a cache.
+_EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+def host_of(url: str) -> str:
+    """Lower-case host of a URL ('' when it has none)."""
+    try:
+        return (urlsplit(url).hostname or "").lower().rstrip(".")
+    except ValueError:
+        return ""
+
+
+@lru_cache(maxsize=65536)
+def registrable_domain(host: str) -> str:
+    """eTLD+1 of a host ("www.google-analytics.com" -> "google-analytics.com").
+
+    IP addresses and single-label hosts (localhost) are their own registrable domain.
+    """
+    host = host.lower().strip().rstrip(".")
+    if host.startswith("[") or not host:
+        return host
+    parts = _EXTRACT(host)
+    domain = parts.top_domain_under_public_suffix
+    return domain or host
+
+
+def registrable_domain_of_url(url: str) -> str:
+    return registrable_domain(host_of(url))
+
+
+def cookie_registrable_domain(cookie_domain: str) -> str:
+    return registrable_domain(cookie_domain.lstrip("."))
+
+
+def in_scope(host: str, first_party: frozenset[str] | set[str]) -> bool:
+    """True when host's registrable domain is one of the first-party registrable domains."""
+    return registrable_domain(host) in first_party
+
+
+def domain_matches(host: str, pattern: str) -> bool:
+    """host equals pattern or is a subdomain of it ("a.b.example.com" ~ "example.com")."""
+    host = host.lower().lstrip(".")
+    pattern = pattern.lower().lstrip(".").removeprefix("*.")
+    return host == pattern or host.endswith("." + pattern)

@@ -1,0 +1,26 @@
+"""Errors that end a command with one clear line and a documented exit code."""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1  # findings at or above --fail-on
+EXIT_BAD_INPUT = 2  # bad input or usage
+EXIT_CANNOT_SCAN = 3  # the scan could not run (no browser, site unreachable, ...)
+
+
+class ScannerError(Exception):
+    """Base: str(err) is the one line shown to the user."""
+
+    exit_code = EXIT_CANNOT_SCAN
+
+
+class BadInput(ScannerError):
+    """The user gave something we cannot use (URL, CSV, file, option)."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
+class CannotScan(ScannerError):
+    """The scan could not run: no browser, site unreachable, TLS error, ..."""
+
+    exit_code = EXIT_CANNOT_SCAN

@@ -1,0 +1,239 @@
+"""Plain, immutable records that flow through the pipeline and serialize to scan.json.
+
+crawl -> collect -> attribute -> compare -> report. Every stage reads and returns these
+records; nothing downstream needs a browser. ``to_dict``/``from_dict`` give the JSON form
+documented by ``scanner/schema/scan.schema.json``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+SCHEMA_VERSION = "1.0"
+
+SetBy = Literal["http", "js"]
+StorageKind = Literal["local", "session"]
+FindingStatus = Literal["declared", "undeclared", "not_observed", "mismatch"]
+FINDING_STATUSES: tuple[str, ...] = ("undeclared", "mismatch", "not_observed", "declared")
+
+
+@dataclass(frozen=True)
+class Page:
+    url: str  # the URL the crawler asked for (normalised)
+    depth: int
+    final_url: str | None = None  # after redirects
+    status: int | None = None
+    title: str | None = None
+    referrer: str | None = None  # page whose link led here (None for seeds)
+    source: str = "link"  # seed | link | sitemap
+    started_at: str | None = None  # ISO 8601 UTC
+    load_ms: int | None = None  # until the load event
+    total_ms: int | None = None  # whole visit incl. waits
+    screenshot: str | None = None  # path relative to the scan folder
+    content_type: str | None = None
+    error: str | None = None  # set when the visit failed; the crawl goes on
+
+
+@dataclass(frozen=True)
+class Request:
+    url: str
+    method: str
+    resource_type: str  # Playwright's: document, script, image, ping, xhr, fetch, ...
+    host: str
+    registrable_domain: str
+    third_party: bool
+    page_url: str  # page (top-level visit) the request belongs to
+    frame_url: str | None = None
+    initiator: str | None = None  # script URL that caused the request, when known
+    initiator_type: str | None = None  # parser | script | other | ...
+    redirect_chain: tuple[str, ...] = ()  # earlier URLs, oldest first
+    status: int | None = None
+    content_type: str | None = None
+    body_size: int | None = None
+    failure: str | None = None
+    query_params: tuple[str, ...] = ()  # parameter *names* only
+    is_beacon: bool = False
+    beacon_reason: str | None = None  # ping | send_beacon | pixel_1x1 | tiny_image | known_endpoint
+    image_size: tuple[int, int] | None = None
+    service_worker: bool = False
+    timestamp: float | None = None  # epoch seconds
+    vendor: str | None = None
+    vendor_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Cookie:
+    name: str
+    domain: str  # as stored: ".example.com" for domain cookies, "example.com" for host-only
+    path: str
+    expires: float | None  # epoch seconds; None = session cookie
+    secure: bool
+    http_only: bool
+    same_site: str | None  # Strict | Lax | None (string) | null when unknown
+    first_party: bool
+    set_by: SetBy
+    page_url: str  # first page where the cookie was seen
+    registrable_domain: str = ""
+    host_only: bool = False
+    in_jar: bool = True  # False: a Set-Cookie the browser refused to store
+    declared_lifetime_days: float | None = None  # from Max-Age/Expires as sent, before any cap
+    lifetime_days: float | None = None  # effective lifetime as stored (None = session)
+    setter_url: str | None = None  # response (http) or script (js) that set it, when known
+    value_hash: str | None = None  # sha256 of the value, first 16 hex chars
+    value: str | None = None  # only with --keep-cookie-values
+    pages: tuple[str, ...] = ()  # every page where it was seen
+    vendor: str | None = None
+    vendor_reason: str | None = None
+
+    @property
+    def session(self) -> bool:
+        return self.expires is None
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.name, self.domain, self.path)
+
+
+@dataclass(frozen=True)
+class StorageItem:
+    origin: str
+    kind: StorageKind
+    key: str
+    page_url: str
+    registrable_domain: str = ""
+    third_party: bool = False
+    value_hash: str | None = None
+    value_length: int = 0
+    value: str | None = None  # only with --keep-cookie-values
+    vendor: str | None = None
+    vendor_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Declared:
+    """One row of vendors.csv (or of an imported policy), resolved against the catalog."""
+
+    name: str
+    purpose: str = ""
+    privacy_policy: str = ""
+    category: str | None = None
+    domains: tuple[str, ...] = ()
+    cookies: tuple[str, ...] = ()
+    line: int | None = None
+    source: str | None = None  # e.g. "vendors.csv:3" or "policy: table 'Cookies', row 4"
+    vendor: str | None = None  # catalog vendor it resolved to
+    resolution: str | None = None  # how: exact | alias | parent | domains | unresolved
+
+
+@dataclass(frozen=True)
+class Evidence:
+    pages: tuple[str, ...] = ()
+    cookies: tuple[dict, ...] = ()  # compact cookie refs: name, domain, lifetime_days, ...
+    requests: tuple[dict, ...] = ()  # url, page_url, resource_type, initiator
+    beacons: tuple[dict, ...] = ()
+    storage: tuple[dict, ...] = ()
+
+
+@dataclass(frozen=True)
+class Finding:
+    vendor: str
+    status: FindingStatus
+    category: str | None = None
+    declared_name: str | None = None
+    detail: str = ""
+    reasons: tuple[str, ...] = ()  # machine-readable tags, e.g. "purpose", "lifetime"
+    evidence: Evidence = field(default_factory=Evidence)
+    unknown: bool = False  # an unknown tracker (no catalog entry), named by its domain
+
+
+@dataclass(frozen=True)
+class ScanMeta:
+    tool_version: str
+    start_urls: tuple[str, ...]
+    started_at: str
+    finished_at: str | None = None
+    browser: str | None = None  # executable path or "playwright"
+    browser_version: str | None = None
+    user_agent: str | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+    catalog_version: str | None = None
+    declared_source: str | None = None  # vendors.csv path or policy source
+    interrupted: bool = False
+    errors: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    meta: ScanMeta
+    pages: tuple[Page, ...] = ()
+    requests: tuple[Request, ...] = ()
+    cookies: tuple[Cookie, ...] = ()
+    storage: tuple[StorageItem, ...] = ()
+    declared: tuple[Declared, ...] = ()
+    vendors: tuple[dict, ...] = ()  # observed vendors: name, category, parent, counts
+    findings: tuple[Finding, ...] = ()
+    schema_version: str = SCHEMA_VERSION
+
+    @property
+    def summary(self) -> dict[str, int]:
+        counts = {s: 0 for s in FINDING_STATUSES}
+        for f in self.findings:
+            counts[f.status] += 1
+        return counts
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": self.schema_version,
+            "meta": to_jsonable(self.meta),
+            "pages": [to_jsonable(p) for p in self.pages],
+            "requests": [to_jsonable(r) for r in self.requests],
+            "cookies": [to_jsonable(c) for c in self.cookies],
+            "storage": [to_jsonable(s) for s in self.storage],
+            "declared": [to_jsonable(d) for d in self.declared],
+            "vendors": [dict(v) for v in self.vendors],
+            "findings": [to_jsonable(f) for f in self.findings],
+            "summary": self.summary,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ScanResult:
+        return cls(
+            schema_version=data.get("schema_version", SCHEMA_VERSION),
+            meta=from_jsonable(ScanMeta, data["meta"]),
+            pages=tuple(from_jsonable(Page, p) for p in data.get("pages", [])),
+            requests=tuple(from_jsonable(Request, r) for r in data.get("requests", [])),
+            cookies=tuple(from_jsonable(Cookie, c) for c in data.get("cookies", [])),
+            storage=tuple(from_jsonable(StorageItem, s) for s in data.get("storage", [])),
+            declared=tuple(from_jsonable(Declared, d) for d in data.get("declared", [])),
+            vendors=tuple(data.get("vendors", [])),
+            findings=tuple(from_jsonable(Finding, f) for f in data.get("findings", [])),
+        )
+
+
+def to_jsonable(obj: Any) -> Any:
+    """Dataclass -> JSON-ready dict (tuples become lists)."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: to_jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, (list, tuple)):
+        return [to_jsonable(x) for x in obj]
+    if isinstance(obj, dict):
+        return {k: to_jsonable(v) for k, v in obj.items()}
+    return obj
+
+
+def from_jsonable(cls: type, data: dict[str, Any]) -> Any:
+    """JSON dict -> dataclass, converting lists back to tuples; unknown keys are ignored."""
+    kwargs = {}
+    hints = {f.name: f for f in dataclasses.fields(cls)}
+    for name, f in hints.items():
+        if name not in data:
+            continue
+        value = data[name]
+        if name == "evidence" and isinstance(value, dict):
+            value = from_jsonable(Evidence, value)
+        elif isinstance(value, list):
+            value = tuple(tuple(v) if isinstance(v, list) else v for v in value)
+        kwargs[name] = value
+    return cls(**kwargs)
