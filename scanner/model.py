@@ -226,8 +226,7 @@ def to_jsonable(obj: Any) -> Any:
 def from_jsonable(cls: type, data: dict[str, Any]) -> Any:
     """JSON dict -> dataclass, converting lists back to tuples; unknown keys are ignored."""
     kwargs = {}
-    hints = {f.name: f for f in dataclasses.fields(cls)}
-    for name, f in hints.items():
+    for name in (f.name for f in dataclasses.fields(cls)):
         if name not in data:
             continue
         value = data[name]

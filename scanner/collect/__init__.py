@@ -1,0 +1,23 @@
+"""Collectors: one small module per kind of evidence, all behind ``scanner.collect.base.Collector``."""
+
+from scanner.collect.base import Collector, Visit
+from scanner.collect.beacons import BeaconCollector
+from scanner.collect.cookies import CookieCollector
+from scanner.collect.requests import RequestCollector
+from scanner.collect.screenshot import ScreenshotCollector
+from scanner.collect.storage import StorageCollector
+
+
+def default_collectors(*, keep_values: bool, screenshots_dir=None) -> list[Collector]:
+    collectors: list[Collector] = [
+        RequestCollector(),
+        BeaconCollector(),
+        CookieCollector(keep_values=keep_values),
+        StorageCollector(keep_values=keep_values),
+    ]
+    if screenshots_dir is not None:
+        collectors.append(ScreenshotCollector(screenshots_dir))
+    return collectors
+
+
+__all__ = ["Collector", "Visit", "default_collectors"]

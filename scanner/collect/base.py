@@ -1,0 +1,87 @@
+"""The one interface every collector implements, and the per-visit state they share.
+
+Life cycle (per browser context, then per page visit):
+
+1. ``install(context, hooks)`` once: add init scripts or register for in-page reports.
+2. ``await start(visit)`` before the page is navigated.
+3. ``on_request`` / ``on_response`` / ``on_finished`` / ``on_failed`` / ``on_report`` while it loads; the
+   crawler routes each browser event to the visit of the page it belongs to.
+4. ``await finish(visit)`` after the page settled: read what only the finished page can tell.
+5. ``records(visit)`` returns this collector's evidence as plain dicts, keyed by kind.
+
+A collector keeps its per-visit state in ``visit.state[self.name]``: adding one touches no other.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from scanner.crawl.frontier import Target
+from scanner.crawl.urls import Scope
+
+
+def value_hash(value: str) -> str:
+    return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+@dataclass
+class Visit:
+    """One top-level page visit: the Playwright page plus what collectors learn about it."""
+
+    target: Target
+    page: Any  # playwright.async_api.Page
+    scope: Scope
+    index: int
+    started: float = field(default_factory=time.time)
+    state: dict[str, Any] = field(default_factory=dict)
+    initiators: dict[str, tuple[str | None, str | None]] = field(
+        default_factory=dict
+    )  # url -> (script, type)
+    _ids: dict[int, int] = field(default_factory=dict)
+    _counter: Any = field(default_factory=itertools.count)
+
+    @property
+    def page_url(self) -> str:
+        return self.target.url
+
+    def request_id(self, request: Any) -> int:
+        """Stable number for a Playwright request within this visit (shared join key for collectors)."""
+        key = id(request)
+        if key not in self._ids:
+            self._ids[key] = next(self._counter)
+        return self._ids[key]
+
+
+class Collector:
+    name = "collector"
+
+    async def install(self, context: Any) -> None:  # noqa: B027 - optional hook
+        """Once per browser context."""
+
+    async def start(self, visit: Visit) -> None:  # noqa: B027
+        """Before navigation."""
+
+    async def on_request(self, visit: Visit, request: Any) -> None:  # noqa: B027
+        pass
+
+    async def on_response(self, visit: Visit, response: Any) -> None:  # noqa: B027
+        pass
+
+    async def on_finished(self, visit: Visit, request: Any) -> None:  # noqa: B027
+        pass
+
+    async def on_failed(self, visit: Visit, request: Any) -> None:  # noqa: B027
+        pass
+
+    def on_report(self, visit: Visit, kind: str, data: dict) -> None:  # noqa: B027
+        """A report from the in-page hooks (document.cookie writes, sendBeacon, image src)."""
+
+    async def finish(self, visit: Visit) -> None:  # noqa: B027
+        """After the page settled."""
+
+    def records(self, visit: Visit) -> dict[str, list[dict]]:
+        return {}

@@ -1,0 +1,51 @@
+"""Which script caused each request: Chromium's own initiator records, read over a CDP session."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from scanner.collect.base import Collector, Visit
+
+
+def script_of(initiator: dict) -> str | None:
+    """The script URL behind a CDP ``Network.Initiator``: top of the JS stack, else the parser's URL."""
+    stack = initiator.get("stack")
+    while stack:
+        for frame in stack.get("callFrames", ()):
+            url = frame.get("url")
+            if url and url.startswith(("http://", "https://")):
+                return url
+        stack = stack.get("parent")
+    url = initiator.get("url")
+    return url if url and url.startswith(("http://", "https://")) else None
+
+
+class InitiatorCollector(Collector):
+    name = "initiators"
+
+    async def start(self, visit: Visit) -> None:
+        try:
+            session = await visit.page.context.new_cdp_session(visit.page)
+            await session.send("Network.enable")
+        except Exception:  # noqa: BLE001 - e.g. a browser without CDP; initiators stay unknown
+            return
+        visit.state[self.name] = session
+
+        def on_will_be_sent(event: dict) -> None:
+            request = event.get("request", {})
+            url = request.get("url")
+            initiator = event.get("initiator") or {}
+            if url and url not in visit.initiators:
+                visit.initiators[url] = (script_of(initiator), initiator.get("type"))
+
+        session.on("Network.requestWillBeSent", on_will_be_sent)
+
+    async def finish(self, visit: Visit) -> None:
+        session = visit.state.pop(self.name, None)
+        if session is not None:
+            with contextlib.suppress(Exception):
+                await session.detach()
+
+    def records(self, visit: Visit) -> dict[str, list[Any]]:
+        return {}

@@ -1,0 +1,256 @@
+"""`scanner scan URL...`: crawl, capture, attribute, compare, report, and gate."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from scanner.browser import BrowserOptions
+from scanner.crawl.crawler import Crawl, CrawlOptions
+from scanner.crawl.urls import validate_start_url
+from scanner.crawl.visit import VisitTiming
+from scanner.errors import EXIT_OK, BadInput, ScannerError
+from scanner.progress import make_progress
+
+DEFAULT_FORMATS = "html,json,csv"
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {text}")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more: {text}")
+    return value
+
+
+def seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 <= value <= 3600:
+        raise argparse.ArgumentTypeError(f"out of range (0-3600 s): {text}")
+    return value
+
+
+def add_browser_arguments(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("browser")
+    g.add_argument(
+        "--browser", metavar="PATH", help="Chromium/Chrome executable (default: Playwright's, else system)"
+    )
+    g.add_argument(
+        "--browser-arg",
+        metavar="ARG",
+        action="append",
+        default=[],
+        help="extra Chromium flag, verbatim (repeatable), e.g. --browser-arg=--host-resolver-rules=...",
+    )
+    g.add_argument("--user-agent", metavar="UA", help="user agent string (default: the browser's own)")
+    g.add_argument(
+        "--timeout", type=seconds, default=30.0, metavar="S", help="per-page load timeout (default 30)"
+    )
+    g.add_argument(
+        "--ignore-https-errors", action="store_true", help="scan sites with invalid TLS certificates"
+    )
+    g.add_argument(
+        "--block-third-party-cookies",
+        action="store_true",
+        help="emulate a strict browser (default: allow them, like a typical desktop Chrome)",
+    )
+
+
+def add_output_arguments(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("output and CI gate")
+    g.add_argument(
+        "--format",
+        default=DEFAULT_FORMATS,
+        metavar="LIST",
+        help="comma-separated: html,json,csv,har,junit,sarif,md (default html,json,csv)",
+    )
+    g.add_argument(
+        "--fail-on",
+        action="append",
+        choices=["undeclared", "mismatch", "not_observed", "none"],
+        metavar="STATUS",
+        help="exit 1 when findings of this status exist: undeclared, mismatch, not_observed or none "
+        "(repeatable; default undeclared)",
+    )
+    g.add_argument(
+        "--baseline", metavar="SCAN_JSON", help="fail only on findings new since this earlier scan"
+    )
+
+
+def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    p = sub.add_parser(
+        "scan",
+        help="crawl a site and audit its trackers",
+        description="Crawl a website in headless Chromium, capture cookies, storage, beacons and third-party "
+        "requests, attribute them to vendors and compare with the declared vendors.",
+    )
+    p.add_argument("urls", nargs="+", metavar="URL", help="start URL(s); scope = their registrable domains")
+    p.add_argument("--out", metavar="DIR", help="output folder (default reports/<host>-<UTC timestamp>/)")
+    decl = p.add_mutually_exclusive_group()
+    decl.add_argument("--vendors", metavar="CSV", help="declared vendors (name,purpose,privacy_policy,...)")
+    decl.add_argument(
+        "--policy", metavar="SOURCE", help="privacy/cookie policy (file or URL) to import instead"
+    )
+    p.add_argument(
+        "--catalog", metavar="FILE", action="append", default=[], help="extra vendor catalog entries"
+    )
+    g = p.add_argument_group("crawl")
+    g.add_argument(
+        "--first-party", metavar="DOMAIN", action="append", default=[], help="also in scope (repeatable)"
+    )
+    g.add_argument(
+        "--max-depth", type=non_negative_int, default=3, help="link depth from the start (default 3)"
+    )
+    g.add_argument("--max-pages", type=positive_int, default=50, help="pages to visit at most (default 50)")
+    g.add_argument(
+        "--max-query-variants", type=positive_int, default=5, help="query strings per path (trap bound)"
+    )
+    g.add_argument("--no-sitemap", action="store_true", help="do not seed from robots.txt / sitemap.xml")
+    g.add_argument("--concurrency", type=positive_int, default=2, help="pages in parallel (default 2)")
+    g.add_argument(
+        "--settle", type=seconds, default=2.0, metavar="S", help="wait after scrolling (default 2)"
+    )
+    g.add_argument(
+        "--keep-cookie-values", action="store_true", help="store cookie/storage values, not hashes"
+    )
+    g.add_argument("--no-screenshots", action="store_true", help="skip the per-page screenshot")
+    g.add_argument("--quiet", action="store_true", help="no progress output")
+    add_browser_arguments(p)
+    add_output_arguments(p)
+    return p
+
+
+def default_out_dir(url: str) -> Path:
+    host = urlsplit(url).hostname or "site"
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return Path("reports") / f"{host}-{stamp}"
+
+
+def parse_formats(text: str) -> list[str]:
+    formats = [f.strip().lower() for f in text.split(",") if f.strip()]
+    if not formats:
+        raise BadInput("--format: give at least one of html,json,csv,har,junit,sarif,md")
+    return formats
+
+
+def crawl_options(args: argparse.Namespace, urls: list[str], out_dir: Path) -> CrawlOptions:
+    browser = BrowserOptions(
+        executable=args.browser,
+        ignore_https_errors=args.ignore_https_errors,
+        block_third_party_cookies=args.block_third_party_cookies,
+        extra_args=tuple(args.browser_arg),
+        user_agent=args.user_agent,
+        timeout_s=args.timeout,
+    )
+    return CrawlOptions(
+        start_urls=tuple(urls),
+        out_dir=out_dir,
+        first_party=tuple(args.first_party),
+        max_depth=args.max_depth,
+        max_pages=args.max_pages,
+        max_query_variants=args.max_query_variants,
+        use_sitemap=not args.no_sitemap,
+        concurrency=args.concurrency,
+        keep_values=args.keep_cookie_values,
+        screenshots=not args.no_screenshots,
+        timing=VisitTiming(settle_s=args.settle),
+        browser=browser,
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from scanner.pipeline import analyse, load_declaration
+
+    urls = [validate_start_url(u) for u in args.urls]
+    formats = parse_formats(args.format)
+    from scanner.report import FORMATS, write_reports
+
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise BadInput(f"--format: unknown format {unknown[0]!r} (choose from {','.join(FORMATS)})")
+    baseline = load_baseline(args.baseline)
+    catalog_files = [Path(c) for c in args.catalog]
+    from scanner.catalog import load_catalog
+
+    load_catalog(catalog_files)  # a bad --catalog fails now, before the browser starts
+
+    def fetch(url: str) -> str:
+        from scanner.browser import fetch_rendered_html
+
+        return fetch_rendered_html(
+            url,
+            ignore_https_errors=args.ignore_https_errors,
+            browser_args=args.browser_arg,
+            timeout_s=args.timeout,
+            executable=args.browser,
+        )
+
+    declared, declared_source = load_declaration(args.vendors, args.policy, fetch_html=fetch)
+    out_dir = Path(args.out) if args.out else default_out_dir(urls[0])
+    options = crawl_options(args, urls, out_dir)
+    progress = make_progress(options.max_pages, quiet=args.quiet)
+    crawl = Crawl(options, progress)
+    error: ScannerError | None = None
+    interrupted = False
+    try:
+        result = asyncio.run(crawl.run())
+    except ScannerError as exc:  # start page failed: keep what was captured, then report the error
+        error = exc
+        result = crawl.result()
+    except KeyboardInterrupt:
+        interrupted = True
+        result = crawl.result()
+    finally:
+        if progress is not None:
+            progress.close()
+    result = analyse(result, declared=declared, declared_source=declared_source, catalog_files=catalog_files)
+    written = write_reports(result, out_dir, formats if error is None else ["json"])
+    if error is not None:
+        raise error
+    if interrupted:
+        print(f"scanner: interrupted; {len(result.pages)} finished pages saved in {out_dir}", file=sys.stderr)
+        return 130
+    return finish(result, written, args.fail_on, baseline, out_dir)
+
+
+def load_baseline(path: str | None):
+    if not path:
+        return None
+    from scanner.api import read_scan
+
+    return read_scan(Path(path))
+
+
+def finish(result, written, fail_on, baseline, out_dir: Path) -> int:
+    from scanner.gate import gate_exit_code
+
+    s = result.summary
+    third = sorted({r.registrable_domain for r in result.requests if r.third_party})
+    print(
+        f"scanned {len(result.pages)} pages: {len(result.cookies)} cookies, {len(result.requests)} requests "
+        f"({len(third)} third-party domains); findings: {s['undeclared']} undeclared, "
+        f"{s['mismatch']} mismatch, {s['not_observed']} not observed, {s['declared']} declared"
+    )
+    for path in written:
+        print(f"  wrote {path}")
+    code = gate_exit_code(result, fail_on or ["undeclared"], baseline)
+    return code if code else EXIT_OK

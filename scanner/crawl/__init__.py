@@ -1,0 +1,1 @@
+"""Crawl: a breadth-first frontier of in-scope URLs visited like a person in real Chromium."""

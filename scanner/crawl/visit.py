@@ -1,0 +1,123 @@
+"""Visit one page like a person: load, wait for the network to go quiet, scroll to the bottom so lazy
+content loads, then let late tags fire (settle)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from scanner.collect.base import Collector, Visit
+from scanner.crawl.errors import classify_navigation_error
+from scanner.crawl.urls import is_html_content_type
+
+
+@dataclass(frozen=True)
+class VisitTiming:
+    settle_s: float = 2.0  # --settle: quiet time after scrolling so late tags fire
+    quiet_ms: int = 500  # network counts as quiet after this long without a request starting or ending
+    quiet_cap_s: float = 5.0  # never wait longer than this for quiet
+    scroll_steps: int = 12
+
+
+SCROLL_STEP = """() => {
+  const before = window.scrollY;
+  window.scrollBy(0, Math.max(200, Math.floor(window.innerHeight * 0.9)));
+  const el = document.scrollingElement || document.documentElement;
+  const bottom = window.scrollY + window.innerHeight >= el.scrollHeight - 2;
+  return { moved: window.scrollY !== before, bottom };
+}"""
+
+LINKS = """() => Array.from(document.querySelectorAll('a[href], area[href]'), a => a.href).slice(0, 5000)"""
+
+
+class NetworkActivity:
+    """In-flight request count and last activity time of one visit (fed by the crawler's router)."""
+
+    def __init__(self) -> None:
+        self.inflight = 0
+        self.last = time.monotonic()
+
+    def started(self) -> None:
+        self.inflight += 1
+        self.last = time.monotonic()
+
+    def ended(self) -> None:
+        self.inflight = max(0, self.inflight - 1)
+        self.last = time.monotonic()
+
+    async def wait_quiet(self, quiet_ms: int, cap_s: float) -> None:
+        deadline = time.monotonic() + cap_s
+        while time.monotonic() < deadline:
+            idle = (time.monotonic() - self.last) * 1000
+            if self.inflight == 0 and idle >= quiet_ms:
+                return
+            await asyncio.sleep(0.05)
+
+
+async def scroll_to_bottom(page: Any, steps: int) -> None:
+    for _ in range(steps):
+        try:
+            state = await page.evaluate(SCROLL_STEP)
+        except Exception:  # noqa: BLE001 - page navigated away or closed
+            return
+        if state.get("bottom") or not state.get("moved"):
+            return
+        await asyncio.sleep(0.1)
+
+
+async def run_visit(
+    visit: Visit, collectors: list[Collector], activity: NetworkActivity, timing: VisitTiming
+) -> tuple[dict, list[str]]:
+    """Navigate, wait, collect. Returns (page record, links found). Never raises for page problems."""
+    page = visit.page
+    for c in collectors:
+        await c.start(visit)
+    started = datetime.now(UTC)
+    t0 = time.monotonic()
+    record: dict = {
+        "url": visit.target.url,
+        "depth": visit.target.depth,
+        "referrer": visit.target.referrer,
+        "source": visit.target.source,
+        "started_at": started.isoformat(timespec="seconds").replace("+00:00", "Z"),
+    }
+    links: list[str] = []
+    response = None
+    try:
+        response = await page.goto(visit.target.url, wait_until="load")
+    except Exception as exc:  # noqa: BLE001 - recorded on the page, the crawl goes on
+        kind, explanation = classify_navigation_error(exc)
+        record["error"] = explanation
+        record["error_kind"] = kind
+    record["load_ms"] = int((time.monotonic() - t0) * 1000)
+    if response is not None:
+        record["status"] = response.status
+        record["content_type"] = response.headers.get("content-type")
+        if response.status >= 400:
+            record.setdefault("error", f"HTTP {response.status}")
+            record.setdefault("error_kind", "http_status")
+        elif not is_html_content_type(record["content_type"]):
+            record.setdefault("error", f"not an HTML page ({record['content_type']})")
+            record.setdefault("error_kind", "not_html")
+    record["final_url"] = page.url if page.url not in ("", "about:blank") else None
+    if "error_kind" not in record or record["error_kind"] in ("timeout", "http_status"):
+        await activity.wait_quiet(timing.quiet_ms, timing.quiet_cap_s)
+        if "error_kind" not in record:
+            await scroll_to_bottom(page, timing.scroll_steps)
+            await activity.wait_quiet(timing.quiet_ms, timing.quiet_cap_s)
+        if timing.settle_s > 0:
+            await asyncio.sleep(timing.settle_s)
+    with contextlib.suppress(Exception):
+        record["title"] = (await page.title())[:1000]
+    if "error_kind" not in record:
+        with contextlib.suppress(Exception):
+            links = await page.evaluate(LINKS)
+    for c in collectors:
+        with contextlib.suppress(Exception):
+            await c.finish(visit)
+    record["total_ms"] = int((time.monotonic() - t0) * 1000)
+    return record, links

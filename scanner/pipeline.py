@@ -1,0 +1,46 @@
+"""The stages after the crawl, shared by `scan`, `demo` and `report`: attribute -> compare -> report."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from scanner.model import Declared, ScanResult
+
+
+def load_declaration(
+    vendors: str | None, policy: str | None, *, fetch_html=None
+) -> tuple[list[Declared] | None, str | None]:
+    """Declared vendors from a vendors.csv or an imported policy (None when neither was given)."""
+    if vendors:
+        from scanner.declared import load_declared_csv
+
+        return list(load_declared_csv(Path(vendors))), str(vendors)
+    if policy:
+        from scanner.policy import import_policy
+
+        imported = import_policy(policy, fetch_html=fetch_html)
+        return list(imported.rows), f"policy: {policy}"
+    return None, None
+
+
+def analyse(
+    result: ScanResult,
+    *,
+    declared: Sequence[Declared] | None,
+    declared_source: str | None = None,
+    catalog_files: Sequence[Path] = (),
+) -> ScanResult:
+    """Attribute every request, cookie and storage key to a vendor, then compare with the declaration."""
+    from scanner.attribute import attribute
+    from scanner.catalog import load_catalog
+    from scanner.compare import compare
+
+    catalog = load_catalog(list(catalog_files))
+    result = replace(
+        result,
+        meta=replace(result.meta, catalog_version=catalog.version, declared_source=declared_source),
+    )
+    result = attribute(result, catalog)
+    return compare(result, declared, catalog)
