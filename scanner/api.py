@@ -1,0 +1,101 @@
+"""Python API for notebooks: ``scanner.load_scan(path)`` -> tables of one saved scan.
+
+>>> scan = scanner.load_scan("out/scan.json")          # or the folder "out"
+>>> scan.cookies[scan.cookies.third_party].groupby("vendor").size()
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from scanner.errors import BadInput
+from scanner.model import SCHEMA_VERSION, ScanMeta, ScanResult
+from scanner.report import tables
+
+
+def scan_json_path(path: str | Path) -> Path:
+    """``scan.json`` itself, or a scan folder holding one."""
+    p = Path(path)
+    if p.is_dir():
+        p = p / "scan.json"
+    if not p.is_file():
+        raise BadInput(f"no scan result at {p}")
+    return p
+
+
+def read_scan(path: str | Path) -> ScanResult:
+    """Read and check a saved scan.json; anything unusable is :class:`BadInput` (exit 2)."""
+    p = scan_json_path(path)
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BadInput(f"{p}: not a readable scan.json ({exc})") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("meta"), dict):
+        raise BadInput(f"{p}: not a scan result (no 'meta' object)")
+    version = str(data.get("schema_version", SCHEMA_VERSION))
+    if version.split(".")[0] != SCHEMA_VERSION.split(".")[0]:
+        raise BadInput(f"{p}: schema_version {version} is not readable by this scanner ({SCHEMA_VERSION})")
+    try:
+        return ScanResult.from_dict(data)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise BadInput(f"{p}: malformed scan result ({type(exc).__name__}: {exc})") from exc
+
+
+@dataclass(frozen=True)
+class Scan:
+    """One saved scan with pandas views. ``result`` is the full :class:`ScanResult`."""
+
+    result: ScanResult
+    path: Path | None = None
+
+    @property
+    def meta(self) -> ScanMeta:
+        return self.result.meta
+
+    @property
+    def summary(self) -> dict[str, int]:
+        return self.result.summary
+
+    @cached_property
+    def cookies(self) -> pd.DataFrame:
+        return tables.cookies_frame(self.result)
+
+    @cached_property
+    def requests(self) -> pd.DataFrame:
+        return tables.requests_frame(self.result)
+
+    @cached_property
+    def findings(self) -> pd.DataFrame:
+        return tables.findings_frame(self.result)
+
+    @cached_property
+    def pages(self) -> pd.DataFrame:
+        return tables.pages_frame(self.result)
+
+    @cached_property
+    def storage(self) -> pd.DataFrame:
+        return tables.storage_frame(self.result)
+
+    @cached_property
+    def vendors(self) -> pd.DataFrame:
+        return pd.DataFrame([dict(v) for v in self.result.vendors])
+
+    def __repr__(self) -> str:
+        m: dict[str, Any] = {"start": ", ".join(self.meta.start_urls), "date": self.meta.started_at}
+        counts = ", ".join(f"{k}={v}" for k, v in self.summary.items())
+        return (
+            f"<Scan {m['start']} at {m['date']}: {len(self.result.pages)} pages, "
+            f"{len(self.result.requests)} requests, {len(self.result.cookies)} cookies; {counts}>"
+        )
+
+
+def load_scan(path: str | Path) -> Scan:
+    """Load ``scan.json`` (or a folder holding one) for analysis with pandas."""
+    p = scan_json_path(path)
+    return Scan(result=read_scan(p), path=p)

@@ -1,0 +1,95 @@
+"""report.html: one self-contained file people read.
+
+Rendered with jinja2 and autoescape on: every value from the scanned site is printed as
+text. The page carries a Content-Security-Policy that allows exactly its own inline style
+and script (by SHA-256 hash) and images from the report's own folder (screenshots next to
+it) or data: URIs; no connections, frames, forms, fonts or other scripts. Screenshots are
+referenced, not embedded: full-page PNGs of a 1,000-page crawl would make the file hundreds
+of megabytes, and a relative file next to the report is no network request.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Collection
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from scanner.model import ScanResult
+from scanner.report.html_view import build_view
+
+
+def _csp_hash(text: str) -> str:
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+def content_security_policy(css: str, js: str) -> str:
+    return "; ".join(
+        [
+            "default-src 'none'",
+            f"style-src {_csp_hash(css)}",
+            f"script-src {_csp_hash(js)}",
+            "img-src 'self' data:",
+            "base-uri 'none'",
+            "form-action 'none'",
+        ]
+    )
+
+
+def _asset(name: str) -> str:
+    return resources.files("scanner.report").joinpath("templates", name).read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("scanner.report", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def render_html(
+    result: ScanResult,
+    *,
+    fail_on: Collection[str] | None = None,
+    baseline: ScanResult | None = None,
+    scan_dir: Path | None = None,
+    out_dir: Path | None = None,
+) -> str:
+    """The report as one HTML string. ``scan_dir`` holds the screenshots; ``out_dir`` is
+    where the file will live (relative image paths are computed between the two)."""
+    css, js = _asset("report.css"), _asset("report.js")
+    for text, tag in ((css, "</style"), (js, "</script")):
+        if tag in text.lower():  # our own assets; guard against an edit that would break out
+            raise ValueError(f"asset contains {tag}")
+    view = build_view(result, fail_on=fail_on, baseline=baseline, scan_dir=scan_dir, out_dir=out_dir)
+    template = _environment().get_template("report.html.j2")
+    return template.render(
+        v=view,
+        css=Markup(css),
+        js=Markup(js),
+        csp=content_security_policy(css, js),
+    )
+
+
+def write_html(
+    result: ScanResult,
+    out_dir: Path,
+    *,
+    fail_on: Collection[str] | None = None,
+    baseline: ScanResult | None = None,
+    scan_dir: Path | None = None,
+) -> Path:
+    path = out_dir / "report.html"
+    html = render_html(
+        result, fail_on=fail_on, baseline=baseline, scan_dir=scan_dir or out_dir, out_dir=out_dir
+    )
+    path.write_text(html, encoding="utf-8")
+    return path

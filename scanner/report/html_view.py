@@ -1,0 +1,387 @@
+"""The view model of report.html: plain dicts and lists the template only has to print.
+
+Every string here may come from the scanned site; the template escapes all of it
+(autoescape). This module only shapes and counts; it decides which URLs may become links
+(http and https only) and which screenshot paths may become ``<img src>`` (relative files
+inside the scan folder that exist).
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter, defaultdict
+from collections.abc import Collection
+from pathlib import Path, PurePosixPath
+from urllib.parse import quote, urlsplit
+
+from scanner.gate import failing_findings, normalise_fail_on
+from scanner.model import FINDING_STATUSES, Finding, ScanResult
+
+EVIDENCE_LIMIT = 100  # rows per evidence kind per finding; the rest is counted, full list in scan.json
+HOSTS_PER_PAGE = 30
+STATUS_LABELS = {
+    "undeclared": "Undeclared",
+    "mismatch": "Mismatch",
+    "not_observed": "Not observed",
+    "declared": "Declared & consistent",
+}
+
+
+def safe_href(url: object) -> str | None:
+    """The URL itself when it is http(s), else None (no javascript:, data:, file: links)."""
+    if not isinstance(url, str):
+        return None
+    try:
+        scheme = urlsplit(url.strip()).scheme.lower()
+    except ValueError:
+        return None
+    return url if scheme in ("http", "https") else None
+
+
+def days_text(days: object) -> str:
+    if days is None:
+        return "session"
+    try:
+        value = float(days)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return "?"
+    if value < 1:
+        return f"{value * 24:.1f} h"
+    return f"{value:.0f} d" if value >= 10 else f"{value:.1f} d"
+
+
+def _num(value: object) -> float:
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return -1.0
+
+
+def _host(url: str) -> str:
+    try:
+        return urlsplit(url).hostname or url
+    except ValueError:
+        return url
+
+
+def _capped(items: tuple, limit: int = EVIDENCE_LIMIT) -> tuple[list, int]:
+    return list(items[:limit]), max(0, len(items) - limit)
+
+
+def _cookie_ref(c: dict) -> dict:
+    first = c.get("first_party")
+    return {
+        "name": str(c.get("name", "")),
+        "domain": str(c.get("domain", "")),
+        "path": str(c.get("path", "") or ""),
+        "lifetime": days_text(c.get("lifetime_days")),
+        "lifetime_sort": _num(c.get("lifetime_days")),
+        "party": "first" if first else ("third" if first is not None else "?"),
+        "set_by": str(c.get("set_by", "") or ""),
+        "flags": " ".join(
+            flag
+            for flag, on in (
+                ("Secure", c.get("secure")),
+                ("HttpOnly", c.get("http_only")),
+            )
+            if on
+        )
+        + (f" SameSite={c['same_site']}" if c.get("same_site") else ""),
+        "page": str(c.get("page_url", "") or ""),
+        "page_href": safe_href(c.get("page_url")),
+    }
+
+
+def _request_ref(r: dict) -> dict:
+    return {
+        "url": str(r.get("url", "")),
+        "type": str(r.get("resource_type", "") or ""),
+        "initiator": str(r.get("initiator", "") or ""),
+        "reason": str(r.get("beacon_reason", "") or ""),
+        "page": str(r.get("page_url", "") or ""),
+        "page_href": safe_href(r.get("page_url")),
+    }
+
+
+def _storage_ref(s: dict) -> dict:
+    return {
+        "origin": str(s.get("origin", "")),
+        "kind": str(s.get("kind", "")),
+        "key": str(s.get("key", "")),
+        "page": str(s.get("page_url", "") or ""),
+    }
+
+
+def _finding_row(f: Finding, failing: bool, parents: dict[str, str]) -> dict:
+    ev = f.evidence
+    pages, pages_more = _capped(ev.pages)
+    cookies, cookies_more = _capped(ev.cookies)
+    requests, requests_more = _capped(ev.requests)
+    beacons, beacons_more = _capped(ev.beacons)
+    storage, storage_more = _capped(ev.storage)
+    return {
+        "vendor": f.vendor,
+        "parent": parents.get(f.vendor, ""),
+        "status": f.status,
+        "status_label": STATUS_LABELS.get(f.status, f.status),
+        "status_rank": FINDING_STATUSES.index(f.status) if f.status in FINDING_STATUSES else 9,
+        "category": f.category or "",
+        "declared_name": f.declared_name or "",
+        "detail": f.detail,
+        "reasons": list(f.reasons),
+        "unknown": f.unknown,
+        "failing": failing,
+        "counts": {
+            "pages": len(ev.pages),
+            "cookies": len(ev.cookies),
+            "requests": len(ev.requests),
+            "beacons": len(ev.beacons),
+            "storage": len(ev.storage),
+        },
+        "pages": [{"url": p, "href": safe_href(p)} for p in pages],
+        "pages_more": pages_more,
+        "cookies": [_cookie_ref(c) for c in cookies],
+        "cookies_more": cookies_more,
+        "requests": [_request_ref(r) for r in requests],
+        "requests_more": requests_more,
+        "beacons": [_request_ref(r) for r in beacons],
+        "beacons_more": beacons_more,
+        "storage": [_storage_ref(s) for s in storage],
+        "storage_more": storage_more,
+    }
+
+
+def _cookie_inventory(result: ScanResult) -> tuple[list[dict], dict[str, int]]:
+    rows = []
+    grid: Counter[str] = Counter()
+    for c in result.cookies:
+        party = "first" if c.first_party else "third"
+        life = "session" if c.session else "persistent"
+        grid[f"{party}_{life}"] += 1
+        rows.append(
+            {
+                "name": c.name,
+                "domain": c.domain,
+                "path": c.path,
+                "vendor": c.vendor or "",
+                "party": party,
+                "life": life,
+                "lifetime": days_text(c.lifetime_days if not c.session else None),
+                "lifetime_sort": _num(c.lifetime_days) if not c.session else -1.0,
+                "declared_lifetime": days_text(c.declared_lifetime_days)
+                if c.declared_lifetime_days is not None and c.declared_lifetime_days != c.lifetime_days
+                else "",
+                "set_by": c.set_by,
+                "flags": " ".join(f for f, on in (("Secure", c.secure), ("HttpOnly", c.http_only)) if on)
+                + (f" SameSite={c.same_site}" if c.same_site else ""),
+                "in_jar": c.in_jar,
+                "pages": max(1, len(c.pages)),
+                "page": c.page_url,
+            }
+        )
+    return rows, dict(grid)
+
+
+def _host_inventory(result: ScanResult) -> list[dict]:
+    hosts: dict[str, dict] = {}
+    for r in result.requests:
+        if not r.third_party:
+            continue
+        h = hosts.get(r.host)
+        if h is None:
+            h = hosts[r.host] = {
+                "host": r.host,
+                "domain": r.registrable_domain,
+                "vendors": Counter(),
+                "requests": 0,
+                "beacons": 0,
+                "pages": set(),
+                "types": Counter(),
+            }
+        h["requests"] += 1
+        h["beacons"] += r.is_beacon
+        h["pages"].add(r.page_url)
+        h["types"][r.resource_type] += 1
+        if r.vendor:
+            h["vendors"][r.vendor] += 1
+    rows = []
+    for h in sorted(hosts.values(), key=lambda x: (-x["requests"], x["host"])):
+        rows.append(
+            {
+                "host": h["host"],
+                "domain": h["domain"],
+                "vendor": ", ".join(v for v, _ in h["vendors"].most_common()),
+                "requests": h["requests"],
+                "beacons": h["beacons"],
+                "pages": len(h["pages"]),
+                "types": ", ".join(f"{t} {n}" for t, n in h["types"].most_common()),
+            }
+        )
+    return rows
+
+
+def _screenshot_src(shot: str | None, scan_dir: Path | None, out_dir: Path | None) -> str | None:
+    """A relative, URL-quoted path from report.html to an existing screenshot, else None."""
+    if not shot or scan_dir is None:
+        return None
+    rel = PurePosixPath(shot.replace("\\", "/"))
+    if rel.is_absolute() or ".." in rel.parts or ":" in shot:
+        return None
+    target = scan_dir / Path(*rel.parts)
+    if not target.is_file():
+        return None
+    base = out_dir if out_dir is not None else scan_dir
+    link = os.path.relpath(target, base).replace(os.sep, "/")
+    return quote(link, safe="/._-")
+
+
+def _page_rows(result: ScanResult, scan_dir: Path | None, out_dir: Path | None) -> list[dict]:
+    per_page: dict[str, dict] = defaultdict(
+        lambda: {"requests": 0, "third": 0, "beacons": 0, "hosts": Counter()}
+    )
+    for r in result.requests:
+        p = per_page[r.page_url]
+        p["requests"] += 1
+        p["beacons"] += r.is_beacon
+        if r.third_party:
+            p["third"] += 1
+            p["hosts"][r.host] += 1
+    first_cookies: Counter[str] = Counter(c.page_url for c in result.cookies)
+    rows = []
+    for i, page in enumerate(result.pages):
+        stats = (
+            per_page.get(page.url)
+            or per_page.get(page.final_url or "")
+            or {
+                "requests": 0,
+                "third": 0,
+                "beacons": 0,
+                "hosts": Counter(),
+            }
+        )
+        hosts = stats["hosts"].most_common()
+        rows.append(
+            {
+                "n": i + 1,
+                "url": page.url,
+                "href": safe_href(page.final_url or page.url),
+                "final_url": page.final_url if page.final_url and page.final_url != page.url else "",
+                "title": page.title or "",
+                "status": page.status if page.status is not None else "",
+                "depth": page.depth,
+                "load_ms": page.load_ms if page.load_ms is not None else "",
+                "requests": stats["requests"],
+                "third": stats["third"],
+                "beacons": stats["beacons"],
+                "cookies": first_cookies.get(page.url, 0),
+                "error": page.error or "",
+                "thumb": _screenshot_src(page.screenshot, scan_dir, out_dir),
+                "hosts": [{"host": h, "n": n} for h, n in hosts[:HOSTS_PER_PAGE]],
+                "hosts_more": max(0, len(hosts) - HOSTS_PER_PAGE),
+            }
+        )
+    return rows
+
+
+def _bars(items: list[tuple[str, int, str]]) -> dict:
+    top = max((v for _, v, _ in items), default=0) or 1
+    return {
+        "rows": [
+            {"label": label, "value": value, "cls": cls, "width": round(220 * value / top, 1), "y": 24 * i}
+            for i, (label, value, cls) in enumerate(items)
+        ],
+        "height": 24 * len(items),
+    }
+
+
+def _charts(result: ScanResult) -> dict:
+    counts = result.summary
+    by_status = _bars([(STATUS_LABELS[s], counts.get(s, 0), s) for s in FINDING_STATUSES])
+    categories: Counter[str] = Counter()
+    for v in result.vendors:
+        if not isinstance(v, dict) or v.get("tracker") is False:
+            continue
+        categories[str(v.get("category") or ("Unknown" if v.get("unknown") else "Uncategorised"))] += 1
+    by_category = _bars([(c, n, "category") for c, n in categories.most_common(12)])
+    return {"status": by_status, "category": by_category}
+
+
+def build_view(
+    result: ScanResult,
+    *,
+    fail_on: Collection[str] | None = None,
+    baseline: ScanResult | None = None,
+    scan_dir: Path | None = None,
+    out_dir: Path | None = None,
+) -> dict:
+    """Everything report.html shows, as plain data."""
+    meta = result.meta
+    failing = failing_findings(result, fail_on, baseline)
+    failing_ids = {id(f) for f in failing}
+    parents = {
+        str(v.get("name")): str(v.get("parent") or "")
+        for v in result.vendors
+        if isinstance(v, dict) and v.get("name") and v.get("parent") and v.get("parent") != v.get("name")
+    }
+    findings = [_finding_row(f, id(f) in failing_ids, parents) for f in result.findings]
+    cookies, cookie_grid = _cookie_inventory(result)
+    options = meta.options if isinstance(meta.options, dict) else {}
+    return {
+        "title": "Tracker audit — " + (meta.start_urls[0] if meta.start_urls else "scan"),
+        "verdict": {
+            "failed": bool(failing),
+            "failing": len(failing),
+            "fail_on": sorted(normalise_fail_on(fail_on)) or ["none"],
+            "baseline": baseline is not None,
+            "counts": [
+                {"status": s, "label": STATUS_LABELS[s], "n": result.summary.get(s, 0)}
+                for s in FINDING_STATUSES
+            ],
+        },
+        "totals": {
+            "pages": len(result.pages),
+            "requests": len(result.requests),
+            "third_party": sum(r.third_party for r in result.requests),
+            "beacons": sum(r.is_beacon for r in result.requests),
+            "cookies": len(result.cookies),
+            "storage": len(result.storage),
+            "vendors": len(result.vendors),
+        },
+        "findings": findings,
+        "categories": sorted({f["category"] for f in findings if f["category"]}),
+        "statuses": [(s, STATUS_LABELS[s]) for s in FINDING_STATUSES],
+        "cookies": cookies,
+        "cookie_grid": cookie_grid,
+        "hosts": _host_inventory(result),
+        "storage": [
+            {
+                "origin": s.origin,
+                "kind": s.kind,
+                "key": s.key,
+                "vendor": s.vendor or "",
+                "party": "third" if s.third_party else "first",
+                "length": s.value_length,
+                "page": s.page_url,
+            }
+            for s in result.storage
+        ],
+        "pages": _page_rows(result, scan_dir, out_dir),
+        "charts": _charts(result),
+        "meta": {
+            "start_urls": [{"url": u, "href": safe_href(u)} for u in meta.start_urls],
+            "started_at": meta.started_at,
+            "finished_at": meta.finished_at or "",
+            "tool_version": meta.tool_version,
+            "browser": meta.browser or "",
+            "browser_version": meta.browser_version or "",
+            "user_agent": meta.user_agent or "",
+            "options": [(str(k), str(v)) for k, v in sorted(options.items(), key=lambda kv: str(kv[0]))],
+            "catalog_version": meta.catalog_version or "",
+            "declared_source": meta.declared_source or "",
+            "declared": len(result.declared),
+            "interrupted": meta.interrupted,
+            "errors": list(meta.errors),
+            "schema_version": result.schema_version,
+        },
+        "evidence_limit": EVIDENCE_LIMIT,
+    }

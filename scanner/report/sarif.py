@@ -1,0 +1,164 @@
+"""results.sarif: SARIF 2.1.0, one result per finding, for code-scanning UIs.
+
+Each result points at the declaration file (``vendors.csv``, from the scan metadata) so
+that GitHub code scanning can show it on a file of the repository: the declaration's line
+for declared vendors, line 1 (the header, where a row is missing) for undeclared trackers.
+The pages where the vendor was seen are attached as additional locations by URL.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from scanner.model import Finding, ScanResult
+from scanner.report.text import evidence_summary
+
+SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+
+RULES: dict[str, dict] = {
+    "undeclared": {
+        "id": "TRK001",
+        "name": "UndeclaredTracker",
+        "short": "A tracker runs on the site but is not declared",
+        "full": "The scan observed cookies, storage or requests of a vendor that vendors.csv does not list.",
+        "level": "error",
+    },
+    "mismatch": {
+        "id": "TRK002",
+        "name": "DeclarationMismatch",
+        "short": "A declared vendor behaves differently from its declaration",
+        "full": "The vendor is declared, but its observed category/purpose or cookie lifetime differs.",
+        "level": "warning",
+    },
+    "not_observed": {
+        "id": "TRK003",
+        "name": "DeclaredNotObserved",
+        "short": "A declared vendor was not observed",
+        "full": "vendors.csv lists the vendor but the scan saw nothing of it "
+        "(a stale declaration, or the vendor only loads after consent).",
+        "level": "note",
+    },
+    "declared": {
+        "id": "TRK004",
+        "name": "DeclaredAndConsistent",
+        "short": "A declared vendor was observed as declared",
+        "full": "Observed behaviour matches the declaration.",
+        "level": "none",
+    },
+}
+_ORDER = ("undeclared", "mismatch", "not_observed", "declared")
+
+
+def _rule(status: str) -> dict:
+    r = RULES[status]
+    return {
+        "id": r["id"],
+        "name": r["name"],
+        "shortDescription": {"text": r["short"]},
+        "fullDescription": {"text": r["full"]},
+        "defaultConfiguration": {"level": r["level"]},
+        "properties": {"tags": ["privacy", "tracking", status]},
+    }
+
+
+def _declared_line(result: ScanResult, finding: Finding) -> int:
+    wanted = {(finding.declared_name or "").casefold(), finding.vendor.casefold()}
+    for d in result.declared:
+        if d.line and (d.name.casefold() in wanted or (d.vendor or "").casefold() in wanted):
+            return d.line
+    return 1
+
+
+def _message(finding: Finding) -> str:
+    head = {
+        "undeclared": f"Undeclared tracker: {finding.vendor}",
+        "mismatch": f"{finding.declared_name or finding.vendor} does not match its declaration",
+        "not_observed": f"Declared vendor {finding.declared_name or finding.vendor} was not observed",
+        "declared": f"{finding.vendor} observed as declared",
+    }[finding.status]
+    parts = [head + (f" ({finding.category})" if finding.category else "") + "."]
+    if finding.detail:
+        parts.append(finding.detail)
+    parts.extend(evidence_summary(finding, limit=3))
+    return "\n".join(parts)
+
+
+def _result(result: ScanResult, finding: Finding, rule_index: dict[str, int], artifact: str) -> dict:
+    rule = RULES[finding.status]
+    fingerprint = hashlib.sha256(f"{finding.status}|{finding.vendor.casefold()}".encode()).hexdigest()[:32]
+    out: dict = {
+        "ruleId": rule["id"],
+        "ruleIndex": rule_index[finding.status],
+        "level": rule["level"],
+        "message": {"text": _message(finding)},
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": artifact},
+                    "region": {"startLine": _declared_line(result, finding)},
+                },
+                "logicalLocations": [{"name": finding.vendor, "kind": "vendor"}],
+            }
+        ],
+        "partialFingerprints": {"vendorStatus/v1": fingerprint},
+        "properties": {
+            "vendor": finding.vendor,
+            "status": finding.status,
+            "category": finding.category,
+            "declaredName": finding.declared_name,
+            "reasons": list(finding.reasons),
+            "unknownVendor": finding.unknown,
+            "pages": len(finding.evidence.pages),
+            "cookies": sorted({str(c.get("name", "")) for c in finding.evidence.cookies}),
+        },
+    }
+    if finding.status == "declared":
+        out["kind"] = "pass"
+    related = [
+        {
+            "id": i + 1,
+            "physicalLocation": {"artifactLocation": {"uri": url}},
+            "message": {"text": "seen on this page"},
+        }
+        for i, url in enumerate(finding.evidence.pages[:10])
+    ]
+    if related:
+        out["relatedLocations"] = related
+    return out
+
+
+def build_sarif(result: ScanResult) -> dict:
+    """The SARIF 2.1.0 log (a dict ready for ``json.dump``)."""
+    meta = result.meta
+    artifact = Path(meta.declared_source).name if meta.declared_source else "vendors.csv"
+    statuses = list(_ORDER)
+    rule_index = {s: i for i, s in enumerate(statuses)}
+    run = {
+        "tool": {
+            "driver": {
+                "name": "scanner",
+                "version": meta.tool_version,
+                "rules": [_rule(s) for s in statuses],
+            }
+        },
+        "automationDetails": {"id": "tracker-audit/" + (meta.start_urls[0] if meta.start_urls else "scan")},
+        "invocations": [
+            {
+                "executionSuccessful": not meta.interrupted,
+                "startTimeUtc": meta.started_at,
+                **({"endTimeUtc": meta.finished_at} if meta.finished_at else {}),
+            }
+        ],
+        "artifacts": [{"location": {"uri": artifact}, "roles": ["analysisTarget"]}],
+        "results": [_result(result, f, rule_index, artifact) for f in result.findings],
+        "properties": {"startUrls": list(meta.start_urls), "summary": result.summary},
+    }
+    return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+
+
+def write_sarif(result: ScanResult, out_dir: Path) -> Path:
+    path = out_dir / "results.sarif"
+    path.write_text(json.dumps(build_sarif(result), indent=1, ensure_ascii=False), encoding="utf-8")
+    return path

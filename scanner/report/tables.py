@@ -1,0 +1,125 @@
+"""pandas views of a scan result: one row per cookie, request, page, finding or storage key.
+
+Shared by the CSV writers and by :func:`scanner.load_scan`; tuples become ``;``-joined text so
+every cell is a scalar that survives a CSV round trip.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from typing import Any
+
+import pandas as pd
+
+from scanner.model import Cookie, Finding, Page, Request, ScanResult, StorageItem
+
+JOIN = ";"
+
+
+def _flat(value: Any) -> Any:
+    if isinstance(value, tuple | list):
+        return JOIN.join("x".join(map(str, v)) if isinstance(v, tuple | list) else str(v) for v in value)
+    if isinstance(value, dict):
+        return JOIN.join(f"{k}={v}" for k, v in value.items())
+    return value
+
+
+def _frame(cls: type, rows: tuple, extra: dict[str, list] | None = None) -> pd.DataFrame:
+    columns = [f.name for f in dataclasses.fields(cls)]
+    data = {name: [_flat(getattr(row, name)) for row in rows] for name in columns}
+    if extra:
+        data.update(extra)
+    return pd.DataFrame(data, columns=columns + list(extra or {}))
+
+
+def cookies_frame(result: ScanResult) -> pd.DataFrame:
+    """One row per cookie; adds ``session`` (no expiry) and ``third_party``."""
+    cookies: tuple[Cookie, ...] = result.cookies
+    extra = {
+        "session": [c.session for c in cookies],
+        "third_party": [not c.first_party for c in cookies],
+    }
+    return _frame(Cookie, cookies, extra)
+
+
+def requests_frame(result: ScanResult) -> pd.DataFrame:
+    """One row per request the browser made."""
+    return _frame(Request, result.requests)
+
+
+def storage_frame(result: ScanResult) -> pd.DataFrame:
+    return _frame(StorageItem, result.storage)
+
+
+def pages_frame(result: ScanResult) -> pd.DataFrame:
+    """One row per visited page with counts of its requests, third-party requests and beacons."""
+    total: Counter[str] = Counter()
+    third: Counter[str] = Counter()
+    beacons: Counter[str] = Counter()
+    for r in result.requests:
+        total[r.page_url] += 1
+        third[r.page_url] += r.third_party
+        beacons[r.page_url] += r.is_beacon
+    pages: tuple[Page, ...] = result.pages
+    extra = {
+        "requests": [total[p.url] for p in pages],
+        "third_party_requests": [third[p.url] for p in pages],
+        "beacons": [beacons[p.url] for p in pages],
+    }
+    return _frame(Page, pages, extra)
+
+
+FINDING_COLUMNS = [
+    "vendor",
+    "status",
+    "category",
+    "declared_name",
+    "unknown",
+    "detail",
+    "reasons",
+    "pages",
+    "cookies",
+    "requests",
+    "beacons",
+    "storage",
+    "cookie_names",
+    "hosts",
+    "first_page",
+]
+
+
+def _hosts(f: Finding) -> str:
+    seen: dict[str, None] = {}
+    for r in (*f.evidence.requests, *f.evidence.beacons):
+        url = str(r.get("url", ""))
+        host = url.split("/")[2] if url.count("/") >= 2 else url
+        seen.setdefault(host, None)
+    return JOIN.join(seen)
+
+
+def findings_frame(result: ScanResult) -> pd.DataFrame:
+    """One row per finding with evidence counts (the full evidence stays in scan.json)."""
+    rows = []
+    for f in result.findings:
+        ev = f.evidence
+        rows.append(
+            [
+                f.vendor,
+                f.status,
+                f.category,
+                f.declared_name,
+                f.unknown,
+                f.detail,
+                JOIN.join(f.reasons),
+                len(ev.pages),
+                len(ev.cookies),
+                len(ev.requests),
+                len(ev.beacons),
+                len(ev.storage),
+                JOIN.join(dict.fromkeys(str(c.get("name", "")) for c in ev.cookies)),
+                _hosts(f),
+                ev.pages[0] if ev.pages else None,
+            ]
+        )
+    return pd.DataFrame(rows, columns=FINDING_COLUMNS)
