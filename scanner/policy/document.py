@@ -1,0 +1,131 @@
+"""Turn Markdown or HTML into one parsed tree, and answer "where in the document is this?".
+
+Markdown is rendered to HTML with markdown-it-py (GFM tables, raw HTML kept), so tables, lists and
+paragraphs are read the same way whatever the input format was.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bs4 import BeautifulSoup, Tag
+from markdown_it import MarkdownIt
+
+HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+BLOCK_TAGS = ("p", "li", "td", "th", "tr", "div", "caption", "dt", "dd", "blockquote", *HEADING_TAGS)
+_HEADING_RE = re.compile(r"^h[1-6]$")
+# Site chrome and non-content elements: never part of the declaration.
+NOISE_TAGS = ("script", "style", "noscript", "template", "svg", "nav", "header", "footer", "form", "button")
+
+_FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n.*?\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
+_TEMPLATE_TAG = re.compile(r"\{%-?.*?-?%\}|\{\{.*?\}\}|\{#.*?#\}", re.S)
+_KRAMDOWN_ATTR = re.compile(r"^[ \t]*\{:[^}\n]*\}[ \t]*$", re.M)
+
+_MARKDOWN = MarkdownIt("commonmark", {"html": True}).enable("table").enable("strikethrough")
+
+
+def strip_templating(text: str) -> str:
+    """Drop YAML front matter, Liquid/Jinja tags and kramdown attribute lines."""
+    text = _FRONT_MATTER.sub("", text, count=1)
+    text = _TEMPLATE_TAG.sub(" ", text)
+    return _KRAMDOWN_ATTR.sub("", text)
+
+
+def markdown_to_html(text: str) -> str:
+    return _MARKDOWN.render(text)
+
+
+def parse(text: str, kind: str) -> BeautifulSoup:
+    """Parsed, cleaned tree of a policy given as 'markdown' or 'html'."""
+    text = strip_templating(text)
+    html = markdown_to_html(text) if kind == "markdown" else text
+    soup = BeautifulSoup(html, "lxml")
+    for tag in soup.find_all(NOISE_TAGS):
+        tag.decompose()
+    for tag in soup.find_all(attrs={"aria-hidden": "true"}):
+        if tag.name not in ("caption", "span"):
+            tag.decompose()
+    # Word boundaries that markup implies: <br> and the edges of block elements.
+    for br in soup.find_all("br"):
+        br.replace_with(" ")
+    for tag in soup.find_all(BLOCK_TAGS):
+        tag.insert(0, " ")
+        tag.append(" ")
+    return soup
+
+
+def clean_text(text: str) -> str:
+    """Collapse whitespace (incl. non-breaking spaces) into single spaces."""
+    return re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip()
+
+
+def text_of(tag: Tag, *, skip_nested_lists: bool = False) -> str:
+    """Visible text of an element; <br> and block boundaries become spaces.
+
+    With skip_nested_lists, text inside lists nested in the element is left out (a list item's own
+    words without its sub-items)."""
+    if not skip_nested_lists:
+        return clean_text(tag.get_text())
+    parts = []
+    for piece in tag.find_all(string=True):
+        if _in_nested_list(piece, tag):
+            continue
+        parts.append(str(piece))
+    return clean_text("".join(parts))
+
+
+def _in_nested_list(node, ancestor: Tag) -> bool:
+    for parent in node.parents:
+        if parent is ancestor:
+            return False
+        if parent.name in ("ul", "ol"):
+            return True
+    return False
+
+
+def _inside(node: Tag, ancestor: Tag) -> bool:
+    return any(parent is ancestor for parent in node.parents)
+
+
+def heading_before(tag: Tag) -> Tag | None:
+    return tag.find_previous(_HEADING_RE)
+
+
+def heading_level(tag: Tag) -> int:
+    return int(tag.name[1])
+
+
+def heading_chain(tag: Tag, limit: int = 6) -> list[str]:
+    """Texts of the headings a node sits under, nearest first (h4, then its h3, its h2, ...)."""
+    chain: list[str] = []
+    current = heading_before(tag)
+    level = 7
+    while current is not None and len(chain) < limit:
+        lvl = heading_level(current)
+        if lvl < level:
+            text = text_of(current)
+            if text:
+                chain.append(text)
+            level = lvl
+            if lvl == 1:
+                break
+        current = current.find_previous(_HEADING_RE)
+    return chain
+
+
+def preceding_text(tag: Tag, max_blocks: int = 2) -> str:
+    """Text of the paragraphs just before a node (up to the previous heading)."""
+    texts: list[str] = []
+    node = tag
+    while len(texts) < max_blocks:
+        node = node.find_previous(["p", *HEADING_TAGS, "table", "ul", "ol"])
+        if node is None or node.name in HEADING_TAGS or node.name in ("table", "ul", "ol"):
+            break
+        if _inside(tag, node):
+            continue
+        texts.append(text_of(node))
+    return " ".join(reversed(texts))
+
+
+def inside_any(tag: Tag, names: tuple[str, ...]) -> bool:
+    return any(parent.name in names for parent in tag.parents)

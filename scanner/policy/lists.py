@@ -1,0 +1,119 @@
+"""Vendors from lists: bullet or numbered lists of vendor links, or of "Vendor — purpose" items,
+under a heading (or after a sentence) about third parties, processors, partners or cookies."""
+
+from __future__ import annotations
+
+import re
+
+from bs4 import BeautifulSoup, Tag
+
+from .document import heading_chain, inside_any, preceding_text, text_of
+from .found import Extraction, Found
+from .links import choose_privacy_link, links_in, name_matches_domain, normalise_url
+from .names import is_cookie_like, looks_like_name, normalise_name
+from .site import Site
+
+RELEVANT_CONTEXT = re.compile(
+    r"third[- ]part|sub-?processor|processor|partner|vendor|provider|services?\b|cookie|tracking|"
+    r"analytic|advertis|recipient|share .*with|disclos",
+    re.I,
+)
+_DASH_ITEM = re.compile(r"^(?P<name>[^—–:]{2,60}?)\s+[—–-]{1,2}\s+(?P<purpose>\S.*)$")
+_LEAD_PUNCT = re.compile(r"^[\s.,:;–—-]+")
+
+
+def list_context(lst: Tag) -> str:
+    """The heading(s) above a list, the sentence introducing it and, for a nested list, its parent item."""
+    parts = heading_chain(lst, limit=3)
+    parts.append(preceding_text(lst, max_blocks=1))
+    parent_item = lst.find_parent("li")
+    if parent_item is not None:
+        parts.append(text_of(parent_item, skip_nested_lists=True))
+    return " | ".join(p for p in parts if p)
+
+
+def extract_lists(soup: BeautifulSoup, site: Site) -> tuple[Extraction, set[int]]:
+    """Vendors from qualifying lists, and the ids of the <li> elements they came from."""
+    out = Extraction()
+    consumed: set[int] = set()
+    used: dict[str, int] = {}
+    for lst in soup.find_all(["ul", "ol"]):
+        if inside_any(lst, ("table", "nav")):
+            continue
+        items = lst.find_all("li", recursive=False)
+        if not items:
+            continue
+        context = list_context(lst)
+        if not RELEVANT_CONTEXT.search(context):
+            continue
+        headings = heading_chain(lst, limit=1)
+        where = f"list under '{headings[0]}'" if headings else "list"
+        used[where] = used.get(where, 0) + 1
+        if used[where] > 1:
+            where = f"{where} ({used[where]})"
+        parsed = [_read_item(item, site) for item in items]
+        hits = [(i, p) for i, p in enumerate(parsed, start=1) if p is not None]
+        if not hits:
+            continue
+        if len(hits) * 2 < len(items):
+            out.skip(where, f"only {len(hits)} of {len(items)} items read as vendors; not a vendor list")
+            continue
+        for index, (name, purpose, privacy, first_party) in hits:
+            consumed.add(id(items[index - 1]))
+            if first_party:
+                out.skip(f"{where} item {index} '{name}'", "first party (the site's own name or domain)")
+                continue
+            out.found.append(Found(name, purpose, privacy, f"{where} item {index}", "list"))
+    return out, consumed
+
+
+def _read_item(item: Tag, site: Site) -> tuple[str, str, str, bool] | None:
+    """(name, purpose, privacy link, first party?) for an item that declares a vendor, else None."""
+    text = text_of(item, skip_nested_lists=True)
+    if not text:
+        return None
+    links = [link for link in links_in(item) if _in_own_text(item, link.url)]
+    anchor = _leading_anchor(item, text)
+    if anchor is not None:
+        name = normalise_name(text_of(anchor))
+        url = normalise_url(anchor.get("href") or "")
+        if not looks_like_name(name) or not url:
+            return None
+        purpose = _LEAD_PUNCT.sub("", text[text.find(text_of(anchor)) + len(text_of(anchor)) :])
+        own = [link for link in links if link.url == url]
+        privacy = choose_privacy_link(own, fallback_to_any=True) or choose_privacy_link(
+            [link for link in links if name_matches_domain(name, link.url)]
+        )
+        first_party = site.owns_name(name) or site.owns_url(url)
+        return name, purpose.strip(), privacy, first_party
+    match = _DASH_ITEM.match(text)
+    if match:
+        name = normalise_name(match.group("name"))
+        if not looks_like_name(name) or is_cookie_like(name):
+            return None
+        privacy = choose_privacy_link([link for link in links if name_matches_domain(name, link.url)])
+        return name, match.group("purpose").strip(), privacy, site.owns_name(name)
+    return None
+
+
+def _in_own_text(item: Tag, url: str) -> bool:
+    for anchor in item.find_all("a"):
+        if normalise_url(anchor.get("href") or "") == url:
+            return not any(p.name in ("ul", "ol") for p in anchor.parents if _between(p, item))
+    return True
+
+
+def _between(node: Tag, ancestor: Tag) -> bool:
+    return node is not ancestor and any(parent is ancestor for parent in node.parents)
+
+
+def _leading_anchor(item: Tag, text: str) -> Tag | None:
+    """The link the item starts with (possibly inside bold/italic), e.g. "**[Vendor](url)**. ..."."""
+    anchor = item.find("a")
+    if anchor is None:
+        return None
+    label = text_of(anchor)
+    if not label:
+        return None
+    stripped = text.lstrip('*_ "“')
+    return anchor if stripped.startswith(label) else None

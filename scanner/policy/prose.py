@@ -1,0 +1,156 @@
+"""Vendors named in running text (lower confidence): sentences that say the site uses a service and
+link to it or to its privacy policy."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from bs4 import BeautifulSoup, Tag
+
+from .document import heading_chain, inside_any, text_of
+from .found import Extraction, Found
+from .links import (
+    Link,
+    choose_privacy_link,
+    is_home_page,
+    is_opt_out,
+    links_in,
+    name_matches_domain,
+    name_tokens,
+    privacy_score,
+)
+from .names import NAME_PATTERN, is_generic, looks_like_name, normalise_name
+from .site import Site
+
+BLOCKS = ("p", "li", "dd", "blockquote", "h2", "h3", "h4", "h5", "h6")
+_USAGE = re.compile(
+    r"\b(?:uses?|using|used|utili[sz]es?|employs?|relies on|rely on|partners? with|vendors?|providers?|"
+    r"processors?|services?|third[- ]part(?:y|ies)|hosted (?:on|by)|powered by|embed)\b",
+    re.I,
+)
+_USES_NAME = re.compile(
+    rf"\b(?i:uses|use|using|utili[sz]es?|employs?|relies on|rely on)\s+(?:the\s+)?(?P<name>{NAME_PATTERN})"
+)
+_POLICY_OF = re.compile(
+    rf"^(?i:the\s+)?(?i:privacy\s+(?:and\s+security\s+)?(?:policy|notice|statement))\s+(?i:for|of)\s+"
+    rf"(?P<a>{NAME_PATTERN})|^(?P<b>{NAME_PATTERN}?)(?:['’]s)?\s+(?i:privacy\s+(?:policy|notice|statement))"
+)
+
+
+def extract_prose(soup: BeautifulSoup, site: Site, taken: set[int]) -> Extraction:
+    """Candidates from paragraphs and list items not already read as tables or vendor lists."""
+    out = Extraction()
+    rejected = 0
+    for block in soup.find_all(BLOCKS):
+        if id(block) in taken or inside_any(block, ("table", "nav")):
+            continue
+        if any(id(parent) in taken for parent in block.parents):
+            continue
+        if block.name == "li" and block.find("p", recursive=False) is not None:
+            continue  # a loose list item: its paragraphs are read one by one
+        text = text_of(block, skip_nested_lists=True)
+        if not text or not _USAGE.search(text) and "privacy" not in text.lower():
+            continue
+        links = [link for link in links_in(block) if _own_link(block, link)]
+        for name, privacy in _candidates(text, links):
+            if site.owns_name(name) or (privacy and site.owns_url(privacy)):
+                rejected += 1
+                continue
+            headings = heading_chain(block, limit=1)
+            where = f"prose (low confidence) in '{headings[0]}'" if headings else "prose (low confidence)"
+            out.found.append(Found(name, _sentence_with(text, name), privacy, where, "prose"))
+    if rejected:
+        out.skip(f"prose: {rejected} mention(s)", "first party (the site's own name or domain)")
+    return out
+
+
+def _own_link(block: Tag, link: Link) -> bool:
+    """Links of the block itself, not of a list nested in it."""
+    for anchor in block.find_all("a"):
+        if link.url in (anchor.get("href") or "") or link.text == text_of(anchor):
+            return not any(
+                p.name in ("ul", "ol") and p is not block
+                for p in anchor.parents
+                if any(q is block for q in p.parents)
+            )
+    return True
+
+
+def _candidates(text: str, links: list[Link]) -> list[tuple[str, str]]:
+    """(name, privacy link) pairs a block supports."""
+    names: dict[str, str] = {}  # lower name -> name as written
+    linked: dict[str, Link] = {}
+    has_usage = bool(_USAGE.search(text))
+    for link in links:
+        label = normalise_name(link.text)
+        policy_of = _POLICY_OF.match(label)
+        if policy_of and re.search(rf"\bour\s+{re.escape(label)}", text, re.I):
+            continue  # "our Privacy Policy": the site's own
+        if policy_of:
+            named = _clean(policy_of.group("a") or policy_of.group("b") or "")
+            if named and looks_like_name(named, max_words=5) and not is_generic(named):
+                names.setdefault(named.lower(), named)
+            continue
+        if (
+            has_usage
+            and looks_like_name(label, max_words=5)
+            and not is_opt_out(link)
+            and name_matches_domain(label, link.url)
+            and not _bare_site_mention(label, link)
+        ):
+            names.setdefault(label.lower(), label)
+            linked.setdefault(label.lower(), link)
+    for match in _USES_NAME.finditer(text):
+        for part in re.split(r"\s+(?:and|&)\s+", match.group("name")):
+            named = _clean(part)
+            if named and looks_like_name(named, max_words=5) and not is_generic(named):
+                names.setdefault(named.lower(), named)
+    # "Google" next to "Google Cloud Platform" in the same block is the same vendor, said shorter
+    for key in list(names):
+        if any(other != key and other.startswith(key + " ") for other in names):
+            del names[key]
+    results = []
+    for key, name in names.items():
+        privacy = _privacy_for(name, links)
+        if not privacy and key in linked:
+            own = linked[key]
+            privacy = own.url if privacy_score(own) > 0 else ""
+            results.append((name, privacy))
+        elif privacy:
+            results.append((name, privacy))
+    return results
+
+
+def _clean(name: str) -> str:
+    name = normalise_name(name)
+    return re.sub(r"['’]s$", "", name).strip()
+
+
+def _bare_site_mention(label: str, link: Link) -> bool:
+    """ "[npm.community](https://npm.community)": a web address written out, not a vendor's name."""
+    host = urlsplit(link.url).hostname or ""
+    return label.lower() == host.removeprefix("www.") and is_home_page(link.url)
+
+
+def _privacy_for(name: str, links: list[Link]) -> str:
+    """A privacy-looking link of the block that belongs to this vendor (its text names the vendor,
+    or it points to the vendor's own domain)."""
+    tokens = [t for t in name_tokens(name) if len(t) >= 3]
+    initials = "".join(t[0] for t in name_tokens(name))
+    mine = []
+    for link in links:
+        words = set(name_tokens(link.text))
+        names_it = (bool(tokens) and all(t in words for t in tokens)) or (
+            len(initials) >= 2 and initials in words
+        )
+        if names_it or name_matches_domain(name, link.url):
+            mine.append(link)
+    return choose_privacy_link(mine)
+
+
+def _sentence_with(text: str, name: str) -> str:
+    for sentence in re.split(r"(?<=[.!?])\s+", text):
+        if name.lower() in sentence.lower():
+            return sentence.strip()[:300]
+    return text[:300]

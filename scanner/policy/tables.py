@@ -1,0 +1,226 @@
+"""Vendors from tables: Markdown pipe tables arrive here as HTML tables, so one reader serves both.
+
+A table either lists vendors (a column names the provider/partner/processor) or lists cookies
+(a column names the cookie); cookie rows are grouped under the vendor that a column, the caption,
+the heading above or the purpose text names."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bs4 import BeautifulSoup, Tag
+
+from .document import heading_before, text_of
+from .found import Extraction, Found
+from .links import Link, choose_privacy_link, links_in, name_matches_domain
+from .names import is_cookie_like, is_generic, normalise_name, vendor_in_label, vendor_named_in
+from .site import Site
+
+
+@dataclass
+class Cell:
+    text: str
+    links: list[Link]
+    header: bool
+
+
+def table_grid(table: Tag) -> list[list[Cell]]:
+    """Rows of cells with rowspan/colspan expanded (a spanned cell repeats in every slot it covers)."""
+    grid: list[list[Cell]] = []
+    pending: dict[int, tuple[Cell, int]] = {}  # column -> (cell, rows still to fill)
+    for tr in _own_rows(table):
+        row: list[Cell] = []
+        for td in tr.find_all(["td", "th"], recursive=False):
+            _fill_spanned(row, pending)
+            cell = Cell(text_of(td), links_in(td), td.name == "th")
+            rowspan = _span(td.get("rowspan"))
+            for _ in range(_span(td.get("colspan"))):
+                if rowspan > 1:
+                    pending[len(row)] = (cell, rowspan - 1)
+                row.append(cell)
+        _fill_spanned(row, pending)
+        if row:
+            grid.append(row)
+    return grid
+
+
+def _fill_spanned(row: list[Cell], pending: dict[int, tuple[Cell, int]]) -> None:
+    """Append the cells that earlier rows' rowspans carry into the next free columns of row."""
+    while len(row) in pending:
+        col = len(row)
+        cell, left = pending[col]
+        row.append(cell)
+        if left <= 1:
+            del pending[col]
+        else:
+            pending[col] = (cell, left - 1)
+
+
+def _own_rows(table: Tag) -> list[Tag]:
+    return [tr for tr in table.find_all("tr") if tr.find_parent("table") is table]
+
+
+def _span(value: object) -> int:
+    try:
+        return max(1, min(int(str(value).strip()), 50))
+    except (TypeError, ValueError):
+        return 1
+
+
+# Column roles, tried in this order on the lower-cased header text.
+_ROLES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("site", re.compile(r"\busing\b|\bused on\b|\bwhere used\b")),
+    (
+        "purpose",
+        re.compile(
+            r"purpose|descri|reason|usage|\buse\b|used for|\bwhy\b|function|what (?:it|they) do|"
+            r"explanation|processing|activit"
+        ),
+    ),
+    ("expiry", re.compile(r"expir|duration|lifetime|life span|lifespan|retention|how long|period|validity")),
+    ("category", re.compile(r"\btype\b|categor|\bkind\b|classification|\bgroup\b")),
+    ("other", re.compile(r"^when\b|location|country|countries|region|\bwhere\b|transfer|safeguard")),
+    (
+        "link",
+        re.compile(
+            r"privacy|polic|\blinks?\b|more info|further info|information|\binfo\b|\burl\b|"
+            r"notice|opt.?out|website"
+        ),
+    ),
+    (
+        "vendor",
+        re.compile(
+            r"set by|on behalf|party|provider|vendor|partner|service|processor|compan|"
+            r"organi[sz]ation|supplier|recipient|third|\btool|platform|technolog|controller|"
+            r"source|host|domain|owner"
+        ),
+    ),
+    ("cookie", re.compile(r"cookie|\bkey\b|identifier|storage")),
+    ("name", re.compile(r"\bname\b|\bnames\b|^title$")),
+)
+
+
+def column_role(header: str) -> str:
+    header = header.lower().strip()
+    for role, pattern in _ROLES:
+        if pattern.search(header):
+            return role
+    return "other"
+
+
+def _header_row(grid: list[list[Cell]]) -> int | None:
+    """Index of the header row: the first all-<th> row, else a first row that reads like headers."""
+    for i, row in enumerate(grid[:3]):
+        if row and all(cell.header for cell in row):
+            return i
+    if grid and sum(column_role(c.text) != "other" for c in grid[0]) >= 2:
+        return 0
+    return None
+
+
+def _label_of(table: Tag) -> str:
+    caption = table.find("caption")
+    if caption is not None and text_of(caption):
+        return text_of(caption)
+    heading = heading_before(table)
+    return text_of(heading) if heading is not None else ""
+
+
+def extract_tables(soup: BeautifulSoup, site: Site) -> Extraction:
+    out = Extraction()
+    used: dict[str, int] = {}
+    for number, table in enumerate(soup.find_all("table"), start=1):
+        if table.find("table") is not None:  # layout table around real tables
+            continue
+        label = _label_of(table) or f"#{number}"
+        used[label] = used.get(label, 0) + 1
+        if used[label] > 1:
+            label = f"{label} ({used[label]})"
+        _read_table(table, label, site, out)
+    return out
+
+
+def _read_table(table: Tag, label: str, site: Site, out: Extraction) -> None:
+    where = f"table '{label}'"
+    grid = table_grid(table)
+    header_index = _header_row(grid)
+    if header_index is None or len(grid) <= header_index + 1:
+        out.skip(where, "no header row naming a vendor or cookie column")
+        return
+    headers = [cell.text for cell in grid[header_index]]
+    roles = [column_role(h) for h in headers]
+    body = grid[header_index + 1 :]
+    vendor_col = _first(roles, "vendor")
+    cookie_col = _first(roles, "cookie")
+    name_col = _first(roles, "name")
+    purpose_col = _first(roles, "purpose")
+    link_col = _first(roles, "link")
+    if name_col is not None:
+        values = [row[name_col].text for row in body if name_col < len(row) and row[name_col].text]
+        cookie_share = sum(is_cookie_like(v) for v in values) / max(1, len(values))
+        name_is_cookie = "expiry" in roles or cookie_col is not None or cookie_share >= 0.5
+        if vendor_col is None and not name_is_cookie:
+            vendor_col = name_col
+        elif cookie_col is None:
+            cookie_col = name_col
+    if vendor_col is None and cookie_col is None:
+        out.skip(where, f"no vendor or cookie column (headers: {' | '.join(headers)})")
+        return
+    caption_vendor = vendor_in_label(label)
+    if caption_vendor is None:
+        heading = heading_before(table)
+        caption_vendor = vendor_in_label(text_of(heading)) if heading is not None else None
+    first_party = unattributed = 0
+    for index, row in enumerate(body, start=1):
+
+        def cell(col: int | None, row: list[Cell] = row) -> Cell | None:
+            return row[col] if col is not None and col < len(row) else None
+
+        vendor_cell, cookie_cell = cell(vendor_col), cell(cookie_col)
+        purpose_cell, link_cell = cell(purpose_col), cell(link_col)
+        purpose = purpose_cell.text if purpose_cell else ""
+        links = link_cell.links if link_cell else []
+        if not links and vendor_cell is not None:
+            links = vendor_cell.links
+        privacy = choose_privacy_link(links, fallback_to_any=link_cell is not None)
+        cookies: tuple[str, ...] = ()
+        name = ""
+        if vendor_cell is not None and vendor_cell.text and not is_cookie_like(vendor_cell.text):
+            name = vendor_cell.text
+        else:
+            cookie_text = (cookie_cell or vendor_cell).text if (cookie_cell or vendor_cell) else ""
+            if cookie_text and is_cookie_like(cookie_text) or cookie_cell is not None:
+                cookies = tuple(_cookie_names(cookie_text))
+            # a company's name in the cookie column, backed by its own link (e.g. "Inspectlet")
+            if (
+                cookie_text
+                and not is_cookie_like(cookie_text)
+                and privacy
+                and name_matches_domain(cookie_text, privacy)
+            ):
+                name, cookies = cookie_text, ()
+            else:
+                name = vendor_named_in(purpose) or caption_vendor or ""
+        name = normalise_name(re.sub(r"\[\d+\]$", "", name))
+        if not name or is_generic(name):
+            unattributed += 1
+            continue
+        owned_link = any(site.owns_url(link.url) for link in links)
+        if site.owns_name(name) or (privacy and site.owns_url(privacy)) or owned_link:
+            first_party += 1
+            continue
+        out.found.append(Found(name, purpose or label, privacy, f"{where} row {index}", "table", cookies))
+    if first_party:
+        out.skip(f"{where}: {first_party} row(s)", "first party (the site's own name or domain)")
+    if unattributed:
+        why = "cookie rows naming no vendor (first party or unattributed)"
+        out.skip(f"{where}: {unattributed} row(s)", why)
+
+
+def _first(roles: list[str], role: str) -> int | None:
+    return roles.index(role) if role in roles else None
+
+
+def _cookie_names(text: str) -> list[str]:
+    return [p.strip("` ") for p in re.split(r"\s*(?:/|,|;|\band\b|\bor\b|\s)\s*", text) if p.strip("` ")]
