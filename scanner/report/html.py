@@ -24,7 +24,7 @@ from scanner.model import ScanResult
 from scanner.report.html_view import build_view
 
 
-def _csp_hash(text: str) -> str:
+def csp_hash(text: str) -> str:
     digest = hashlib.sha256(text.encode("utf-8")).digest()
     return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
 
@@ -33,8 +33,8 @@ def content_security_policy(css: str, js: str) -> str:
     return "; ".join(
         [
             "default-src 'none'",
-            f"style-src {_csp_hash(css)}",
-            f"script-src {_csp_hash(js)}",
+            f"style-src {csp_hash(css)}",
+            f"script-src {csp_hash(js)}",
             "img-src 'self' data:",
             "base-uri 'none'",
             "form-action 'none'",
@@ -42,12 +42,12 @@ def content_security_policy(css: str, js: str) -> str:
     )
 
 
-def _asset(name: str) -> str:
+def asset(name: str) -> str:
     return resources.files("scanner.report").joinpath("templates", name).read_text(encoding="utf-8")
 
 
 @lru_cache(maxsize=1)
-def _environment() -> jinja2.Environment:
+def environment() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.PackageLoader("scanner.report", "templates"),
         autoescape=True,
@@ -65,12 +65,12 @@ def render_html(
 ) -> str:
     """The report as one HTML string. ``scan_dir`` holds the screenshots; ``out_dir`` is
     where the file will live (relative image paths are computed between the two)."""
-    css, js = _asset("report.css"), _asset("report.js")
+    css, js = asset("report.css"), asset("report.js")
     for text, tag in ((css, "</style"), (js, "</script")):
         if tag in text.lower():  # our own assets; guard against an edit that would break out
             raise ValueError(f"asset contains {tag}")
     view = build_view(result, fail_on=fail_on, baseline=baseline, scan_dir=scan_dir, out_dir=out_dir)
-    template = _environment().get_template("report.html.j2")
+    template = environment().get_template("report.html.j2")
     return template.render(
         v=view,
         css=Markup(css),

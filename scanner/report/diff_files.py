@@ -1,0 +1,58 @@
+"""diff.md and diff.html: the output of ``scanner diff`` for people and pull requests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from markupsafe import Markup
+
+from scanner.diff import ScanDiff
+from scanner.model import FINDING_STATUSES
+from scanner.report.html import asset, csp_hash, environment
+from scanner.report.markdown import LABELS, md_escape
+
+MAX_ITEMS = 200
+
+
+def diff_markdown(d: ScanDiff) -> str:
+    lines = [
+        "### Tracker audit: what changed",
+        "",
+        f"Old: {md_escape(d.old_label)}  ",
+        f"New: {md_escape(d.new_label)}",
+        "",
+        "| Status | Old | New |",
+        "| --- | ---: | ---: |",
+    ]
+    lines += [
+        f"| {LABELS[s]} | {d.summary_old.get(s, 0)} | {d.summary_new.get(s, 0)} |" for s in FINDING_STATUSES
+    ]
+    lines.append("")
+    if d.empty:
+        lines.append("No change in vendors, cookies, third-party hosts or findings.")
+    for c in d.changes:
+        if c.empty:
+            continue
+        lines.append(f"**{c.kind.capitalize()}**: {len(c.added)} added, {len(c.removed)} removed")
+        lines.append("")
+        lines += [f"- ➕ {md_escape(x)}" for x in c.added[:MAX_ITEMS]]
+        lines += [f"- ➖ {md_escape(x)}" for x in c.removed[:MAX_ITEMS]]
+        if max(len(c.added), len(c.removed)) > MAX_ITEMS:
+            lines.append(f"- …lists cut at {MAX_ITEMS} items")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def diff_html(d: ScanDiff) -> str:
+    css = asset("report.css")
+    csp = f"default-src 'none'; style-src {csp_hash(css)}; base-uri 'none'; form-action 'none'"
+    template = environment().get_template("diff.html.j2")
+    return template.render(d=d, css=Markup(css), csp=csp, labels=LABELS, statuses=FINDING_STATUSES)
+
+
+def write_diff(d: ScanDiff, out_dir: Path) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    md, html = out_dir / "diff.md", out_dir / "diff.html"
+    md.write_text(diff_markdown(d), encoding="utf-8")
+    html.write_text(diff_html(d), encoding="utf-8")
+    return [html, md]
