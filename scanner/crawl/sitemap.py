@@ -36,7 +36,7 @@ def sitemaps_from_robots(robots: str, base: str) -> list[str]:
 
 def parse_sitemap(xml: str) -> tuple[list[str], list[str]]:
     """(page URLs, nested sitemap URLs) of a sitemap or sitemap index; tolerant of bad XML."""
-    soup = BeautifulSoup(xml, "html.parser")
+    soup = BeautifulSoup(xml, "xml")
     pages, nested = [], []
     for loc in soup.find_all("loc"):
         url = loc.get_text(strip=True)

@@ -1,0 +1,61 @@
+"""Shared fixtures: the fake internet and real-browser scans of it (one scan reused by many tests)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from scanner.browser import BrowserOptions
+from scanner.crawl.crawler import Crawl, CrawlOptions
+from scanner.crawl.visit import VisitTiming
+from scanner.fakenet import FakeInternet, demo_world
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("SCANNER_SHARED_DIR", REPO.parent / "shared"))
+FAST = VisitTiming(settle_s=0.3, quiet_ms=300, quiet_cap_s=3.0)
+
+
+def scan(net: FakeInternet, urls, out_dir: Path, *, ignore_https_errors=True, timeout_s=5.0, **kw):
+    """Crawl in-process against the fake internet; returns (ScanResult, Crawl)."""
+    browser = BrowserOptions(
+        ignore_https_errors=ignore_https_errors,
+        block_third_party_cookies=kw.pop("block_third_party_cookies", False),
+        extra_args=tuple(net.chromium_args()),
+        timeout_s=timeout_s,
+    )
+    kw.setdefault("timing", FAST)
+    kw.setdefault("screenshots", False)
+    options = CrawlOptions(start_urls=tuple(urls), out_dir=out_dir, browser=browser, **kw)
+    crawl = Crawl(options)
+    return asyncio.run(crawl.run()), crawl
+
+
+def run_cli(*args: str, timeout: float = 240) -> subprocess.CompletedProcess:
+    env = dict(os.environ, CI="true")
+    return subprocess.run(
+        [sys.executable, "-m", "scanner", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=REPO,
+        env=env,
+    )
+
+
+@pytest.fixture(scope="session")
+def demo_net():
+    with FakeInternet(demo_world()) as net:
+        yield net
+
+
+@pytest.fixture(scope="session")
+def demo_scan(demo_net, tmp_path_factory):
+    """One crawl of the demo site, deep enough to reach every depth, shared by the assertions."""
+    out = tmp_path_factory.mktemp("demo-scan")
+    result, _ = scan(demo_net, [demo_net.url("www.example.com", "/")], out, max_depth=4, max_pages=40, screenshots=True)
+    return result, out
