@@ -31,8 +31,8 @@ class PolicyImport:
     def summary_lines(self) -> list[str]:
         c = self.counts
         lines = [
-            f"{len(self.rows)} vendor(s) from {self.origin}: {c['table']} from tables, {c['list']} from lists, "
-            f"{c['prose']} from prose (low confidence)"
+            f"{len(self.rows)} vendor(s) from {self.origin}: {c['table']} from tables, "
+            f"{c['list']} from lists, {c['prose']} from prose (low confidence)"
         ]
         if self.site_domains:
             lines.append(f"first-party domains (not vendors): {', '.join(self.site_domains)}")
@@ -49,7 +49,9 @@ def import_policy(source: str, *, fetch_html: FetchHtml | None = None) -> Policy
     return import_policy_text(policy.text, kind=policy.kind, origin=policy.origin, url=policy.url)
 
 
-def import_policy_text(text: str, *, kind: str = "markdown", origin: str = "<text>", url: str | None = None):
+def import_policy_text(
+    text: str, *, kind: str = "markdown", origin: str = "<text>", url: str | None = None
+) -> PolicyImport:
     """Same as import_policy for text already in memory ('markdown' or 'html')."""
     soup = parse(text, kind)
     site = detect_site(soup, url)
@@ -71,9 +73,8 @@ def import_policy_text(text: str, *, kind: str = "markdown", origin: str = "<tex
         )
     result.skipped = [*tables.skipped, *lists.skipped, *prose.skipped]
     if merged.repeats:
-        result.skipped.append(
-            (f"{merged.repeats} row(s)", "same vendor as an earlier row (cookie rows grouped, repeats merged)")
-        )
+        why = "same vendor as an earlier row (cookie rows grouped, repeats merged)"
+        result.skipped.append((f"{merged.repeats} row(s)", why))
     if not result.rows:
         reasons = "; ".join(f"{what}: {why}" for what, why in result.skipped[:3])
         detail = f" ({reasons})" if reasons else ""

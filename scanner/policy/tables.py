@@ -93,7 +93,7 @@ _ROLES: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"set by|on behalf|party|provider|vendor|partner|service|processor|compan|"
             r"organi[sz]ation|supplier|recipient|third|\btool|platform|technolog|controller|"
-            r"source|host|domain|owner"
+            r"\bhost|domain|owner"
         ),
     ),
     ("cookie", re.compile(r"cookie|\bkey\b|identifier|storage")),
@@ -203,7 +203,7 @@ def _read_table(table: Tag, label: str, site: Site, out: Extraction) -> None:
             else:
                 name = vendor_named_in(purpose) or caption_vendor or ""
         name = normalise_name(re.sub(r"\[\d+\]$", "", name))
-        if not name or is_generic(name):
+        if not name or is_generic(name) or len(re.findall(r"[^\W\d_]", name)) < 2:
             unattributed += 1
             continue
         owned_link = any(site.owns_url(link.url) for link in links)
