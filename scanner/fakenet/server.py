@@ -256,6 +256,7 @@ class FakeInternet:
     # -- life cycle -------------------------------------------------------------------------
     def start(self) -> FakeInternet:
         if self._server is None:
+            self.stopping.clear()
             self._server = _Server(self)
             self._thread = threading.Thread(
                 target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="fakenet", daemon=True
