@@ -30,7 +30,7 @@ def defuse_cell(value: object) -> object:
 def _defused(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for col in out.columns:
-        if out[col].dtype == object:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
             out[col] = out[col].map(defuse_cell)
     return out
 

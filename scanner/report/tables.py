@@ -17,9 +17,11 @@ from scanner.model import Cookie, Finding, Page, Request, ScanResult, StorageIte
 JOIN = ";"
 
 
-def _flat(value: Any) -> Any:
+def _flat(value: Any, name: str = "") -> Any:
+    if name == "image_size" and isinstance(value, tuple | list):
+        return "x".join(map(str, value))  # width x height, e.g. 1x1
     if isinstance(value, tuple | list):
-        return JOIN.join("x".join(map(str, v)) if isinstance(v, tuple | list) else str(v) for v in value)
+        return JOIN.join(str(v) for v in value)
     if isinstance(value, dict):
         return JOIN.join(f"{k}={v}" for k, v in value.items())
     return value
@@ -27,7 +29,7 @@ def _flat(value: Any) -> Any:
 
 def _frame(cls: type, rows: tuple, extra: dict[str, list] | None = None) -> pd.DataFrame:
     columns = [f.name for f in dataclasses.fields(cls)]
-    data = {name: [_flat(getattr(row, name)) for row in rows] for name in columns}
+    data = {name: [_flat(getattr(row, name), name) for row in rows] for name in columns}
     if extra:
         data.update(extra)
     return pd.DataFrame(data, columns=columns + list(extra or {}))

