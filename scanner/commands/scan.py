@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from scanner.browser import BrowserOptions
+from scanner.browser import BrowserOptions, find_browser
 from scanner.crawl.crawler import Crawl, CrawlOptions
 from scanner.crawl.urls import validate_start_url
 from scanner.crawl.visit import VisitTiming
@@ -205,6 +205,7 @@ def run(args: argparse.Namespace) -> int:
         )
 
     declared, declared_source = load_declaration(args.vendors, args.policy, fetch_html=fetch)
+    args.browser = find_browser(args.browser)  # no browser: fail before writing anything
     out_dir = Path(args.out) if args.out else default_out_dir(urls[0])
     options = crawl_options(args, urls, out_dir)
     progress = make_progress(options.max_pages, quiet=args.quiet)

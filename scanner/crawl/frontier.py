@@ -60,6 +60,10 @@ class Frontier:
         if not self.scope.contains(normal):
             self.skipped["out of scope"] += 1
             return False
+        if source == "seed":  # the user asked for it: visit it and say what it is
+            self._seen.add(normal)
+            self._queue.append(Target(normal, depth, referrer, source))
+            return True
         if looks_like_non_html(normal):
             self._seen.add(normal)
             self.skipped["not HTML"] += 1
