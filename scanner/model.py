@@ -125,6 +125,7 @@ class Declared:
     source: str | None = None  # e.g. "vendors.csv:3" or "policy: table 'Cookies', row 4"
     vendor: str | None = None  # catalog vendor it resolved to
     resolution: str | None = None  # how: exact | alias | parent | domains | unresolved
+    lifetime: str | None = None  # declared cookie lifetime ("session", "30 days"), optional CSV column
 
 
 @dataclass(frozen=True)
