@@ -86,6 +86,7 @@ class CertificateMint:
         self.ca = trustme.CA()
         self._contexts: dict[str, ssl.SSLContext] = {}
         self._lock = threading.Lock()
+        self._client_context: ssl.SSLContext | None = None
         self.server_context = self._new_context(default_names)
         self.server_context.sni_callback = self._on_sni
 
@@ -108,10 +109,13 @@ class CertificateMint:
             ssl_socket.context = self.context_for(server_name)
 
     def client_context(self) -> ssl.SSLContext:
-        """An SSLContext that trusts this CA (for Python clients in tests)."""
-        context = ssl.create_default_context()
-        self.ca.configure_trust(context)
-        return context
+        """An SSLContext that trusts only this CA (for Python clients in tests); made once."""
+        with self._lock:
+            if self._client_context is None:
+                context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+                self.ca.configure_trust(context)
+                self._client_context = context
+            return self._client_context
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -168,10 +172,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         has_body = response.status not in (204, 304) and not 100 <= response.status < 200
         if has_body:
             self.send_header("Content-Length", str(len(response.body)))
-        self.end_headers()
+        # Head and body leave in one write: two small writes meet Nagle + delayed ACK (~40 ms).
+        self._headers_buffer.append(b"\r\n")
         if has_body and request.method != "HEAD":
-            self.wfile.write(response.body)
-        self.wfile.flush()
+            self._headers_buffer.append(response.body)
+        self.flush_headers()
 
 
 for _method in METHODS:
@@ -194,6 +199,7 @@ class _Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
         connection: socket.socket = request
         self._track(connection, add=True)
         try:
+            request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             request.settimeout(FIRST_BYTE_TIMEOUT_S)
             first = request.recv(1, socket.MSG_PEEK)
             if not first:
