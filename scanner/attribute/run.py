@@ -1,0 +1,259 @@
+"""attribute(): fill vendor / vendor_reason on requests, cookies and storage, and list the vendors."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import Any
+
+from scanner.attribute.identifiers import ID_PARAM_NAMES, identifier_params
+from scanner.catalog import Catalog, Match
+from scanner.catalog.categories import TRACKING
+from scanner.domains import cookie_registrable_domain, host_of, registrable_domain
+from scanner.model import Cookie, Request, ScanResult, StorageItem
+
+# Resource types whose query values are worth reading for identifiers (static assets carry hashes).
+_VALUE_CHECKED_TYPES = frozenset(
+    {"xhr", "fetch", "ping", "image", "beacon", "other", "eventsource", "websocket"}
+)
+
+
+def _updated(obj: Any, **changes: Any) -> Any:
+    """A copy of a frozen record with some fields changed; much cheaper than dataclasses.replace
+    for the million-request case (the records have no __post_init__ to re-run)."""
+    new = object.__new__(type(obj))
+    state = dict(obj.__dict__)
+    state.update(changes)
+    object.__setattr__(new, "__dict__", state)
+    return new
+
+
+def first_party_domains(result: ScanResult) -> frozenset[str]:
+    """Registrable domains of the site: start URLs, pages, requests the crawler marked first party."""
+    found = {registrable_domain(host_of(u)) for u in result.meta.start_urls}
+    for page in result.pages:
+        found.add(registrable_domain(host_of(page.url)))
+        if page.final_url:
+            found.add(registrable_domain(host_of(page.final_url)))
+    for r in result.requests:
+        if not r.third_party:
+            found.add(r.registrable_domain or registrable_domain(r.host))
+    found.discard("")
+    return frozenset(found)
+
+
+def request_match(r: Request, catalog: Catalog) -> Match | None:
+    """The catalog's answer for one third-party request (None for first-party requests)."""
+    if not r.third_party:
+        return None
+    return catalog.match_url(r.url, r.host.lower())
+
+
+def cookie_match(c: Cookie, catalog: Catalog, first_party: frozenset[str] = frozenset()) -> Match | None:
+    m = catalog.match_cookie(c.name, c.domain, c.first_party)
+    if m is None and c.setter_url:
+        setter_host = host_of(c.setter_url)
+        if setter_host and registrable_domain(setter_host) not in first_party:
+            s = catalog.match_url(c.setter_url, setter_host)
+            if s is not None:
+                m = Match(s.vendor, f"set by a script of {s.vendor.name} ({s.reason})", category=None)
+    return m
+
+
+def storage_match(s: StorageItem, catalog: Catalog) -> Match | None:
+    return catalog.match_storage(s.key, host_of(s.origin), s.third_party)
+
+
+def evidence_category(item: Request | Cookie | StorageItem, catalog: Catalog) -> str | None:
+    """The narrower purpose a catalog rule gives this item (a Meta Pixel hit: advertising), if any."""
+    if isinstance(item, Request):
+        m = request_match(item, catalog)
+    elif isinstance(item, Cookie):
+        m = cookie_match(item, catalog)
+    else:
+        m = storage_match(item, catalog)
+    return m.category if m is not None and m.vendor.name == item.vendor else None
+
+
+class _Tally:
+    def __init__(self) -> None:
+        self.hosts: set[str] = set()
+        self.pages: set[str] = set()
+        self.requests = self.beacons = self.cookies = self.storage = 0
+        self.reasons: dict[str, None] = {}
+        self.categories: set[str] = set()
+
+    def note(self, reason: str | None, category: str | None, page: str | None) -> None:
+        if reason and len(self.reasons) < 8:
+            self.reasons.setdefault(reason, None)
+        if category:
+            self.categories.add(category)
+        if page:
+            self.pages.add(page)
+
+
+def _carries_identifier(r: Request) -> bool:
+    if any(n.lower() in ID_PARAM_NAMES for n in r.query_params):
+        return True
+    checked = r.resource_type in _VALUE_CHECKED_TYPES and "?" in r.url
+    return checked and bool(identifier_params(r.url, r.query_params))
+
+
+def _unknown_signals(
+    requests: Iterable[tuple[Request, Match | None]],
+    cookies: Iterable[tuple[Cookie, Match | None]],
+    fp: frozenset[str],
+) -> dict[str, set[str]]:
+    """Registrable domain -> why it looks like a tracker, for third parties no catalog entry claims."""
+    signals: dict[str, set[str]] = defaultdict(set)
+    for r, m in requests:
+        if m is not None or not r.third_party:
+            continue
+        dom = r.registrable_domain or registrable_domain(r.host)
+        if dom in fp:
+            continue
+        if r.is_beacon:
+            signals[dom].add(f"beacon ({r.beacon_reason or 'pixel'})")
+        if _carries_identifier(r):
+            signals[dom].add("identifier in URL")
+    for c, m in cookies:
+        if m is not None or c.first_party:
+            continue
+        dom = c.registrable_domain or cookie_registrable_domain(c.domain)
+        if dom and dom not in fp:
+            signals[dom].add("third-party cookie")
+    return signals
+
+
+def attribute(result: ScanResult, catalog: Catalog) -> ScanResult:
+    """Fill vendor / vendor_reason on every request, cookie and storage item; mark known pixel
+    endpoints as beacons; list observed vendors (unknown trackers and harmless hosts included)."""
+    fp = first_party_domains(result)
+    req_matches = [(r, request_match(r, catalog)) for r in result.requests]
+    cookie_matches = [(c, cookie_match(c, catalog, fp)) for c in result.cookies]
+    signals = _unknown_signals(req_matches, cookie_matches, fp)
+    unknown_reason = {dom: "unknown tracker: " + ", ".join(sorted(s)) for dom, s in signals.items()}
+
+    tallies: dict[str, _Tally] = defaultdict(_Tally)
+    entries: dict[str, Any] = {}  # vendor name -> VendorEntry, or None for unknown domains
+    other_hosts: dict[str, set[str]] = defaultdict(set)
+
+    requests: list[Request] = []
+    for r, m in req_matches:
+        changes: dict[str, Any] = {}
+        if m is not None:
+            name, reason = m.vendor.name, m.reason
+            entries[name] = m.vendor
+            if m.beacon and not r.is_beacon:
+                changes["is_beacon"], changes["beacon_reason"] = True, "known_endpoint"
+        elif r.third_party and (r.registrable_domain or registrable_domain(r.host)) in unknown_reason:
+            name = r.registrable_domain or registrable_domain(r.host)
+            reason = unknown_reason[name]
+            entries[name] = None
+        else:
+            if r.third_party:
+                other_hosts[r.registrable_domain or registrable_domain(r.host)].add(r.host)
+            requests.append(r if r.vendor is None else _updated(r, vendor=None, vendor_reason=None))
+            continue
+        if r.vendor != name or r.vendor_reason != reason:
+            changes["vendor"], changes["vendor_reason"] = name, reason
+        new = _updated(r, **changes) if changes else r
+        requests.append(new)
+        t = tallies[name]
+        t.requests += 1
+        t.beacons += new.is_beacon
+        t.hosts.add(r.host)
+        t.note(reason, m.category if m else None, r.page_url)
+
+    cookies: list[Cookie] = []
+    for c, m in cookie_matches:
+        dom = c.registrable_domain or cookie_registrable_domain(c.domain)
+        if m is not None:
+            name, reason, category = m.vendor.name, m.reason, m.category
+            entries[name] = m.vendor
+        elif not c.first_party and dom in unknown_reason:
+            name, reason, category = dom, unknown_reason[dom], None
+            entries[name] = None
+        else:
+            cookies.append(c if c.vendor is None else replace(c, vendor=None, vendor_reason=None))
+            continue
+        cookies.append(replace(c, vendor=name, vendor_reason=reason))
+        t = tallies[name]
+        t.cookies += 1
+        t.note(reason, category, c.page_url)
+
+    storage: list[StorageItem] = []
+    for s in result.storage:
+        m = storage_match(s, catalog)
+        dom = s.registrable_domain or registrable_domain(host_of(s.origin))
+        if m is not None:
+            name, reason = m.vendor.name, m.reason
+            entries[name] = m.vendor
+        elif s.third_party and dom in unknown_reason:
+            name, reason = dom, unknown_reason[dom] + " (storage of its frame)"
+            entries[name] = None
+        else:
+            storage.append(s if s.vendor is None else replace(s, vendor=None, vendor_reason=None))
+            continue
+        storage.append(replace(s, vendor=name, vendor_reason=reason))
+        t = tallies[name]
+        t.storage += 1
+        t.note(reason, None, s.page_url)
+
+    vendors = [_vendor_row(name, entries[name], tallies[name]) for name in tallies]
+    vendors += [
+        {
+            "name": dom,
+            "category": None,
+            "categories": [],
+            "parent": None,
+            "tracker": False,
+            "unknown": True,
+            "third_party_host": True,
+            "hosts": sorted(hosts),
+            "requests": sum(1 for r in requests if r.third_party and r.host in hosts and r.vendor is None),
+            "beacons": 0,
+            "cookies": 0,
+            "storage": 0,
+            "pages": 0,
+            "reasons": ["third-party host with no tracking behaviour"],
+        }
+        for dom, hosts in other_hosts.items()
+        if dom not in tallies
+    ]
+    vendors.sort(key=lambda v: (not v["tracker"], v["unknown"], v["name"].lower()))
+    return replace(
+        result,
+        requests=tuple(requests),
+        cookies=tuple(cookies),
+        storage=tuple(storage),
+        vendors=tuple(vendors),
+    )
+
+
+def _vendor_row(name: str, entry: Any, t: _Tally) -> dict[str, Any]:
+    if entry is None:
+        categories: list[str] = []
+        tracker, unknown, parent, category = True, True, None, None
+    else:
+        categories = list(entry.categories)
+        categories += sorted(c for c in t.categories if c not in categories)
+        tracker = entry.tracker or any(c in TRACKING for c in t.categories)
+        unknown, parent, category = False, entry.parent, entry.category
+    return {
+        "name": name,
+        "category": category,
+        "categories": categories,
+        "parent": parent,
+        "tracker": tracker,
+        "unknown": unknown,
+        "third_party_host": not tracker,
+        "hosts": sorted(t.hosts),
+        "requests": t.requests,
+        "beacons": t.beacons,
+        "cookies": t.cookies,
+        "storage": t.storage,
+        "pages": len(t.pages),
+        "reasons": list(t.reasons),
+    }
