@@ -64,6 +64,10 @@ def _host(url: str) -> str:
         return url
 
 
+def _clip(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _capped(items: tuple, limit: int = EVIDENCE_LIMIT) -> tuple[list, int]:
     return list(items[:limit]), max(0, len(items) - limit)
 
@@ -175,6 +179,7 @@ def _cookie_inventory(result: ScanResult) -> tuple[list[dict], dict[str, int]]:
                 "flags": " ".join(f for f, on in (("Secure", c.secure), ("HttpOnly", c.http_only)) if on)
                 + (f" SameSite={c.same_site}" if c.same_site else ""),
                 "in_jar": c.in_jar,
+                "value": _clip(c.value) if c.value is not None else "",
                 "pages": max(1, len(c.pages)),
                 "page": c.page_url,
             }
@@ -352,6 +357,7 @@ def build_view(
         "statuses": [(s, STATUS_LABELS[s]) for s in FINDING_STATUSES],
         "cookies": cookies,
         "cookie_grid": cookie_grid,
+        "cookie_values": any(c.value is not None for c in result.cookies),
         "hosts": _host_inventory(result),
         "storage": [
             {
