@@ -32,12 +32,18 @@ _GENERIC_PHRASES = re.compile(
 )
 
 
+_ABBREVIATION_END = re.compile(
+    r"\b(?:Inc|Ltd|Co|Corp|Ltda|Pty|Jr|Sr|S\.A|N\.V|B\.V|L\.P|S\.L|S\.p\.A|A\.G)\.$", re.I
+)
+
+
 def normalise_name(name: str) -> str:
     """Name as written, without Markdown leftovers, trailing punctuation or surrounding quotes."""
     name = re.sub(r"\s+", " ", name.replace("\u00a0", " ")).strip()
     name = name.strip("*_`\"'“”‘’ ")
+    keep_dot = bool(_ABBREVIATION_END.search(name))
     name = re.sub(r"[\s.,:;!?–—-]+$", "", name)
-    return name.strip()
+    return name + "." if keep_dot else name.strip()
 
 
 def name_key(name: str) -> str:

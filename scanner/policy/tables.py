@@ -71,6 +71,7 @@ def _span(value: object) -> int:
 # Column roles, tried in this order on the lower-cased header text.
 _ROLES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("site", re.compile(r"\busing\b|\bused on\b|\bwhere used\b")),
+    ("other", re.compile(r"location|countr|region|transfer|safeguard")),
     (
         "purpose",
         re.compile(
@@ -80,7 +81,7 @@ _ROLES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     ("expiry", re.compile(r"expir|duration|lifetime|life span|lifespan|retention|how long|period|validity")),
     ("category", re.compile(r"\btype\b|categor|\bkind\b|classification|\bgroup\b")),
-    ("other", re.compile(r"^when\b|location|country|countries|region|\bwhere\b|transfer|safeguard")),
+    ("other", re.compile(r"^when\b")),
     (
         "link",
         re.compile(
@@ -188,6 +189,8 @@ def _read_table(table: Tag, label: str, site: Site, out: Extraction) -> None:
         name = ""
         if vendor_cell is not None and vendor_cell.text and not is_cookie_like(vendor_cell.text):
             name = vendor_cell.text
+            if cookie_cell is not None and cookie_cell.text:
+                cookies = tuple(_cookie_names(cookie_cell.text))
         else:
             cookie_text = (cookie_cell or vendor_cell).text if (cookie_cell or vendor_cell) else ""
             if cookie_text and is_cookie_like(cookie_text) or cookie_cell is not None:

@@ -1,0 +1,254 @@
+"""Pieces of the policy importer: table grids, column roles, names, links, cookie tables, lists."""
+
+from __future__ import annotations
+
+import pytest
+from bs4 import BeautifulSoup
+
+from scanner.errors import BadInput
+from scanner.policy import import_policy_text
+from scanner.policy.document import parse, strip_templating
+from scanner.policy.links import Link, choose_privacy_link, links_in, name_matches_domain
+from scanner.policy.names import is_cookie_like, looks_like_name, vendor_in_label, vendor_named_in
+from scanner.policy.tables import column_role, table_grid
+
+
+def _table(html: str):
+    return BeautifulSoup(html, "lxml").find("table")
+
+
+def test_grid_expands_rowspan_and_colspan() -> None:
+    grid = table_grid(
+        _table(
+            "<table><tr><th>A</th><th colspan=2>B</th></tr>"
+            "<tr><td rowspan=2>x</td><td>1</td><td>2</td></tr>"
+            "<tr><td>3</td><td>4</td></tr>"
+            "<tr><td>y</td><td colspan=2 rowspan=junk>5</td></tr></table>"
+        )
+    )
+    assert [[c.text for c in row] for row in grid] == [
+        ["A", "B", "B"],
+        ["x", "1", "2"],
+        ["x", "3", "4"],
+        ["y", "5", "5"],
+    ]
+
+
+def test_rowspan_cell_in_the_middle_of_a_row() -> None:
+    grid = table_grid(
+        _table(
+            "<table><tr><td>a</td><td rowspan=3>m</td><td>b</td></tr>"
+            "<tr><td>c</td><td>d</td></tr><tr><td>e</td><td>f</td></tr></table>"
+        )
+    )
+    assert [[c.text for c in row] for row in grid] == [["a", "m", "b"], ["c", "m", "d"], ["e", "m", "f"]]
+
+
+@pytest.mark.parametrize(
+    ("header", "role"),
+    [
+        ("Name of Subprocessor", "vendor"),
+        ("Set by or on behalf of", "vendor"),
+        ("Party setting cookie", "vendor"),
+        ("Third party", "vendor"),
+        ("Cookie name", "cookie"),
+        ("Name of Cookie", "cookie"),
+        ("Purpose of cookie", "purpose"),
+        ("Description of Processing", "purpose"),
+        ("When does the cookie expire?", "expiry"),
+        ("When is the cookie set?", "other"),
+        ("Type of cookie", "category"),
+        ("Privacy Policy", "link"),
+        ("More information", "link"),
+        ("Websites using the cookies", "site"),
+        ("Name", "name"),
+        ("Location of Processing", "other"),
+    ],
+)
+def test_column_roles(header: str, role: str) -> None:
+    assert column_role(header) == role
+
+
+@pytest.mark.parametrize(
+    "text", ["_ga", "__stripe_mid and __stripe_sid", "muxData", "wp-settings-{id}", "fd_fr"]
+)
+def test_cookie_like(text: str) -> None:
+    assert is_cookie_like(text)
+
+
+@pytest.mark.parametrize("text", ["Google Analytics", "hCaptcha", "33across", "PowerInBox", "leadforensics"])
+def test_not_cookie_like(text: str) -> None:
+    assert not is_cookie_like(text)
+
+
+@pytest.mark.parametrize(
+    ("purpose", "vendor"),
+    [
+        ("This cookie is used by Google Analytics.", "Google Analytics"),
+        ("Set by Wistia", "Wistia"),
+        ("Used by Disqus plugin", "Disqus"),
+        ("It is used to add tracking code from Google Tag Manager", "Google Tag Manager"),
+        ("Hotjar. Records sessions.", "Hotjar"),
+        ("This cookie is used by Gist when running on a separate host.", None),
+        ("This cookie is used by Octolytics, our internal analytics service.", None),
+        ("Checks if a request originates from GitHub.", None),
+        ("From which Search Engine the page is loaded", None),
+        ("Session.", None),
+    ],
+)
+def test_vendor_named_in_purpose(purpose: str, vendor: str | None) -> None:
+    assert vendor_named_in(purpose) == vendor
+
+
+@pytest.mark.parametrize(
+    ("label", "vendor"),
+    [
+        ("Google Analytics cookies", "Google Analytics"),
+        ("Cookies set by Hotjar", "Hotjar"),
+        ("Essential cookies", None),
+        ("Analytics cookies (optional)", None),
+        ("Marketing Cookies", None),
+        ("Jetpack Comments", None),
+    ],
+)
+def test_vendor_in_label(label: str, vendor: str | None) -> None:
+    assert vendor_in_label(label) == vendor
+
+
+@pytest.mark.parametrize("text", ["Send in Blue", "Fluxx.io", "Amazon Web Services", "hCaptcha"])
+def test_looks_like_name(text: str) -> None:
+    assert looks_like_name(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["here", "privacy policy", "https://x.test/a", "turn on Do Not Track in your browser"]
+)
+def test_does_not_look_like_name(text: str) -> None:
+    assert not looks_like_name(text)
+
+
+def test_privacy_link_beats_opt_out_and_home_page() -> None:
+    links = [
+        Link("https://optout.33across.com", ""),
+        Link("https://acme.test/", "Acme"),
+        Link("https://acme.test/legal/privacy-policy/", ""),
+    ]
+    assert choose_privacy_link(links) == "https://acme.test/legal/privacy-policy/"
+    assert choose_privacy_link([Link("https://tools.google.com/dlpage/gaoptout", "opt out")]) == ""
+    # A lone link in a privacy column is taken even when its URL says nothing about privacy...
+    assert (
+        choose_privacy_link([Link("https://a.test/info", "")], fallback_to_any=True) == "https://a.test/info"
+    )
+    # ...but never an opt-out page.
+    assert choose_privacy_link([Link("https://a.test/opt-out", "")], fallback_to_any=True) == ""
+
+
+def test_policy_page_beats_agreement_page() -> None:
+    links = [
+        Link("https://www.shareasale.com/agreement.cfm", ""),
+        Link("https://www.shareasale.com/w3c/policy.html", ""),
+    ]
+    assert choose_privacy_link(links) == "https://www.shareasale.com/w3c/policy.html"
+
+
+def test_links_in_cell_text_and_anchors() -> None:
+    cell = BeautifulSoup(
+        '<td><a href="https://a.test/privacy">https://a.test/privacy</a> and https://b.test/policy.</td>',
+        "lxml",
+    ).td
+    assert [link.url for link in links_in(cell)] == ["https://a.test/privacy", "https://b.test/policy"]
+
+
+@pytest.mark.parametrize(
+    ("name", "url"),
+    [
+        ("Send in Blue", "https://www.sendinblue.com/legal/privacypolicy/"),
+        ("Amazon Web Services", "https://aws.amazon.com/privacy/"),
+        ("Github", "https://help.github.com/privacy"),
+    ],
+)
+def test_name_matches_domain(name: str, url: str) -> None:
+    assert name_matches_domain(name, url)
+
+
+def test_name_does_not_match_other_domain() -> None:
+    assert not name_matches_domain("Site Stats", "https://en.support.wordpress.com/stats/")
+    assert not name_matches_domain("Greenhouse", "https://en.example.com/")
+
+
+def test_templating_and_front_matter_are_dropped() -> None:
+    text = "---\ntitle: X\n---\n# Hi {{ site.name }}\n{% if a %}yes{% endif %}\n{: #anchor }\n"
+    assert strip_templating(text).split() == ["#", "Hi", "yes"]
+    soup = parse("<div><script>var vendor='Evil'</script><p>ok</p></div>", "html")
+    assert "Evil" not in soup.get_text()
+
+
+def test_cookie_table_grouped_by_vendor_column() -> None:
+    text = """
+| Cookie name | Party setting cookie | Purpose | Expires |
+|---|---|---|---|
+| `_ga` | Google | Distinguish users | 2 years |
+| `_gid` | Google | Distinguish users | 1 day |
+| `__stripe_mid` | Stripe | Fraud prevention | 1 year |
+"""
+    result = import_policy_text(text)
+    assert [(r.name, r.cookies) for r in result.rows] == [
+        ("Google", ("_ga", "_gid")),
+        ("Stripe", ("__stripe_mid",)),
+    ]
+
+
+def test_cookie_table_grouped_by_caption_and_first_party_table_skipped() -> None:
+    header = "<tr><th>Name</th><th>Purpose</th><th>Expires</th></tr>"
+    html = f"""<h2>Essential cookies</h2><table><caption>Essential cookies</caption>
+    {header}<tr><td>session_id</td><td>Login</td><td>1 day</td></tr>
+    </table><table><caption>Matomo cookies</caption>
+    {header}<tr><td>_pk_id</td><td>Visitor id</td><td>13 months</td></tr>
+    <tr><td>_pk_ses</td><td>Session</td><td>30 minutes</td></tr></table>"""
+    result = import_policy_text(html, kind="html")
+    assert [(r.name, r.cookies) for r in result.rows] == [("Matomo", ("_pk_id", "_pk_ses"))]
+    assert any("Essential cookies" in what for what, _ in result.skipped)
+
+
+def test_vendor_table_with_cookie_rows_naming_vendor_in_purpose() -> None:
+    text = """
+| Provider | Purpose | Privacy Policy |
+|---|---|---|
+| Wistia | Video | https://wistia.com/privacy |
+| `muxData` | Set by Wistia | https://wistia.com/privacy |
+| `disqus_unique` | Used by Disqus plugin | https://help.disqus.com/privacy-policy |
+| `fd_fr` | First referrer | |
+"""
+    result = import_policy_text(text)
+    assert [r.name for r in result.rows] == ["Wistia", "Disqus"]
+    assert result.rows[1].privacy_policy == "https://help.disqus.com/privacy-policy"
+
+
+def test_list_of_linked_vendors_under_subprocessor_heading() -> None:
+    text = """# Subprocessors
+
+We use these subprocessors:
+
+* [Amazon Web Services](https://aws.amazon.com/privacy/). Hosting.
+* **[Sentry](https://sentry.io/privacy/).** Error reports, see [docs](https://docs.sentry.io/).
+
+## Contact
+
+* [Email us](https://example.test/contact)
+"""
+    result = import_policy_text(text)
+    assert [(r.name, r.purpose, r.privacy_policy) for r in result.rows] == [
+        ("Amazon Web Services", "Hosting.", "https://aws.amazon.com/privacy/"),
+        ("Sentry", "Error reports, see docs.", "https://sentry.io/privacy/"),
+    ]
+    assert result.rows[0].source == "list under 'Subprocessors' item 1"
+
+
+def test_list_under_unrelated_heading_is_ignored() -> None:
+    text = (
+        "# Our team\n\n"
+        "* [Alice Smith](https://alice.test/) — founder\n"
+        "* [Bob Jones](https://bob.test/) — CTO\n"
+    )
+    with pytest.raises(BadInput, match="no recognisable vendor declaration"):
+        import_policy_text(text)
