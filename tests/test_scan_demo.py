@@ -116,7 +116,9 @@ def test_beacons(demo_scan):
     qc = next(r for r in result.requests if r.host == "pixel.quantserve.com")
     assert {"r", "a", "fpan"} <= set(qc.query_params)
     # Scripts and fonts are not beacons.
-    assert not any(r.is_beacon for r in result.requests if r.resource_type in ("script", "font", "stylesheet"))
+    assert not any(
+        r.is_beacon for r in result.requests if r.resource_type in ("script", "font", "stylesheet")
+    )
 
 
 def test_third_party_hosts_and_redirect_chain(demo_scan):
@@ -192,3 +194,16 @@ def test_persisted_pages_rebuild_the_same_scan(demo_scan):
     assert [p.url for p in rebuilt.pages] == [p.url for p in result.pages]
     assert {c.key for c in rebuilt.cookies} == {c.key for c in result.cookies}
     assert len(rebuilt.requests) == len(result.requests)
+
+
+def test_scan_json_matches_its_schema(demo_scan):
+    from scanner.schema import validation_errors
+
+    result, _ = demo_scan
+    data = result.to_dict()
+    assert validation_errors(data) == []
+    # The schema is strict enough to catch drift: an unknown field or a wrong type fails.
+    data["cookies"][0]["surprise"] = 1
+    data["pages"][0]["depth"] = "zero"
+    errors = validation_errors(data)
+    assert any("surprise" in e for e in errors) and any(e.startswith("pages/0/depth") for e in errors)
