@@ -189,11 +189,11 @@ class _Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     allow_reuse_address = True
     request_queue_size = 128
 
-    def __init__(self, net: FakeInternet) -> None:
+    def __init__(self, net: FakeInternet, port: int) -> None:
         self.net = net
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
-        super().__init__(("127.0.0.1", 0), _Handler)
+        super().__init__(("127.0.0.1", port), _Handler)
 
     def finish_request(self, request: socket.socket, client_address: tuple[str, int]) -> None:
         connection: socket.socket = request
@@ -247,10 +247,11 @@ def _quiet_close(connection: socket.socket) -> None:
 class FakeInternet:
     """Serves a *world* (``{hostname: handler}``) on 127.0.0.1:<free port> in a background thread.
 
-    Use as a context manager, or call ``start()``/``close()``.
+    Use as a context manager, or call ``start()``/``close()``. ``port=0`` picks a free port.
     """
 
-    def __init__(self, world: Mapping[str, Handler]) -> None:
+    def __init__(self, world: Mapping[str, Handler], port: int = 0) -> None:
+        self._wanted_port = port
         self.world: dict[str, Handler] = {host.lower(): handler for host, handler in world.items()}
         self.log = RequestLog()
         self.errors: list[str] = []  # server-side problems (handler exceptions, TLS failures)
@@ -263,7 +264,7 @@ class FakeInternet:
     def start(self) -> FakeInternet:
         if self._server is None:
             self.stopping.clear()
-            self._server = _Server(self)
+            self._server = _Server(self, self._wanted_port)
             self._thread = threading.Thread(
                 target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="fakenet", daemon=True
             )

@@ -1,0 +1,40 @@
+"""Run a fake world by hand: ``python -m scanner.fakenet [demo|hostile|bench] [--port N]``.
+
+Prints the Chromium flag that routes the world's hosts here, then serves until Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from scanner.fakenet import FakeInternet, bench_world, demo_world, hostile_world
+
+WORLDS = {"demo": demo_world, "hostile": hostile_world, "bench": bench_world}
+START_PAGES = {
+    "demo": ("www.example.com", "/"),
+    "hostile": ("www.hostile-example.com", "/"),
+    "bench": ("bench.example.org", "/"),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m scanner.fakenet", description=__doc__)
+    parser.add_argument("world", nargs="?", choices=sorted(WORLDS), default="demo")
+    parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
+    args = parser.parse_args(argv)
+    with FakeInternet(WORLDS[args.world]()) as net:
+        host, path = START_PAGES[args.world]
+        print(f"serving {len(net.hosts)} hosts on 127.0.0.1:{net.port} (HTTP and HTTPS)")
+        print(f"start page: {net.url(host, path)}")
+        print("chromium flags: --ignore-certificate-errors '" + net.chromium_args()[0] + "'")
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            print(f"\n{len(net.log)} requests served")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
