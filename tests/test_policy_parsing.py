@@ -252,3 +252,24 @@ def test_list_under_unrelated_heading_is_ignored() -> None:
     )
     with pytest.raises(BadInput, match="no recognisable vendor declaration"):
         import_policy_text(text)
+
+
+def test_cookie_table_under_a_vendor_heading_backed_by_a_link() -> None:
+    text = """## Hotjar
+
+We record sessions, see [Hotjar's privacy policy](https://www.hotjar.com/legal/policies/privacy/).
+
+| Cookie | Purpose | Duration |
+|---|---|---|
+| `_hjSessionUser_*` | Session recording | 1 year |
+
+## Jetpack Comments
+
+| Cookie | Purpose | Duration |
+|---|---|---|
+| `comment_author_*` | Remembers your name | 1 year |
+"""
+    result = import_policy_text(text)
+    assert [(r.name, r.cookies, r.source) for r in result.rows] == [
+        ("Hotjar", ("_hjSessionUser_*",), "table 'Hotjar' row 1")
+    ]

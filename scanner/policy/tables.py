@@ -11,10 +11,17 @@ from dataclasses import dataclass
 
 from bs4 import BeautifulSoup, Tag
 
-from .document import heading_before, text_of
+from .document import heading_before, preceding_text, text_of
 from .found import Extraction, Found
 from .links import Link, choose_privacy_link, links_in, name_matches_domain
-from .names import is_cookie_like, is_generic, normalise_name, vendor_in_label, vendor_named_in
+from .names import (
+    is_cookie_like,
+    is_generic,
+    looks_like_name,
+    normalise_name,
+    vendor_in_label,
+    vendor_named_in,
+)
 from .site import Site
 
 
@@ -168,10 +175,7 @@ def _read_table(table: Tag, label: str, site: Site, out: Extraction) -> None:
     if vendor_col is None and cookie_col is None:
         out.skip(where, f"no vendor or cookie column (headers: {' | '.join(headers)})")
         return
-    caption_vendor = vendor_in_label(label)
-    if caption_vendor is None:
-        heading = heading_before(table)
-        caption_vendor = vendor_in_label(text_of(heading)) if heading is not None else None
+    caption_vendor = vendor_in_label(label) or _vendor_of_section(table, grid)
     first_party = unattributed = 0
     for index, row in enumerate(body, start=1):
 
@@ -219,6 +223,33 @@ def _read_table(table: Tag, label: str, site: Site, out: Extraction) -> None:
     if unattributed:
         why = "cookie rows naming no vendor (first party or unattributed)"
         out.skip(f"{where}: {unattributed} row(s)", why)
+
+
+def _vendor_of_section(table: Tag, grid: list[list[Cell]]) -> str | None:
+    """Vendor named by the heading above a cookie table: "Google Analytics cookies", or a bare name
+    ("Hotjar") that the section backs up with a link to that vendor's site or a sentence such as
+    "we use Hotjar" / "set by Hotjar". Bare headings alone ("Jetpack Comments") are not enough."""
+    heading = heading_before(table)
+    if heading is None:
+        return None
+    label = text_of(heading)
+    named = vendor_in_label(label)
+    if named:
+        return named
+    name = normalise_name(label)
+    if not looks_like_name(name, max_words=4) or is_cookie_like(name):
+        return None
+    section = preceding_text(table, max_blocks=3)
+    if re.search(rf"\b(?:use|uses|using|by|from|with)\s+{re.escape(name)}\b", section):
+        return name
+    links = [link for row in grid for cell in row for link in cell.links]
+    for node in heading.find_all_next(["p", "table"], limit=4):
+        if node is table:
+            break
+        links.extend(links_in(node))
+    if any(name_matches_domain(name, link.url) for link in links):
+        return name
+    return None
 
 
 def _first(roles: list[str], role: str) -> int | None:
