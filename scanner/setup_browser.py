@@ -33,11 +33,9 @@ def run(cmd: list[str]) -> bool:
 
 def install() -> bool:
     is_root = hasattr(os, "geteuid") and os.geteuid() == 0
-    if is_root and shutil.which("apt-get"):
-        if run(["apt-get", "update", "-qq"]) and run(
-            ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium", "fonts-liberation"]
-        ):
-            return True
+    apt = ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium", "fonts-liberation"]
+    if is_root and shutil.which("apt-get") and run(["apt-get", "update", "-qq"]) and run(apt):
+        return True
     return run([sys.executable, "-m", "playwright", "install", "chromium"])
 
 
@@ -57,8 +55,11 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 3
     found = current()
-    print(f"browser: {found}" if found else "scanner: error: the browser install did not produce a usable Chromium")
-    return 0 if found else 3
+    if not found:
+        print("scanner: error: the browser install did not produce a usable Chromium", file=sys.stderr)
+        return 3
+    print(f"browser: {found}")
+    return 0
 
 
 if __name__ == "__main__":
