@@ -470,3 +470,51 @@ def test_chromium_hostile_page_runs_no_payload(browser, net: FakeInternet) -> No
     assert _wait_for(lambda: bool(net.log.find(host=hostile.TRACKER_HOST)))
     assert dialogs == []
     page.close()
+
+
+def test_many_parallel_https_clients(net: FakeInternet) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def client(i: int) -> list[int]:
+        conn = _SNIConnection(net.port, f"t.bench-tracker-{i % 10}.net", net.certs.client_context())
+        statuses = []
+        for j in range(5):
+            conn.request("GET", f"/p.gif?page={i}&r={j}", headers={"Host": f"t.bench-tracker-{i % 10}.net"})
+            response = conn.getresponse()
+            assert response.read() == PIXEL_GIF
+            statuses.append(response.status)
+        conn.close()
+        return statuses
+
+    with ThreadPoolExecutor(max_workers=40) as pool:
+        results = list(pool.map(client, range(80)))
+    assert results == [[200] * 5] * 80
+
+
+def test_link_depths_of_the_demo_site(net: FakeInternet) -> None:
+    """Breadth-first over <a href> from / (no traps, no slow page): the documented depths hold."""
+    from urllib.parse import urldefrag, urljoin
+
+    from bs4 import BeautifulSoup
+
+    home = net.url("www.example.com", "/")
+    depth = {home: 0}
+    queue = [home]
+    while queue:
+        url = queue.pop(0)
+        status, headers, body = _fetch(net, url)
+        if status != 200 or not (_header(headers, "Content-Type") or "").startswith("text/html"):
+            continue
+        for anchor in BeautifulSoup(body, "html.parser").find_all("a", href=True):
+            link = urldefrag(urljoin(url, anchor["href"]))[0]
+            parts = urlsplit(link)
+            if parts.hostname != "www.example.com" or parts.query or parts.path in ("/slow", "/loop-a"):
+                continue
+            if link not in depth and depth[url] < 6:
+                depth[link] = depth[url] + 1
+                queue.append(link)
+    by_path = {urlsplit(u).path: d for u, d in depth.items()}
+    assert by_path["/products"] == 1 and by_path["/products/1"] == 2
+    assert by_path["/products/1/reviews"] == 3 and by_path["/products/1/reviews/archive"] == 4
+    assert by_path["/about"] == 1 and by_path["/contact"] == 1 and by_path["/redirect-me"] == 2
+    assert "/sitemap-only" not in by_path
