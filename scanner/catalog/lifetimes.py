@@ -49,13 +49,15 @@ class Lifetime:
 
 
 def describe_days(days: float | None) -> str:
+    """Short human form: "session", "2 years", "396 days", "12 hours", "30 minutes"."""
     if days is None:
         return "session"
-    if days >= 365:
-        years = days / 365
-        return f"{years:.0f} years" if abs(years - round(years)) < 0.05 else f"{years:.1f} years"
+    years = days / 365
+    if years >= 1 and abs(years - round(years)) <= 0.02 * years:
+        n = round(years)
+        return f"{n} year" if n == 1 else f"{n} years"
     if days >= 1:
-        return f"{days:.0f} days"
+        return f"{days:.0f} day" if round(days) == 1 else f"{days:.0f} days"
     if days * 24 >= 1:
         return f"{days * 24:.0f} hours"
     return f"{days * 1440:.0f} minutes"
