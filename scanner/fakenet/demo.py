@@ -28,7 +28,15 @@ from scanner.fakenet.demo_tags import (
     YOUTUBE,
 )
 from scanner.fakenet.site import Handler, RequestInfo, Response, Site
-from scanner.fakenet.tracking import DAY, CookieSpec, StorageSpec, Tag, endpoint_response, tag_response
+from scanner.fakenet.tracking import (
+    DAY,
+    CookieSpec,
+    Endpoint,
+    StorageSpec,
+    Tag,
+    endpoint_response,
+    tag_response,
+)
 
 WWW = "https://www.example.com"
 
@@ -301,7 +309,7 @@ def _tag_handler(tag: Tag) -> Handler:
     return lambda _request: tag_response(tag)
 
 
-def _endpoint_handler(endpoint) -> Handler:  # noqa: ANN001
+def _endpoint_handler(endpoint: Endpoint) -> Handler:
     return lambda request: endpoint_response(endpoint, request)
 
 

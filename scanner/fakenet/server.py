@@ -74,7 +74,7 @@ class RequestLog:
         with self._lock:
             return len(self._items)
 
-    def __getitem__(self, index):  # noqa: ANN001 - int or slice, like a list
+    def __getitem__(self, index: int) -> LoggedRequest:
         with self._lock:
             return self._items[index]
 
@@ -123,7 +123,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     timeout = IDLE_KEEPALIVE_S
     server: _Server
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: object) -> None:  # stdlib's signature; silence
         pass
 
     def handle(self) -> None:
@@ -204,8 +204,7 @@ class _Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
             first = request.recv(1, socket.MSG_PEEK)
             if not first:
                 return
-            if first[0] == 0x16:
-                self._track(connection, add=False)
+            if first[0] == 0x16:  # a stalled handshake times out (FIRST_BYTE_TIMEOUT_S); threads are daemons
                 connection = self.net.certs.server_context.wrap_socket(request, server_side=True)
                 self._track(connection, add=True)
             connection.settimeout(IDLE_KEEPALIVE_S)
@@ -213,6 +212,7 @@ class _Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
         except (OSError, ssl.SSLError, ValueError) as error:
             self.net.note_error(f"connection from {client_address}: {error!r}")
         finally:
+            self._track(request, add=False)
             self._track(connection, add=False)
             if connection is not request:
                 _quiet_close(connection)
@@ -327,7 +327,7 @@ class FakeInternet:
             return _preflight(request)
         try:
             return handler(request)
-        except Exception:  # noqa: BLE001 - a broken handler must answer 500, not kill the connection
+        except Exception:  # a broken handler answers 500 instead of killing the connection
             self.note_error(f"handler for {request.url()} failed:\n{traceback.format_exc()}")
             return Response.text("internal error in fake site\n", status=500)
 
