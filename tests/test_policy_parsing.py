@@ -273,3 +273,40 @@ We record sessions, see [Hotjar's privacy policy](https://www.hotjar.com/legal/p
     assert [(r.name, r.cookies, r.source) for r in result.rows] == [
         ("Hotjar", ("_hjSessionUser_*",), "table 'Hotjar' row 1")
     ]
+
+
+def test_colon_list_item_needs_the_vendors_own_privacy_link() -> None:
+    text = """## Third-party services
+
+* **Plausible**: visit statistics, see the [privacy policy](https://plausible.io/privacy).
+* **Metrics**: we count visits, see [Plausible's policy](https://plausible.io/privacy).
+"""
+    result = import_policy_text(text)
+    assert [(r.name, r.privacy_policy) for r in result.rows] == [
+        ("Plausible", "https://plausible.io/privacy")
+    ]
+
+
+def test_prose_section_named_after_a_vendor() -> None:
+    text = """## Fathom Analytics
+
+Counts visits without cookies. Read the [privacy policy](https://usefathom.com/privacy).
+
+## EU-US Privacy Shield Compliance
+
+See [the list](https://www.privacyshield.gov/list).
+"""
+    result = import_policy_text(text)
+    assert [(r.name, r.privacy_policy) for r in result.rows] == [
+        ("Fathom Analytics", "https://usefathom.com/privacy")
+    ]
+
+
+def test_provider_column_with_the_sites_own_domain_is_first_party() -> None:
+    html = """<html><head><link rel="canonical" href="https://www.shopexample.com/cookies"></head><body>
+    <table><tr><th>Name</th><th>Provider</th><th>Purpose</th><th>Expiry</th></tr>
+    <tr><td>cart</td><td>shopexample.com</td><td>Basket</td><td>Session</td></tr>
+    <tr><td>_ga</td><td>google.com</td><td>Statistics</td><td>2 years</td></tr>
+    <tr><td>_gid</td><td>google.com</td><td>Statistics</td><td>1 day</td></tr></table></body></html>"""
+    result = import_policy_text(html, kind="html")
+    assert [(r.name, r.cookies) for r in result.rows] == [("google.com", ("_ga", "_gid"))]

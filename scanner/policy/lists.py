@@ -19,6 +19,7 @@ RELEVANT_CONTEXT = re.compile(
     re.I,
 )
 _DASH_ITEM = re.compile(r"^(?P<name>[^—–:]{2,60}?)\s+[—–-]{1,2}\s+(?P<purpose>\S.*)$")
+_COLON_ITEM = re.compile(r"^(?P<name>[^:—–]{2,60}?)\s*:\s+(?P<purpose>\S.*)$")
 _LEAD_PUNCT = re.compile(r"^[\s.,:;–—-]+")
 
 
@@ -93,6 +94,16 @@ def _read_item(item: Tag, site: Site) -> tuple[str, str, str, bool] | None:
             return None
         privacy = choose_privacy_link([link for link in links if name_matches_domain(name, link.url)])
         return name, match.group("purpose").strip(), privacy, site.owns_name(name)
+    match = _COLON_ITEM.match(text)
+    if match:
+        # "Label: text" items are usually topics ("Metrics: we use ..."); a vendor only when the item
+        # links to that vendor's own privacy page
+        name = normalise_name(match.group("name"))
+        if not looks_like_name(name) or is_cookie_like(name):
+            return None
+        privacy = choose_privacy_link([link for link in links if name_matches_domain(name, link.url)])
+        if privacy:
+            return name, match.group("purpose").strip(), privacy, site.owns_name(name)
     return None
 
 

@@ -23,7 +23,14 @@ from .links import (
 from .names import NAME_PATTERN, is_generic, looks_like_name, normalise_name
 from .site import Site
 
-BLOCKS = ("p", "li", "dd", "blockquote", "h2", "h3", "h4", "h5", "h6")
+# Headings with these words are about a topic, not named after a vendor.
+_TOPIC_WORDS = re.compile(
+    r"\b(?:privacy|polic(?:y|ies)|compliance|rights?|laws?|cookies?|data|information|children|security|"
+    r"changes?|contact|consent|shield|gdpr|ccpa|how|what|why|who|when|where|your|our|we|us|use)\b",
+    re.I,
+)
+HEADINGS = ("h2", "h3", "h4", "h5", "h6")
+BLOCKS = ("p", "li", "dd", "blockquote", *HEADINGS)
 _USAGE = re.compile(
     r"\b(?:uses?|using|used|utili[sz]es?|employs?|relies on|rely on|partners? with|vendors?|providers?|"
     r"processors?|services?|third[- ]part(?:y|ies)|hosted (?:on|by)|powered by|embed)\b",
@@ -53,11 +60,12 @@ def extract_prose(soup: BeautifulSoup, site: Site, taken: set[int]) -> Extractio
         if not text or not _USAGE.search(text) and "privacy" not in text.lower():
             continue
         links = [link for link in links_in(block) if _own_link(block, link)]
-        for name, privacy in _candidates(text, links):
+        headings = heading_chain(block, limit=1)
+        section = headings[0] if headings and block.name not in HEADINGS else ""
+        for name, privacy in _candidates(text, links, section):
             if site.owns_name(name) or (privacy and site.owns_url(privacy)):
                 rejected += 1
                 continue
-            headings = heading_chain(block, limit=1)
             where = f"prose (low confidence) in '{headings[0]}'" if headings else "prose (low confidence)"
             out.found.append(Found(name, _sentence_with(text, name), privacy, where, "prose"))
     if rejected:
@@ -77,9 +85,18 @@ def _own_link(block: Tag, link: Link) -> bool:
     return True
 
 
-def _candidates(text: str, links: list[Link]) -> list[tuple[str, str]]:
-    """(name, privacy link) pairs a block supports."""
+def _candidates(text: str, links: list[Link], section: str = "") -> list[tuple[str, str]]:
+    """(name, privacy link) pairs a block supports. A section heading that is a name ("Hotjar")
+    counts as a mention when the block links to that vendor's privacy page."""
     names: dict[str, str] = {}  # lower name -> name as written
+    heading_name = _clean(section)
+    if (
+        heading_name
+        and looks_like_name(heading_name, max_words=4)
+        and not is_generic(heading_name)
+        and not _TOPIC_WORDS.search(heading_name)
+    ):
+        names[heading_name.lower()] = heading_name
     linked: dict[str, Link] = {}
     has_usage = bool(_USAGE.search(text))
     for link in links:

@@ -6,7 +6,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, NavigableString, Tag
 
 from scanner.domains import host_of, registrable_domain
 
@@ -32,7 +32,7 @@ FREEMAIL = frozenset(
         "qq.com",
     }
 )
-_OWN_POLICY_TEXT = re.compile(r"^(?:our\s+)?(?:privacy|cookie|cookies)\s+(?:policy|notice|statement)$", re.I)
+_POLICY_TEXT = re.compile(r"^(?P<our>our\s+)?(?:privacy|cookie|cookies)\s+(?:policy|notice|statement)$", re.I)
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,23 @@ class Site:
         return bool(url) and domain_of(url) in self.domains
 
     def owns_name(self, name: str) -> bool:
-        return bool(name) and name_key(name) in self.labels
+        """The site's own name ("Freshdesk" for freshdesk.com) or one of its hosts ("www.shop.example")."""
+        if not name:
+            return False
+        if re.fullmatch(r"\.?[\w-]+(?:\.[\w-]+)+", name.strip()):
+            return registrable_domain(name.strip().lstrip(".")) in self.domains
+        return name_key(name) in self.labels
+
+
+def _is_own_policy_link(anchor: Tag) -> bool:
+    """ "Our [Privacy Policy](...)" or "[our privacy policy](...)": a link to the site's own policy."""
+    match = _POLICY_TEXT.match(clean_text(anchor.get_text()))
+    if not match:
+        return False
+    if match.group("our"):
+        return True
+    before = anchor.previous_sibling
+    return isinstance(before, NavigableString) and bool(re.search(r"\bour\s*$", str(before), re.I))
 
 
 def _label(domain: str) -> str:
@@ -80,7 +96,7 @@ def detect_site(soup: BeautifulSoup, url: str | None = None) -> Site:
         if not absolute or anchor.find_parent("table") is not None:
             continue
         counts[domain_of(absolute)] += 1
-        if _OWN_POLICY_TEXT.match(clean_text(anchor.get_text())):
+        if _is_own_policy_link(anchor):
             domains.add(domain_of(absolute))
     total = sum(counts.values())
     if counts:
