@@ -43,17 +43,18 @@ def score(entry: dict, found_names: list[str], found_links: dict[str, str]) -> d
     """Recall and precision on vendor names (case-insensitive, name or alias; also_mentioned names
     count neither way), plus how many privacy links agree with the truth."""
     vendors = entry["vendors"]
-    index: dict[str, int] = {}
+    index: dict[str, list[int]] = {}  # an alias such as "Google" may belong to several vendors
     for i, vendor in enumerate(vendors):
         for name in [vendor["name"], *vendor.get("aliases", [])]:
-            index.setdefault(_key(name), i)
+            index.setdefault(_key(name), []).append(i)
     neutral = _neutral_names(entry)
     matched: set[int] = set()
     right = wrong = 0
     false_positives = []
     links_right = links_total = 0
     for name in found_names:
-        i = index.get(_key(name))
+        candidates = index.get(_key(name), [])
+        i = next((c for c in candidates if c not in matched), candidates[0] if candidates else None)
         if i is not None:
             right += 1
             if i not in matched and vendors[i].get("privacy_policy"):

@@ -310,3 +310,19 @@ def test_provider_column_with_the_sites_own_domain_is_first_party() -> None:
     <tr><td>_gid</td><td>google.com</td><td>Statistics</td><td>1 day</td></tr></table></body></html>"""
     result = import_policy_text(html, kind="html")
     assert [(r.name, r.cookies) for r in result.rows] == [("google.com", ("_ga", "_gid"))]
+
+
+def test_unlinked_names_in_a_we_use_list_and_in_examples() -> None:
+    text = """## Metrics
+
+* We measure visits with third party services. We use:
+    * Matomo Cloud, which places a cookie on your device.
+    * Clarity and Hotjar, each of which records sessions.
+    * Other tools from time to time.
+
+Payments go to the named third party vendor (e.g., Adyen, Mollie, Stripe).
+Some pages are specific to our services (e.g. Shop, Blog).
+"""
+    result = import_policy_text(text)
+    assert [r.name for r in result.rows] == ["Matomo Cloud", "Clarity", "Hotjar", "Adyen", "Mollie", "Stripe"]
+    assert all(r.source.startswith("prose (low confidence)") for r in result.rows)

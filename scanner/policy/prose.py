@@ -57,12 +57,18 @@ def extract_prose(soup: BeautifulSoup, site: Site, taken: set[int]) -> Extractio
         if block.name == "li" and block.find("p", recursive=False) is not None:
             continue  # a loose list item: its paragraphs are read one by one
         text = text_of(block, skip_nested_lists=True)
-        if not text or not _USAGE.search(text) and "privacy" not in text.lower():
+        if not text:
+            continue
+        enumerated = _enumerated_names(block, text)
+        if not enumerated and not _USAGE.search(text) and "privacy" not in text.lower():
             continue
         links = [link for link in links_in(block) if _own_link(block, link)]
         headings = heading_chain(block, limit=1)
         section = headings[0] if headings and block.name not in HEADINGS else ""
-        for name, privacy in _candidates(text, links, section):
+        candidates = _candidates(text, links, section)
+        known = {name.lower() for name, _ in candidates}
+        candidates += [(name, _privacy_for(name, links)) for name in enumerated if name.lower() not in known]
+        for name, privacy in candidates:
             if site.owns_name(name) or (privacy and site.owns_url(privacy)):
                 rejected += 1
                 continue
@@ -71,6 +77,54 @@ def extract_prose(soup: BeautifulSoup, site: Site, taken: set[int]) -> Extractio
     if rejected:
         out.skip(f"prose: {rejected} mention(s)", "first party (the site's own name or domain)")
     return out
+
+
+_NAME_SERIES = rf"{NAME_PATTERN}(?:\s*,\s*{NAME_PATTERN})*(?:,?\s+(?:and|or)\s+{NAME_PATTERN})?"
+# "We use:" / "including:" ending the text that introduces a list
+_INTRO_USE = re.compile(r"\b(?:use|uses|using|include|includes|including|following)\s*:\s*$", re.I)
+# a list item opening with the names it is about: "Convert.com and ShareProgress, which place ..."
+_LEADING_NAMES = re.compile(
+    rf"^(?P<names>{_NAME_SERIES})(?:\s*,|\s+(?i:which|that|to|for|is|are|each|uses?|helps?)\b)"
+)
+# "... third party vendor for processing (e.g., Braintree, PayPal, Bitpay, Stripe)"
+_EXAMPLES = re.compile(rf"\((?i:e\.g\.|for example|such as|including)[,:]?\s+(?P<names>{_NAME_SERIES})\)")
+_VENDOR_WORDS = re.compile(r"vendor|provider|processor|third[- ]part", re.I)
+
+
+def _enumerated_names(block: Tag, text: str) -> list[str]:
+    """Names a block lists without links: the items of a list introduced by "We use:", or the
+    examples in brackets after "third party vendor" and the like."""
+    found: list[str] = []
+    if block.name == "li" and _INTRO_USE.search(_list_intro(block)):
+        match = _LEADING_NAMES.match(text)
+        if match:
+            found += _split_names(match.group("names"))
+    for sentence in re.split(r"(?<=[.!?])\s+", text):
+        if _VENDOR_WORDS.search(sentence):
+            for match in _EXAMPLES.finditer(sentence):
+                found += _split_names(match.group("names"))
+    return list(dict.fromkeys(found))
+
+
+def _list_intro(item: Tag) -> str:
+    """The text that introduces the list an item belongs to (its parent item, or the paragraph before)."""
+    lst = item.parent
+    if lst is None:
+        return ""
+    parent_item = lst.find_parent("li")
+    if parent_item is not None:
+        return text_of(parent_item, skip_nested_lists=True)
+    previous = lst.find_previous_sibling()
+    return text_of(previous) if previous is not None and previous.name == "p" else ""
+
+
+def _split_names(series: str) -> list[str]:
+    names = []
+    for part in re.split(r"\s*,\s*|\s+(?:and|or)\s+", series):
+        name = _clean(part)
+        if name and looks_like_name(name, max_words=5) and not is_generic(name):
+            names.append(name)
+    return names
 
 
 def _own_link(block: Tag, link: Link) -> bool:
