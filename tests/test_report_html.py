@@ -7,12 +7,14 @@ import base64
 import hashlib
 import html as html_lib
 import re
+import time
 from dataclasses import replace
 
 import pytest
 from playwright.sync_api import expect
 from report_browser import browser, open_report
 from report_factory import demo_scan as demo_result
+from report_factory import large_scan
 
 from scanner.model import Evidence, Finding, ScanResult
 from scanner.report import write_reports
@@ -188,3 +190,49 @@ def test_report_in_chromium_sorts_filters_and_stays_offline(tmp_path, result):
         assert opened.network == [], opened.network
         assert opened.errors == [] and opened.dialogs == [] and opened.csp_violations == []
         assert not [m for m in opened.console if m.startswith("error")]
+
+
+@pytest.mark.browser
+def test_long_tables_page_their_rows(tmp_path):
+    big = large_scan(n_pages=30, n_requests=300, n_cookies=450)
+    (path,) = write_reports(big, tmp_path, ["html"])
+    with browser() as b, open_report(b, path) as opened:
+        page = opened.page
+        rows = page.locator("#cookies-table tbody tr:not([hidden])")
+        counter = page.locator('[data-count-for="cookies-table"]')
+        more = page.locator('[data-more-for="cookies-table"]')
+        assert rows.count() == 200
+        expect(counter).to_have_text("200 of 450 shown")
+        more.click()
+        assert rows.count() == 450
+        assert more.is_hidden()
+        page.select_option('.filters[data-for="cookies-table"] select[data-key="party"]', "first")
+        assert rows.count() == 200  # a new filter starts from the first batch again
+        expect(counter).to_have_text("200 of 300 matching shown (450 in all)")
+        page.click("#cookies-table th:nth-child(5)")  # lifetime, ascending, among the matching rows
+        lifetimes = [float(v) for v in rows.evaluate_all("rs => rs.map(r => r.cells[4].dataset.v)")]
+        assert lifetimes == sorted(lifetimes) and lifetimes[0] == -1.0  # session cookies first
+        assert opened.network == [] and opened.errors == []
+
+
+@pytest.mark.browser
+def test_report_at_crawl_scale_stays_usable(tmp_path):
+    """1,000 pages, 10,000 requests, 3,000 cookies: bounded size, render and load times."""
+    big = large_scan()
+    started = time.perf_counter()
+    (path,) = write_reports(big, tmp_path, ["html"])
+    render_s = time.perf_counter() - started
+    size_mb = path.stat().st_size / 1e6
+    assert size_mb < 12, f"report.html is {size_mb:.1f} MB"
+    assert render_s < 15, f"rendering took {render_s:.1f} s"
+    with browser() as b, open_report(b, path) as opened:
+        page = opened.page
+        load_ms = page.evaluate("() => performance.getEntriesByType('navigation')[0].loadEventEnd")
+        assert load_ms < 10_000
+        assert page.get_attribute("body", "data-ready") == "1"
+        sort_ms = page.evaluate(
+            "() => { const t = performance.now(); document.querySelector('#cookies-table th').click();"
+            " document.body.offsetHeight; return performance.now() - t; }"
+        )
+        assert sort_ms < 3000
+        assert opened.network == []
