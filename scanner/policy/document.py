@@ -51,6 +51,7 @@ def parse(text: str, kind: str) -> BeautifulSoup:
     for tag in soup.find_all(BLOCK_TAGS):
         tag.insert(0, " ")
         tag.append(" ")
+    index_headings(soup)
     return soup
 
 
@@ -87,8 +88,38 @@ def _inside(node: Tag, ancestor: Tag) -> bool:
     return any(parent is ancestor for parent in node.parents)
 
 
+def index_headings(soup: BeautifulSoup) -> None:
+    """Record, for every element, the headings it sits under (one pass, so lookups are O(1))."""
+    stack: list[Tag] = []
+    chains: dict[int, tuple[Tag, ...]] = {}
+    current: tuple[Tag, ...] = ()
+    for element in soup.find_all(True):
+        chains[id(element)] = current
+        if element.name in HEADING_TAGS:
+            level = heading_level(element)
+            while stack and heading_level(stack[-1]) >= level:
+                stack.pop()
+            stack.append(element)
+            current = tuple(reversed(stack))
+    soup.policy_headings = chains
+
+
+def _headings_of(tag: Tag) -> tuple[Tag, ...] | None:
+    root = tag
+    while root.parent is not None:
+        root = root.parent
+    chains = getattr(root, "policy_headings", None)
+    if not isinstance(chains, dict):
+        return None
+    return chains.get(id(tag), ())
+
+
 def heading_before(tag: Tag) -> Tag | None:
-    return tag.find_previous(_HEADING_RE)
+    """The nearest heading above a node (any level)."""
+    chain = _headings_of(tag)
+    if chain is None:
+        return tag.find_previous(_HEADING_RE)
+    return chain[0] if chain else None
 
 
 def heading_level(tag: Tag) -> int:
@@ -97,20 +128,24 @@ def heading_level(tag: Tag) -> int:
 
 def heading_chain(tag: Tag, limit: int = 6) -> list[str]:
     """Texts of the headings a node sits under, nearest first (h4, then its h3, its h2, ...)."""
-    chain: list[str] = []
-    current = heading_before(tag)
+    chain = _headings_of(tag)
+    if chain is None:
+        chain = tuple(_walk_headings(tag))
+    texts = [text for text in (text_of(h) for h in chain) if text]
+    return texts[:limit]
+
+
+def _walk_headings(tag: Tag):
+    current = tag.find_previous(_HEADING_RE)
     level = 7
-    while current is not None and len(chain) < limit:
+    while current is not None:
         lvl = heading_level(current)
         if lvl < level:
-            text = text_of(current)
-            if text:
-                chain.append(text)
+            yield current
             level = lvl
             if lvl == 1:
-                break
+                return
         current = current.find_previous(_HEADING_RE)
-    return chain
 
 
 def preceding_text(tag: Tag, max_blocks: int = 2) -> str:

@@ -100,6 +100,7 @@ def _merge(found: list[Found]) -> _Merged:
     A prose mention also merges into a vendor whose initials it is ("AWS" ~ "Amazon Web Services")."""
     kept: list[Found] = []
     by_key: dict[str, Found] = {}
+    by_initials: dict[str, Found] = {}
     repeats = 0
     for item in found:
         key = name_key(item.name)
@@ -107,14 +108,14 @@ def _merge(found: list[Found]) -> _Merged:
             continue
         target = by_key.get(key)
         if target is None and item.kind == "prose":
-            target = next(
-                (k for k in kept if _initials(k.name) == key or name_key(k.name) == _initials(item.name)),
-                None,
-            )
+            target = by_initials.get(key) or by_key.get(_initials(item.name))
         if target is None:
             copy = Found(item.name, item.purpose, item.privacy_policy, item.source, item.kind, item.cookies)
             kept.append(copy)
             by_key[key] = copy
+            initials = _initials(item.name)
+            if len(initials) >= 2:
+                by_initials.setdefault(initials, copy)
             continue
         repeats += 1
         if not target.privacy_policy and item.privacy_policy:
