@@ -326,3 +326,35 @@ Some pages are specific to our services (e.g. Shop, Blog).
     result = import_policy_text(text)
     assert [r.name for r in result.rows] == ["Matomo Cloud", "Clarity", "Hotjar", "Adyen", "Mollie", "Stripe"]
     assert all(r.source.startswith("prose (low confidence)") for r in result.rows)
+
+
+def test_bare_names_under_a_third_party_heading() -> None:
+    text = """## Third-party providers
+
+* Google Analytics
+* Hotjar
+* Facebook Pixel
+
+## Information we collect
+
+* IP Address
+* Email Address
+"""
+    result = import_policy_text(text)
+    assert [(r.name, r.source) for r in result.rows] == [
+        ("Google Analytics", "list under 'Third-party providers' item 1"),
+        ("Hotjar", "list under 'Third-party providers' item 2"),
+        ("Facebook Pixel", "list under 'Third-party providers' item 3"),
+    ]
+
+
+def test_definition_list_of_processors() -> None:
+    html = """<h2>Our processors</h2><dl>
+    <dt><a href="https://www.mailgun.com/legal/privacy-policy/">Mailgun</a></dt><dd>Sends e-mail.</dd>
+    <dt>Bunny.net</dt><dd>CDN. <a href="https://bunny.net/privacy">Privacy</a></dd></dl>"""
+    result = import_policy_text(html, kind="html")
+    assert [(r.name, r.purpose, r.privacy_policy) for r in result.rows] == [
+        ("Mailgun", "Sends e-mail.", "https://www.mailgun.com/legal/privacy-policy/"),
+        ("Bunny.net", "CDN. Privacy", "https://bunny.net/privacy"),
+    ]
+    assert result.counts["list"] == 2

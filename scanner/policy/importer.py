@@ -10,7 +10,7 @@ from scanner.model import Declared
 from .document import parse
 from .found import KINDS, Found
 from .links import name_tokens
-from .lists import extract_lists
+from .lists import extract_definition_lists, extract_lists
 from .names import name_key
 from .prose import extract_prose
 from .site import detect_site
@@ -57,9 +57,10 @@ def import_policy_text(
     site = detect_site(soup, url)
     tables = extract_tables(soup, site)
     lists, list_items = extract_lists(soup, site)
+    definitions = extract_definition_lists(soup, site)
     prose = extract_prose(soup, site, list_items)
     result = PolicyImport(origin=origin, site_domains=tuple(sorted(site.domains)))
-    merged = _merge([*tables.found, *lists.found, *prose.found])
+    merged = _merge([*tables.found, *lists.found, *definitions.found, *prose.found])
     for found in merged.kept:
         result.counts[found.kind] += 1
         result.rows.append(
@@ -71,7 +72,7 @@ def import_policy_text(
                 source=found.source,
             )
         )
-    result.skipped = [*tables.skipped, *lists.skipped, *prose.skipped]
+    result.skipped = [*tables.skipped, *lists.skipped, *definitions.skipped, *prose.skipped]
     if merged.repeats:
         why = "same vendor as an earlier row (cookie rows grouped, repeats merged)"
         result.skipped.append((f"{merged.repeats} row(s)", why))

@@ -18,6 +18,8 @@ RELEVANT_CONTEXT = re.compile(
     r"analytic|advertis|recipient|share .*with|disclos",
     re.I,
 )
+# Bare names are read as vendors only in lists that are plainly about them.
+STRICT_CONTEXT = re.compile(r"third[- ]part|sub-?processor|processor|partner|vendor|provider", re.I)
 _DASH_ITEM = re.compile(r"^(?P<name>[^—–:]{2,60}?)\s+[—–-]{1,2}\s+(?P<purpose>\S.*)$")
 _COLON_ITEM = re.compile(r"^(?P<name>[^:—–]{2,60}?)\s*:\s+(?P<purpose>\S.*)$")
 _LEAD_PUNCT = re.compile(r"^[\s.,:;–—-]+")
@@ -54,6 +56,8 @@ def extract_lists(soup: BeautifulSoup, site: Site) -> tuple[Extraction, set[int]
             where = f"{where} ({used[where]})"
         parsed = [_read_item(item, site) for item in items]
         hits = [(i, p) for i, p in enumerate(parsed, start=1) if p is not None]
+        if not hits and STRICT_CONTEXT.search(context):
+            hits = _bare_names(items, site)
         if not hits:
             continue
         if len(hits) * 2 < len(items):
@@ -66,6 +70,41 @@ def extract_lists(soup: BeautifulSoup, site: Site) -> tuple[Extraction, set[int]
                 continue
             out.found.append(Found(name, purpose, privacy, f"{where} item {index}", "list"))
     return out, consumed
+
+
+def _bare_names(items: list[Tag], site: Site) -> list[tuple[int, tuple[str, str, str, bool]]]:
+    """Items that are nothing but a name ("* Google Analytics"), in a list about third parties or
+    processors; most items of the list must read so."""
+    hits = []
+    for index, item in enumerate(items, start=1):
+        name = normalise_name(text_of(item, skip_nested_lists=True))
+        if looks_like_name(name, max_words=5) and not is_cookie_like(name):
+            hits.append((index, (name, "", "", site.owns_name(name))))
+    return hits if len(hits) >= 2 and len(hits) * 3 >= len(items) * 2 else []
+
+
+def extract_definition_lists(soup: BeautifulSoup, site: Site) -> Extraction:
+    """Vendors from <dl> lists about third parties: <dt>Vendor</dt><dd>purpose, links</dd>."""
+    out = Extraction()
+    for number, dl in enumerate(soup.find_all("dl"), start=1):
+        if inside_any(dl, ("table", "nav")) or not RELEVANT_CONTEXT.search(list_context(dl)):
+            continue
+        headings = heading_chain(dl, limit=1)
+        where = f"list under '{headings[0]}'" if headings else f"definition list {number}"
+        for index, term in enumerate(dl.find_all("dt"), start=1):
+            name = normalise_name(text_of(term))
+            if not looks_like_name(name) or is_cookie_like(name):
+                continue
+            detail = term.find_next_sibling("dd")
+            purpose = text_of(detail) if detail is not None else ""
+            links = links_in(term) + (links_in(detail) if detail is not None else [])
+            own = [link for link in links if name_matches_domain(name, link.url)]
+            privacy = choose_privacy_link(links_in(term), fallback_to_any=True) or choose_privacy_link(own)
+            if site.owns_name(name) or (privacy and site.owns_url(privacy)):
+                out.skip(f"{where} item {index} '{name}'", "first party (the site's own name or domain)")
+                continue
+            out.found.append(Found(name, purpose, privacy, f"{where} item {index}", "list"))
+    return out
 
 
 def _read_item(item: Tag, site: Site) -> tuple[str, str, str, bool] | None:
