@@ -358,3 +358,15 @@ def test_definition_list_of_processors() -> None:
         ("Bunny.net", "CDN. Privacy", "https://bunny.net/privacy"),
     ]
     assert result.counts["list"] == 2
+
+
+def test_onetrust_style_subgroup_table_and_first_party_marker() -> None:
+    html = """<h3>Performance Cookies</h3>
+    <table><tr><th>Cookie Subgroup</th><th>Cookies</th><th>Cookies used</th></tr>
+    <tr><td><a href="https://policies.google.com/privacy">google-analytics.com</a></td><td>_ga, _gid</td>
+    <td>Third Party</td></tr>
+    <tr><td>shop-example.com</td><td>session</td><td>First Party</td></tr></table>"""
+    result = import_policy_text(html, kind="html")
+    assert [(r.name, r.privacy_policy, r.cookies) for r in result.rows] == [
+        ("google-analytics.com", "https://policies.google.com/privacy", ("_ga", "_gid"))
+    ]

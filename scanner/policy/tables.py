@@ -99,7 +99,7 @@ _ROLES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "vendor",
         re.compile(
-            r"set by|on behalf|party|provider|vendor|partner|service|processor|compan|"
+            r"set by|on behalf|party|provider|subgroup|vendor|partner|service|processor|compan|"
             r"organi[sz]ation|supplier|recipient|third|\btool|platform|technolog|controller|"
             r"\bhost|domain|owner"
         ),
@@ -214,7 +214,8 @@ def _read_table(table: Tag, label: str, site: Site, out: Extraction) -> None:
             unattributed += 1
             continue
         owned_link = any(site.owns_url(link.url) for link in links)
-        if site.owns_name(name) or (privacy and site.owns_url(privacy)) or owned_link:
+        says_first_party = any(_FIRST_PARTY_CELL.match(c.text) for c in row)
+        if site.owns_name(name) or (privacy and site.owns_url(privacy)) or owned_link or says_first_party:
             first_party += 1
             continue
         out.found.append(Found(name, purpose or label, privacy, f"{where} row {index}", "table", cookies))
@@ -250,6 +251,9 @@ def _vendor_of_section(table: Tag, grid: list[list[Cell]]) -> str | None:
     if any(name_matches_domain(name, link.url) for link in links):
         return name
     return None
+
+
+_FIRST_PARTY_CELL = re.compile(r"^(?:first|1st|own)[- ]?party(?: cookies?)?$", re.I)
 
 
 def _first(roles: list[str], role: str) -> int | None:
