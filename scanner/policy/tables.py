@@ -261,4 +261,7 @@ def _first(roles: list[str], role: str) -> int | None:
 
 
 def _cookie_names(text: str) -> list[str]:
-    return [p.strip("` ") for p in re.split(r"\s*(?:/|,|;|\band\b|\bor\b|\s)\s*", text) if p.strip("` ")]
+    """Cookie names in a cell ("`_ga` and `_gid`", "utma / utmb"); pieces that cannot be cookie
+    names (quotes, '=', backslashes) are left out."""
+    pieces = (p.strip("` ") for p in re.split(r"\s*(?:/|,|;|\band\b|\bor\b|\s)\s*", text))
+    return [p for p in pieces if p and not re.search(r"[\s;,=\"\\]", p)]
