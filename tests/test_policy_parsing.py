@@ -370,3 +370,19 @@ def test_onetrust_style_subgroup_table_and_first_party_marker() -> None:
     assert [(r.name, r.privacy_policy, r.cookies) for r in result.rows] == [
         ("google-analytics.com", "https://policies.google.com/privacy", ("_ga", "_gid"))
     ]
+
+
+def test_grouped_cookie_rows_keep_the_longest_lifetime() -> None:
+    text = """
+| Cookie | Set by | Purpose | Expiry |
+|---|---|---|---|
+| `_gat` | Google | Throttle | Session |
+| `_ga` | Google | Distinguish users | 2 years |
+| `_gid` | Google | Distinguish users | 24 hours |
+| `__cf_bm` | Cloudflare | Bot management | 30 minutes |
+"""
+    result = import_policy_text(text)
+    assert [(r.name, r.cookies, r.lifetime) for r in result.rows] == [
+        ("Google", ("_gat", "_ga", "_gid"), "2 years"),
+        ("Cloudflare", ("__cf_bm",), "30 minutes"),
+    ]

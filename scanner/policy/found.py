@@ -15,6 +15,7 @@ class Found:
     source: str  # where in the document, e.g. "table 'Marketing Cookies' row 3"
     kind: str  # table | list | prose
     cookies: tuple[str, ...] = ()
+    lifetime: str | None = None  # as written in an expiry column ("2 years", "Session")
 
 
 @dataclass

@@ -70,6 +70,7 @@ def import_policy_text(
                 privacy_policy=found.privacy_policy,
                 cookies=found.cookies,
                 source=found.source,
+                lifetime=found.lifetime if found.cookies else None,
             )
         )
     result.skipped = [*tables.skipped, *lists.skipped, *definitions.skipped, *prose.skipped]
@@ -111,7 +112,15 @@ def _merge(found: list[Found]) -> _Merged:
         if target is None and item.kind == "prose":
             target = by_initials.get(key) or by_key.get(_initials(item.name))
         if target is None:
-            copy = Found(item.name, item.purpose, item.privacy_policy, item.source, item.kind, item.cookies)
+            copy = Found(
+                item.name,
+                item.purpose,
+                item.privacy_policy,
+                item.source,
+                item.kind,
+                item.cookies,
+                item.lifetime,
+            )
             kept.append(copy)
             by_key[key] = copy
             initials = _initials(item.name)
@@ -125,4 +134,23 @@ def _merge(found: list[Found]) -> _Merged:
             target.purpose = item.purpose
         if item.cookies:
             target.cookies = tuple(dict.fromkeys([*target.cookies, *item.cookies]))
+        target.lifetime = longest_lifetime(target.lifetime, item.lifetime)
     return _Merged(kept, repeats)
+
+
+def longest_lifetime(a: str | None, b: str | None) -> str | None:
+    """Of two declared lifetimes, the longer one (a vendor row covers all its cookies); a lifetime
+    that cannot be read loses to one that can."""
+    from scanner.catalog.lifetimes import parse_lifetime
+
+    def days(text: str | None) -> float:
+        lifetime = parse_lifetime(text)
+        if lifetime.days is not None:
+            return lifetime.days
+        return 0.0 if lifetime.session else -1.0
+
+    if not b:
+        return a
+    if not a:
+        return b
+    return b if days(b) > days(a) else a

@@ -164,6 +164,7 @@ def _read_table(table: Tag, label: str, site: Site, out: Extraction) -> None:
     name_col = _first(roles, "name")
     purpose_col = _first(roles, "purpose")
     link_col = _first(roles, "link")
+    expiry_col = _first(roles, "expiry")
     if name_col is not None:
         values = [row[name_col].text for row in body if name_col < len(row) and row[name_col].text]
         cookie_share = sum(is_cookie_like(v) for v in values) / max(1, len(values))
@@ -183,7 +184,7 @@ def _read_table(table: Tag, label: str, site: Site, out: Extraction) -> None:
             return row[col] if col is not None and col < len(row) else None
 
         vendor_cell, cookie_cell = cell(vendor_col), cell(cookie_col)
-        purpose_cell, link_cell = cell(purpose_col), cell(link_col)
+        purpose_cell, link_cell, expiry_cell = cell(purpose_col), cell(link_col), cell(expiry_col)
         purpose = purpose_cell.text if purpose_cell else ""
         links = link_cell.links if link_cell else []
         if not links and vendor_cell is not None:
@@ -218,7 +219,10 @@ def _read_table(table: Tag, label: str, site: Site, out: Extraction) -> None:
         if site.owns_name(name) or (privacy and site.owns_url(privacy)) or owned_link or says_first_party:
             first_party += 1
             continue
-        out.found.append(Found(name, purpose or label, privacy, f"{where} row {index}", "table", cookies))
+        lifetime = expiry_cell.text if expiry_cell is not None and expiry_cell.text else None
+        out.found.append(
+            Found(name, purpose or label, privacy, f"{where} row {index}", "table", cookies, lifetime)
+        )
     if first_party:
         out.skip(f"{where}: {first_party} row(s)", "first party (the site's own name or domain)")
     if unattributed:
