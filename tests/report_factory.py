@@ -98,6 +98,8 @@ def _cref(c: Cookie) -> dict:
         "first_party": c.first_party,
         "set_by": c.set_by,
         "page_url": c.page_url,
+        "in_jar": c.in_jar,
+        "vendor_reason": c.vendor_reason,
         "secure": c.secure,
         "http_only": c.http_only,
         "same_site": c.same_site,
@@ -110,8 +112,7 @@ def _rref(r: Request) -> dict:
         "page_url": r.page_url,
         "resource_type": r.resource_type,
         "initiator": r.initiator,
-        "is_beacon": r.is_beacon,
-        "beacon_reason": r.beacon_reason,
+        **({"reason": r.beacon_reason} if r.is_beacon else {}),
     }
 
 

@@ -88,7 +88,7 @@ def hostile_result() -> ScanResult:
                     "resource_type": next(text),
                 },
             ),
-            beacons=({"url": next(urls), "beacon_reason": next(text), "page_url": next(text)},),
+            beacons=({"url": next(urls), "reason": next(text), "page_url": next(text)},),
             storage=({"key": next(text), "origin": next(text), "kind": next(text), "page_url": next(text)},),
         )
         findings.append(

@@ -72,6 +72,11 @@ def _capped(items: tuple, limit: int = EVIDENCE_LIMIT) -> tuple[list, int]:
     return list(items[:limit]), max(0, len(items) - limit)
 
 
+def _flags(secure: object, http_only: object, same_site: object) -> str:
+    text = " ".join(flag for flag, on in (("Secure", secure), ("HttpOnly", http_only)) if on)
+    return (text + f" SameSite={same_site}" if same_site else text).strip()
+
+
 def _cookie_ref(c: dict) -> dict:
     first = c.get("first_party")
     return {
@@ -79,18 +84,10 @@ def _cookie_ref(c: dict) -> dict:
         "domain": str(c.get("domain", "")),
         "path": str(c.get("path", "") or ""),
         "lifetime": days_text(c.get("lifetime_days")),
-        "lifetime_sort": _num(c.get("lifetime_days")),
         "party": "first" if first else ("third" if first is not None else "?"),
-        "set_by": str(c.get("set_by", "") or ""),
-        "flags": " ".join(
-            flag
-            for flag, on in (
-                ("Secure", c.get("secure")),
-                ("HttpOnly", c.get("http_only")),
-            )
-            if on
-        )
-        + (f" SameSite={c['same_site']}" if c.get("same_site") else ""),
+        "set_by": str(c.get("set_by", "") or "") + (" (refused)" if c.get("in_jar") is False else ""),
+        "flags": _flags(c.get("secure"), c.get("http_only"), c.get("same_site")),
+        "why": str(c.get("vendor_reason", "") or ""),
         "page": str(c.get("page_url", "") or ""),
         "page_href": safe_href(c.get("page_url")),
     }
@@ -101,7 +98,7 @@ def _request_ref(r: dict) -> dict:
         "url": str(r.get("url", "")),
         "type": str(r.get("resource_type", "") or ""),
         "initiator": str(r.get("initiator", "") or ""),
-        "reason": str(r.get("beacon_reason", "") or ""),
+        "reason": str(r.get("beacon_reason") or r.get("reason") or ""),
         "page": str(r.get("page_url", "") or ""),
         "page_href": safe_href(r.get("page_url")),
     }
@@ -176,8 +173,7 @@ def _cookie_inventory(result: ScanResult) -> tuple[list[dict], dict[str, int]]:
                 if c.declared_lifetime_days is not None and c.declared_lifetime_days != c.lifetime_days
                 else "",
                 "set_by": c.set_by,
-                "flags": " ".join(f for f, on in (("Secure", c.secure), ("HttpOnly", c.http_only)) if on)
-                + (f" SameSite={c.same_site}" if c.same_site else ""),
+                "flags": _flags(c.secure, c.http_only, c.same_site),
                 "in_jar": c.in_jar,
                 "value": _clip(c.value) if c.value is not None else "",
                 "pages": max(1, len(c.pages)),
