@@ -209,3 +209,14 @@ def test_output_loads_with_the_vendors_csv_parser(path: Path) -> None:
         (r.name, " ".join(r.purpose.split()), r.privacy_policy) for r in result.rows
     ]
     assert [d.cookies for d in loaded] == [r.cookies for r in result.rows]
+
+
+def test_markdown_served_as_plain_text_is_read_as_markdown() -> None:
+    markdown = (
+        "## Subprocessors\n\n* [Postmark](https://postmarkapp.com/privacy-policy). E-mail &amp; more.\n"
+    )
+    page = f'<html><head></head><body><pre style="white-space: pre-wrap;">{markdown}</pre></body></html>'
+    result = import_policy("https://example.test/privacy.md", fetch_html=lambda url: page)
+    assert [(r.name, r.purpose, r.privacy_policy) for r in result.rows] == [
+        ("Postmark", "E-mail & more.", "https://postmarkapp.com/privacy-policy")
+    ]

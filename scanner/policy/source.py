@@ -86,4 +86,22 @@ def _fetch(url: str, fetch_html: FetchHtml | None) -> PolicyText:
     html = fetch_html(url)
     if not isinstance(html, str) or not html.strip():
         raise BadInput(f"the page at {url} is empty")
+    plain = plain_text_page(html)
+    if plain is not None:  # a text/plain or Markdown file, shown by the browser inside one <pre>
+        return PolicyText(text=plain, kind="markdown", origin=url, url=url)
     return PolicyText(text=html, kind="html", origin=url, url=url)
+
+
+def plain_text_page(html: str) -> str | None:
+    """The text of a page that is nothing but one <pre> (how browsers show text/plain), else None."""
+    from bs4 import BeautifulSoup
+
+    if html.count("<pre") != 1:
+        return None
+    body = BeautifulSoup(html, "lxml").body
+    if body is None:
+        return None
+    children = [c for c in body.children if getattr(c, "name", None) or str(c).strip()]
+    if len(children) == 1 and getattr(children[0], "name", None) == "pre":
+        return children[0].get_text()
+    return None
