@@ -162,3 +162,34 @@ def test_vendor_table_is_read_back_exactly(names: list[str], as_html: bool) -> N
     parsed = list(csv.DictReader(io.StringIO(vendors_csv(result.rows))))
     assert [row["name"] for row in parsed] == names
     assert [row["purpose"] for row in parsed] == [f"Ads for {n}" for n in names]
+
+
+@FAST
+@given(st.lists(_NAME, min_size=1, max_size=8, unique_by=name_key), st.sampled_from(["*", "-", "1."]))
+def test_vendor_link_list_is_read_back_exactly(names: list[str], bullet: str) -> None:
+    slugs = [name_key(n) for n in names]
+    items = "\n".join(
+        f"{bullet} [{n}](https://{s}.test/legal/privacy). Hosting for {n}."
+        for n, s in zip(names, slugs, strict=True)
+    )
+    result = import_policy_text(f"## Our subprocessors\n\n{items}\n")
+    assert [r.name for r in result.rows] == names
+    assert [r.privacy_policy for r in result.rows] == [f"https://{s}.test/legal/privacy" for s in slugs]
+    assert result.counts == {"table": 0, "list": len(names), "prose": 0}
+
+
+_COOKIE = st.from_regex(r"_[a-z]{2,8}(_[a-z0-9]{1,4})?", fullmatch=True)
+
+
+@FAST
+@given(st.lists(st.tuples(_COOKIE, _NAME), min_size=1, max_size=12, unique_by=lambda t: t[0]))
+def test_cookie_rows_are_grouped_by_their_vendor(rows: list[tuple[str, str]]) -> None:
+    table = "\n".join(f"| `{cookie}` | {vendor} | Tracking | 1 year |" for cookie, vendor in rows)
+    text = f"| Cookie name | Set by | Purpose | Expiry |\n|---|---|---|---|\n{table}\n"
+    result = import_policy_text(text)
+    expected: dict[str, list[str]] = {}
+    names: dict[str, str] = {}
+    for cookie, vendor in rows:
+        names.setdefault(name_key(vendor), vendor)
+        expected.setdefault(name_key(vendor), []).append(cookie)
+    assert [(r.name, list(r.cookies)) for r in result.rows] == [(names[k], v) for k, v in expected.items()]
