@@ -205,3 +205,21 @@ def test_summary_md_escapes_hostile_names(result):
     assert "](javascript" not in md and " @everyone" not in md
     assert "\\<img src=x onerror=alert\\(1\\)\\>" in row
     assert "\\@everyone \\#1" in row
+
+
+def test_sarif_points_at_vendors_csv_relative_to_the_checkout(tmp_path, monkeypatch, result):
+    from scanner.report.sarif import declaration_uri
+
+    (tmp_path / "privacy").mkdir()
+    monkeypatch.chdir(tmp_path)
+    assert declaration_uri(str(tmp_path / "privacy" / "vendors.csv")) == "privacy/vendors.csv"
+    assert declaration_uri("/somewhere/else/declared.csv") == "declared.csv"
+    assert declaration_uri(None) == "vendors.csv"
+    moved = replace(
+        result, meta=replace(result.meta, declared_source=str(tmp_path / "privacy" / "vendors.csv"))
+    )
+    uris = {
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        for r in build_sarif(moved)["runs"][0]["results"]
+    }
+    assert uris == {"privacy/vendors.csv"}

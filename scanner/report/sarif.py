@@ -129,10 +129,22 @@ def _result(result: ScanResult, finding: Finding, rule_index: dict[str, int], ar
     return out
 
 
+def declaration_uri(source: str | None) -> str:
+    """vendors.csv as a repository-relative URI: relative to the working folder (the checkout
+    in CI) when it lies inside it, else just its file name."""
+    if not source or source.startswith("policy:"):
+        return "vendors.csv"
+    path = Path(source)
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except (ValueError, OSError):
+        return path.name or "vendors.csv"
+
+
 def build_sarif(result: ScanResult) -> dict:
     """The SARIF 2.1.0 log (a dict ready for ``json.dump``)."""
     meta = result.meta
-    artifact = Path(meta.declared_source).name if meta.declared_source else "vendors.csv"
+    artifact = declaration_uri(meta.declared_source)
     statuses = list(_ORDER)
     rule_index = {s: i for i, s in enumerate(statuses)}
     run = {
