@@ -386,3 +386,14 @@ def test_grouped_cookie_rows_keep_the_longest_lifetime() -> None:
         ("Google", ("_gat", "_ga", "_gid"), "2 years"),
         ("Cloudflare", ("__cf_bm",), "30 minutes"),
     ]
+
+
+def test_page_chrome_and_comments_are_not_content() -> None:
+    soup = parse(
+        "<header><a href='https://nav.test/'>Nav Co</a></header><main><header><h1>Cookies</h1></header>"
+        "<p>Hello<!-- https://hidden.test/privacy --></p></main><form><p>Inside a form</p></form>"
+        "<footer>Footer</footer>",
+        "html",
+    )
+    assert soup.get_text().split() == ["Cookies", "Hello", "Inside", "a", "form"]
+    assert links_in(soup.body) == []

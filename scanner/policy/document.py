@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import re
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, NavigableString, Tag
 from markdown_it import MarkdownIt
 
 HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 BLOCK_TAGS = ("p", "li", "td", "th", "tr", "div", "caption", "dt", "dd", "blockquote", *HEADING_TAGS)
 _HEADING_RE = re.compile(r"^h[1-6]$")
 # Site chrome and non-content elements: never part of the declaration.
-NOISE_TAGS = ("script", "style", "noscript", "template", "svg", "nav", "header", "footer", "form", "button")
+NOISE_TAGS = ("script", "style", "noscript", "template", "svg", "nav", "iframe", "object")
+# Page chrome, unless it sits inside the article itself.
+CHROME_TAGS = ("header", "footer", "aside")
 
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n.*?\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
 _TEMPLATE_TAG = re.compile(r"\{%-?.*?-?%\}|\{\{.*?\}\}|\{#.*?#\}", re.S)
@@ -42,6 +44,9 @@ def parse(text: str, kind: str) -> BeautifulSoup:
     soup = BeautifulSoup(html, "lxml")
     for tag in soup.find_all(NOISE_TAGS):
         tag.decompose()
+    for tag in soup.find_all(CHROME_TAGS):
+        if not tag.decomposed and tag.find_parent(["article", "main"]) is None:
+            tag.decompose()
     for tag in soup.find_all(attrs={"aria-hidden": "true"}):
         if tag.name not in ("caption", "span"):
             tag.decompose()
@@ -68,11 +73,16 @@ def text_of(tag: Tag, *, skip_nested_lists: bool = False) -> str:
     if not skip_nested_lists:
         return clean_text(tag.get_text())
     parts = []
-    for piece in tag.find_all(string=True):
+    for piece in visible_strings(tag):
         if _in_nested_list(piece, tag):
             continue
         parts.append(str(piece))
     return clean_text("".join(parts))
+
+
+def visible_strings(tag: Tag) -> list[NavigableString]:
+    """Text nodes of an element, without comments, CDATA, doctype or processing instructions."""
+    return [piece for piece in tag.find_all(string=True) if type(piece) is NavigableString]
 
 
 def _in_nested_list(node, ancestor: Tag) -> bool:

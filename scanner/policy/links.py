@@ -10,7 +10,7 @@ from bs4 import Tag
 
 from scanner.domains import host_of, registrable_domain
 
-from .document import clean_text
+from .document import clean_text, visible_strings
 
 # Plain-text URLs (also "www.example.com/path"); trailing punctuation is trimmed afterwards.
 _URL_IN_TEXT = re.compile(r"(?:https?://|www\.)[^\s<>\"'()\[\]{}|,]+", re.I)
@@ -71,7 +71,7 @@ def links_in(tag: Tag) -> list[Link]:
         add(normalise_url(anchor.get("href") or ""), text)
         for url in urls_in_text(text):
             add(url, text)
-    for piece in tag.find_all(string=True):
+    for piece in visible_strings(tag):
         if piece.find_parent("a") is not None:
             continue
         for url in urls_in_text(str(piece)):
