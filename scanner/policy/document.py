@@ -85,6 +85,11 @@ def visible_strings(tag: Tag) -> list[NavigableString]:
     return [piece for piece in tag.find_all(string=True) if type(piece) is NavigableString]
 
 
+def in_nested_list(node, ancestor: Tag) -> bool:
+    """Is node inside a list that is itself inside ancestor?"""
+    return _in_nested_list(node, ancestor)
+
+
 def _in_nested_list(node, ancestor: Tag) -> bool:
     for parent in node.parents:
         if parent is ancestor:

@@ -10,7 +10,7 @@ from bs4 import Tag
 
 from scanner.domains import host_of, registrable_domain
 
-from .document import clean_text, visible_strings
+from .document import clean_text, in_nested_list, visible_strings
 
 # Plain-text URLs (also "www.example.com/path"); trailing punctuation is trimmed afterwards.
 _URL_IN_TEXT = re.compile(r"(?:https?://|www\.)[^\s<>\"'()\[\]{}|,]+", re.I)
@@ -53,11 +53,12 @@ def urls_in_text(text: str) -> list[str]:
     return found
 
 
-def links_in(tag: Tag) -> list[Link]:
+def links_in(tag: Tag, *, skip_nested_lists: bool = False) -> list[Link]:
     """Anchors with an absolute http(s) href, then URLs written as plain text, in document order.
 
     A link whose text is itself a different URL counts twice (href and text), so a typo in either
-    cannot hide which site the link points to."""
+    cannot hide which site the link points to. With skip_nested_lists, links in lists nested in the
+    element (a list item's sub-items) are left out."""
     links: list[Link] = []
     seen: set[str] = set()
 
@@ -67,12 +68,14 @@ def links_in(tag: Tag) -> list[Link]:
             links.append(Link(url, text))
 
     for anchor in tag.find_all("a"):
+        if skip_nested_lists and in_nested_list(anchor, tag):
+            continue
         text = clean_text(anchor.get_text())
         add(normalise_url(anchor.get("href") or ""), text)
         for url in urls_in_text(text):
             add(url, text)
     for piece in visible_strings(tag):
-        if piece.find_parent("a") is not None:
+        if piece.find_parent("a") is not None or (skip_nested_lists and in_nested_list(piece, tag)):
             continue
         for url in urls_in_text(str(piece)):
             add(url, "")

@@ -112,7 +112,7 @@ def _read_item(item: Tag, site: Site) -> tuple[str, str, str, bool] | None:
     text = text_of(item, skip_nested_lists=True)
     if not text:
         return None
-    links = [link for link in links_in(item) if _in_own_text(item, link.url)]
+    links = links_in(item, skip_nested_lists=True)
     anchor = _leading_anchor(item, text)
     if anchor is not None:
         name = normalise_name(text_of(anchor))
@@ -144,17 +144,6 @@ def _read_item(item: Tag, site: Site) -> tuple[str, str, str, bool] | None:
         if privacy:
             return name, match.group("purpose").strip(), privacy, site.owns_name(name)
     return None
-
-
-def _in_own_text(item: Tag, url: str) -> bool:
-    for anchor in item.find_all("a"):
-        if normalise_url(anchor.get("href") or "") == url:
-            return not any(p.name in ("ul", "ol") for p in anchor.parents if _between(p, item))
-    return True
-
-
-def _between(node: Tag, ancestor: Tag) -> bool:
-    return node is not ancestor and any(parent is ancestor for parent in node.parents)
 
 
 def _leading_anchor(item: Tag, text: str) -> Tag | None:

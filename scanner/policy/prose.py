@@ -62,7 +62,7 @@ def extract_prose(soup: BeautifulSoup, site: Site, taken: set[int]) -> Extractio
         enumerated = _enumerated_names(block, text)
         if not enumerated and not _USAGE.search(text) and "privacy" not in text.lower():
             continue
-        links = [link for link in links_in(block) if _own_link(block, link)]
+        links = links_in(block, skip_nested_lists=True)
         headings = heading_chain(block, limit=1)
         section = headings[0] if headings and block.name not in HEADINGS else ""
         candidates = _candidates(text, links, section)
@@ -125,18 +125,6 @@ def _split_names(series: str) -> list[str]:
         if name and looks_like_name(name, max_words=5) and not is_generic(name):
             names.append(name)
     return names
-
-
-def _own_link(block: Tag, link: Link) -> bool:
-    """Links of the block itself, not of a list nested in it."""
-    for anchor in block.find_all("a"):
-        if link.url in (anchor.get("href") or "") or link.text == text_of(anchor):
-            return not any(
-                p.name in ("ul", "ol") and p is not block
-                for p in anchor.parents
-                if any(q is block for q in p.parents)
-            )
-    return True
 
 
 def _candidates(text: str, links: list[Link], section: str = "") -> list[tuple[str, str]]:
