@@ -220,3 +220,39 @@ def test_markdown_served_as_plain_text_is_read_as_markdown() -> None:
     assert [(r.name, r.purpose, r.privacy_policy) for r in result.rows] == [
         ("Postmark", "E-mail & more.", "https://postmarkapp.com/privacy-policy")
     ]
+
+
+def test_cli_passes_browser_options_to_the_fetcher(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import scanner.browser
+
+    calls: list[tuple[str, dict]] = []
+
+    def fake_fetch(url: str, **options: object) -> str:
+        calls.append((url, options))
+        return "<h2>Partners</h2><ul><li><a href='https://adco.test/privacy'>AdCo</a> — ads</li></ul>"
+
+    monkeypatch.setattr(scanner.browser, "fetch_rendered_html", fake_fetch)
+    argv = ["policy", "import", "https://site.test/privacy", "--ignore-https-errors"]
+    argv += ["--browser-arg=--host-resolver-rules=MAP * 127.0.0.1", "--timeout", "5", "-o", "-"]
+    assert main(argv) == 0
+    assert calls == [
+        (
+            "https://site.test/privacy",
+            {
+                "ignore_https_errors": True,
+                "browser_args": ("--host-resolver-rules=MAP * 127.0.0.1",),
+                "timeout_s": 5.0,
+                "executable": None,
+            },
+        )
+    ]
+    assert "AdCo,ads,https://adco.test/privacy" in capsys.readouterr().out
+
+
+def test_cli_unwritable_output_is_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    if not SEED.is_file():
+        pytest.skip(f"seed policy not found at {SEED}")
+    assert main(["policy", "import", str(SEED), "-o", str(tmp_path / "missing-dir" / "v.csv")]) == 2
+    assert "cannot write" in capsys.readouterr().err
