@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import replace
@@ -48,6 +49,34 @@ def request_match(r: Request, catalog: Catalog) -> Match | None:
     if not r.third_party:
         return None
     return catalog.match_url(r.url, r.host.lower())
+
+
+class _RequestMatcher:
+    """request_match with a per-host cache: hosts without endpoint rules never parse the URL."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self._catalog = catalog
+        self._hosts: dict[str, tuple[bool, Match | None]] = {}
+
+    def host_info(self, host: str) -> tuple[bool, Match | None]:
+        info = self._hosts.get(host)
+        if info is None:
+            low = host.lower()
+            info = (self._catalog.has_endpoints(low), self._catalog.match_host(low))
+            self._hosts[host] = info
+        return info
+
+    def all(self, requests: Iterable[Request]) -> list[tuple[Request, Match | None]]:
+        out: list[tuple[Request, Match | None]] = []
+        append, hosts, host_info = out.append, self._hosts, self.host_info
+        match_endpoint = self._catalog.match_endpoint
+        for r in requests:
+            if not r.third_party:
+                append((r, None))
+                continue
+            info = hosts.get(r.host) or host_info(r.host)
+            append((r, (match_endpoint(r.url) or info[1]) if info[0] else info[1]))
+        return out
 
 
 def cookie_match(c: Cookie, catalog: Catalog, first_party: frozenset[str] = frozenset()) -> Match | None:
@@ -107,6 +136,7 @@ def _unknown_signals(
 ) -> dict[str, set[str]]:
     """Registrable domain -> why it looks like a tracker, for third parties no catalog entry claims."""
     signals: dict[str, set[str]] = defaultdict(set)
+    with_identifier: set[str] = set()
     for r, m in requests:
         if m is not None or not r.third_party:
             continue
@@ -115,7 +145,8 @@ def _unknown_signals(
             continue
         if r.is_beacon:
             signals[dom].add(f"beacon ({r.beacon_reason or 'pixel'})")
-        if _carries_identifier(r):
+        if dom not in with_identifier and _carries_identifier(r):
+            with_identifier.add(dom)
             signals[dom].add("identifier in URL")
     for c, m in cookies:
         if m is not None or c.first_party:
@@ -129,8 +160,20 @@ def _unknown_signals(
 def attribute(result: ScanResult, catalog: Catalog) -> ScanResult:
     """Fill vendor / vendor_reason on every request, cookie and storage item; mark known pixel
     endpoints as beacons; list observed vendors (unknown trackers and harmless hosts included)."""
+    # Building a million new records makes the cycle collector rescan them again and again;
+    # the records hold no cycles, so it is paused for the duration.
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _attribute(result, catalog)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _attribute(result: ScanResult, catalog: Catalog) -> ScanResult:
     fp = first_party_domains(result)
-    req_matches = [(r, request_match(r, catalog)) for r in result.requests]
+    req_matches = _RequestMatcher(catalog).all(result.requests)
     cookie_matches = [(c, cookie_match(c, catalog, fp)) for c in result.cookies]
     signals = _unknown_signals(req_matches, cookie_matches, fp)
     unknown_reason = {dom: "unknown tracker: " + ", ".join(sorted(s)) for dom, s in signals.items()}
@@ -138,33 +181,46 @@ def attribute(result: ScanResult, catalog: Catalog) -> ScanResult:
     tallies: dict[str, _Tally] = defaultdict(_Tally)
     entries: dict[str, Any] = {}  # vendor name -> VendorEntry, or None for unknown domains
     other_hosts: dict[str, set[str]] = defaultdict(set)
+    other_counts: dict[str, int] = defaultdict(int)
 
     requests: list[Request] = []
+    append = requests.append
     for r, m in req_matches:
-        changes: dict[str, Any] = {}
         if m is not None:
             name, reason = m.vendor.name, m.reason
             entries[name] = m.vendor
             if m.beacon and not r.is_beacon:
-                changes["is_beacon"], changes["beacon_reason"] = True, "known_endpoint"
-        elif r.third_party and (r.registrable_domain or registrable_domain(r.host)) in unknown_reason:
-            name = r.registrable_domain or registrable_domain(r.host)
-            reason = unknown_reason[name]
-            entries[name] = None
+                new = _updated(
+                    r, vendor=name, vendor_reason=reason, is_beacon=True, beacon_reason="known_endpoint"
+                )
+            elif r.vendor != name or r.vendor_reason != reason:
+                new = _updated(r, vendor=name, vendor_reason=reason)
+            else:
+                new = r
+            category = m.category
         else:
-            if r.third_party:
-                other_hosts[r.registrable_domain or registrable_domain(r.host)].add(r.host)
-            requests.append(r if r.vendor is None else _updated(r, vendor=None, vendor_reason=None))
-            continue
-        if r.vendor != name or r.vendor_reason != reason:
-            changes["vendor"], changes["vendor_reason"] = name, reason
-        new = _updated(r, **changes) if changes else r
-        requests.append(new)
+            dom = r.registrable_domain or registrable_domain(r.host) if r.third_party else ""
+            if dom in unknown_reason:
+                name, reason, category = dom, unknown_reason[dom], None
+                entries[name] = None
+                new = r if r.vendor == name else _updated(r, vendor=name, vendor_reason=reason)
+            else:
+                if dom:
+                    other_hosts[dom].add(r.host)
+                    other_counts[dom] += 1
+                append(r if r.vendor is None else _updated(r, vendor=None, vendor_reason=None))
+                continue
+        append(new)
         t = tallies[name]
         t.requests += 1
-        t.beacons += new.is_beacon
+        if new.is_beacon:
+            t.beacons += 1
         t.hosts.add(r.host)
-        t.note(reason, m.category if m else None, r.page_url)
+        t.pages.add(r.page_url)
+        if reason not in t.reasons and len(t.reasons) < 8:
+            t.reasons[reason] = None
+        if category:
+            t.categories.add(category)
 
     cookies: list[Cookie] = []
     for c, m in cookie_matches:
@@ -212,7 +268,7 @@ def attribute(result: ScanResult, catalog: Catalog) -> ScanResult:
             "unknown": True,
             "third_party_host": True,
             "hosts": sorted(hosts),
-            "requests": sum(1 for r in requests if r.third_party and r.host in hosts and r.vendor is None),
+            "requests": other_counts[dom],
             "beacons": 0,
             "cookies": 0,
             "storage": 0,
