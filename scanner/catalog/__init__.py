@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner.catalog.entries import CookieRule, EndpointRule, Match, VendorEntry
-from scanner.catalog.layers import Merger, parse_layer
+from scanner.catalog.layers import Merger, parse_entry, parse_layer
 from scanner.catalog.lookup import Catalog, normalize_name
 from scanner.catalog.ocd import looks_like_ocd, parse_ocd_csv
 from scanner.errors import BadInput
@@ -56,7 +56,8 @@ def _user_layer(path: Path) -> tuple[str, list[dict[str, Any]]]:
         raise BadInput(f"--catalog {where}: not UTF-8 text (byte {err.start})") from None
     tag = f"{path.name}@{hashlib.sha256(raw).hexdigest()[:8]}"
     if path.suffix.lower() == ".csv" or looks_like_ocd(text):
-        return tag, parse_ocd_csv(text, where)
+        raw_entries = parse_ocd_csv(text, where)
+        return tag, [parse_entry(e, f"{where}: platform {e['name']!r}") for e in raw_entries]
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as err:

@@ -45,7 +45,11 @@ class Draft:
             name=self.name,
             categories=cats,
             parent=self.scalars["parent"],
-            aliases=tuple(a for a in self.lists["aliases"] if a.lower() != own),
+            aliases=tuple(
+                a
+                for a in self.lists["aliases"]
+                if a.lower() != own and a.lower() not in {f.lower() for f in self.lists["former_names"]}
+            ),
             former_names=tuple(a for a in self.lists["former_names"] if a.lower() != own),
             domains=tuple(self.lists["domains"]),
             cookies=tuple(self.lists["cookies"]),

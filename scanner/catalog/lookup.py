@@ -185,10 +185,13 @@ class Catalog:
         if found is None and cdom and first_party is not True:
             host_match = self.match_host(cdom)
             if host_match is not None:
-                category = next(
-                    (r.category for _, (v, r) in rules if v is host_match.vendor and not r.domains), None
-                )
-                found = Match(host_match.vendor, f"cookie domain ({host_match.reason})", category=category)
+                own = [(p, r) for p, (v, r) in rules if v is host_match.vendor and not r.domains]
+                if own:
+                    pattern, rule = own[0]
+                    reason = f"cookie {pattern} on {host_match.reason.removeprefix('domain ')}"
+                    found = Match(host_match.vendor, reason, category=rule.category)
+                else:
+                    found = Match(host_match.vendor, f"cookie domain ({host_match.reason})")
         if found is None:
             for pattern, (vendor, rule) in rules:
                 if not rule.domains:
