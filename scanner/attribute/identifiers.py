@@ -58,9 +58,12 @@ def identifier_params(url: str, names: tuple[str, ...] = ()) -> tuple[str, ...]:
     """Names of query parameters that carry an identifier (by name or by the look of the value)."""
     found: list[str] = [n for n in names if n.lower() in ID_PARAM_NAMES]
     try:
-        query = urlsplit(url).query
+        parts = urlsplit(url)
     except ValueError:
         return tuple(found)
+    query = parts.query
+    if ";" in parts.path:  # matrix parameters: /pixel;r=1;a=p-X
+        query = parts.path.split(";", 1)[1] + "&" + query
     for name, value in parse_qsl(query.replace(";", "&"), keep_blank_values=False):
         if name in found:
             continue
