@@ -20,6 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from scanner.attribute import attribute  # noqa: E402
 from scanner.catalog import load_catalog  # noqa: E402
+from scanner.compare import compare  # noqa: E402
+from scanner.declared import load_declared_csv  # noqa: E402
 from scanner.domains import host_of, registrable_domain  # noqa: E402
 from scanner.model import Cookie, Request, ScanMeta, ScanResult, StorageItem  # noqa: E402
 
@@ -115,11 +117,16 @@ def main(argv: list[str] | None = None) -> int:
     out = attribute(result, catalog)
     took = time.perf_counter() - t1
     tracked = sum(1 for r in out.requests if r.vendor)
+    t2 = time.perf_counter()
+    declared = load_declared_csv(Path(__file__).resolve().parent.parent / "vendors.csv")
+    compared = compare(out, declared, catalog)
+    took_compare = time.perf_counter() - t2
     print(
         f"catalog load {t_catalog:.3f}s ({len(catalog.vendors)} vendors); attribute(): "
         f"{len(out.requests):,} requests, {len(out.cookies):,} cookies, {len(out.storage):,} storage keys "
         f"in {took:.2f}s = {len(out.requests) / took:,.0f} requests/s; {tracked:,} attributed, "
-        f"{len(out.vendors)} vendors"
+        f"{len(out.vendors)} vendors; compare() with the seed vendors.csv: {took_compare:.2f}s, "
+        f"{len(compared.findings)} findings {compared.summary}"
     )
     return 0 if took <= args.max_seconds else 1
 
