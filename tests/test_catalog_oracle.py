@@ -120,6 +120,14 @@ def test_big_vendors_cookies_are_known(catalog):
     assert rate >= 0.60, missing
 
 
+def test_the_open_cookie_database_loads_as_a_user_catalog():
+    ocd_rows()  # skips when absent
+    mine = load_catalog([OCD_CSV])
+    assert "+open-cookie-database.csv@" in mine.version
+    assert mine.match_cookie("ELQSTATUS", ".eloqua.com", False).vendor.name == "Oracle"
+    assert mine.find_name("Google Analytics")[0].cookies  # merged into the shipped vendor
+
+
 def test_oracle_agreement_function_can_fail():
     google_ads = VendorEntry(name="Google Ads", parent="Google", aliases=("Adwords",))
     assert agrees(google_ads, "Google Ads")

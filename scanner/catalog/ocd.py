@@ -3,6 +3,7 @@
 Columns: ID, Platform, Category, Cookie / Data Key name, Domain, Description, Retention period,
 Data Controller, User Privacy & GDPR Rights Portals, Wildcard match. Each platform becomes a
 vendor entry; each row a cookie rule (and a storage-key pattern, since the database mixes both).
+Rows without a platform or a name are skipped: they name no vendor.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def parse_ocd_csv(text: str, where: str) -> list[dict[str, Any]]:
             platform = (row.get("Platform") or "").strip()
             name = (row.get("Cookie / Data Key name") or "").strip()
             if not platform or not name:
-                raise BadInput(f"{where}:{reader.line_num}: empty Platform or cookie name")
+                continue  # a cookie without a platform names no vendor (the database has such rows)
             entry = entries.setdefault(platform, {"name": platform, "cookies": [], "storage": []})
             category = normalize_category(row.get("Category"))
             if category and category not in entry.setdefault("categories", []):
