@@ -278,6 +278,8 @@ def test_open_cookie_database_csv_layer(tmp_path):
         ('[{"name": "X", "endpoints": ["nohost"]}]', "an endpoint is an object"),
         ('[{"name": "X", "colour": "red"}]', "unknown field(s) colour"),
         ('[{"name": "X", "cookies": [{"pattern": "a", "lifetime_days": "long"}]}]', "lifetime_days"),
+        ('[{"name": "X", "cookies": ["**"]}]', "would match every name"),
+        ('[{"name": "X", "storage": ["*"]}]', "would match every name"),
     ],
 )
 def test_bad_user_json_layer_is_bad_input(tmp_path, content, message):
@@ -311,6 +313,51 @@ def test_any_user_file_loads_or_is_bad_input(tmp_path_factory, data):
         load_catalog([path])
     except BadInput as err:
         assert "\n" not in str(err)
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=12),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+_KEYS = st.sampled_from(
+    [
+        "name",
+        "category",
+        "categories",
+        "parent",
+        "aliases",
+        "former_names",
+        "domains",
+        "cookies",
+        "storage",
+        "endpoints",
+        "absorbs",
+        "replace",
+        "homepage",
+        "privacy_policy",
+    ]
+)
+_ENTRY = st.dictionaries(_KEYS, _JSON | st.text(max_size=20) | st.lists(st.text(max_size=15), max_size=3))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(_ENTRY, max_size=4) | st.fixed_dictionaries({"vendors": st.lists(_ENTRY, max_size=4)}) | _JSON
+)
+def test_any_json_layer_loads_or_is_bad_input(tmp_path_factory, doc):
+    path = tmp_path_factory.mktemp("cat") / "layer.json"
+    path.write_text(json.dumps(doc))
+    try:
+        mine = load_catalog([path])
+    except BadInput as err:
+        assert "\n" not in str(err) and str(path) in str(err)
+    else:
+        domains = [d for v in mine.vendors for d in v.domains]
+        assert len(domains) == len(set(domains))  # still one owner per domain pattern
+        assert all(v.name and v.categories for v in mine.vendors)
 
 
 # ---- small parts ---------------------------------------------------------------------------------

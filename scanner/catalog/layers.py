@@ -159,9 +159,16 @@ def _category(value: str, where: str) -> str:
     return cat
 
 
+def _pattern(value: str, where: str) -> str:
+    pattern = value.strip()
+    if not pattern.replace("*", ""):
+        raise BadInput(f"{where}: pattern {value!r} would match every name")
+    return pattern
+
+
 def _cookie_rule(value: Any, where: str) -> CookieRule:
     if isinstance(value, str) and value.strip():
-        return CookieRule(pattern=value.strip())
+        return CookieRule(pattern=_pattern(value, where))
     if (
         not isinstance(value, dict)
         or not isinstance(value.get("pattern"), str)
@@ -172,7 +179,7 @@ def _cookie_rule(value: Any, where: str) -> CookieRule:
     if lifetime is not None and (isinstance(lifetime, bool) or not isinstance(lifetime, (int, float))):
         raise BadInput(f"{where}: lifetime_days must be a number of days")
     return CookieRule(
-        pattern=value["pattern"].strip(),
+        pattern=_pattern(value["pattern"], where),
         domains=tuple(_domain(d, where).removeprefix("*.") for d in _strings(value.get("domains"), where)),
         category=_category(value["category"], where) if value.get("category") else None,
         lifetime_days=float(lifetime) if lifetime is not None else None,
@@ -208,9 +215,11 @@ def parse_entry(raw: Any, where: str) -> dict[str, Any]:
     if "categories" in raw or "category" in raw:
         given = _strings(raw.get("category"), where) + _strings(raw.get("categories"), where)
         entry["categories"] = list(dict.fromkeys(_category(c, where) for c in given))
-    for key in ("aliases", "former_names", "storage", "absorbs"):
+    for key in ("aliases", "former_names", "absorbs"):
         if key in raw:
             entry[key] = _strings(raw[key], f"{where} {key}")
+    if "storage" in raw:
+        entry["storage"] = [_pattern(p, f"{where} storage") for p in _strings(raw["storage"], where)]
     if "domains" in raw:
         entry["domains"] = [_domain(d, f"{where} domains") for d in _strings(raw["domains"], where)]
     if "cookies" in raw:
