@@ -66,12 +66,17 @@ def vendors(result: ScanResult) -> dict[str, dict]:
 
 def test_unknown_host_with_only_static_assets_is_a_harmless_third_party(catalog):
     result = attribute(
-        scan([req("https://assets.static-host.net/app.3f2a9c8b7d6e5f40.js?v=9f86d081884c7d650a1b")]),
+        scan(
+            [
+                req("https://assets.static-host.net/app.3f2a9c8b7d6e5f40.js?v=9f86d081884c7d650a1b"),
+                req("https://img.static-host.net/hero.jpg?w=800&s=5d41402abc4b2a76b9719d911017c592", "image"),
+            ]
+        ),
         catalog,
     )
-    assert result.requests[0].vendor is None
+    assert [r.vendor for r in result.requests] == [None, None]
     row = vendors(result)["static-host.net"]
-    assert row["tracker"] is False and row["unknown"] is True and row["requests"] == 1
+    assert row["tracker"] is False and row["unknown"] is True and row["requests"] == 2
     assert result.summary == {"undeclared": 0, "mismatch": 0, "not_observed": 0, "declared": 0}
 
 

@@ -14,10 +14,9 @@ from scanner.catalog.categories import TRACKING
 from scanner.domains import cookie_registrable_domain, host_of, registrable_domain
 from scanner.model import Cookie, Request, ScanResult, StorageItem
 
-# Resource types whose query values are worth reading for identifiers (static assets carry hashes).
-_VALUE_CHECKED_TYPES = frozenset(
-    {"xhr", "fetch", "ping", "image", "beacon", "other", "eventsource", "websocket"}
-)
+# Resource types whose query values are read for identifiers. Static assets, images included,
+# often carry content hashes and signatures; a tracking pixel is caught as a beacon instead.
+_VALUE_CHECKED_TYPES = frozenset({"xhr", "fetch", "ping", "beacon", "other", "eventsource", "websocket"})
 
 
 def _updated(obj: Any, **changes: Any) -> Any:
