@@ -70,26 +70,26 @@ class BeaconCollector(Collector):
             visit.state[self.name]["send_beacon_urls"].add(data["url"])
 
     async def on_finished(self, visit: Visit, request: Any) -> None:
-        state = visit.state[self.name]
-        rid = visit.request_id(request)
         if request.resource_type == "ping":
+            state = visit.state[self.name]
             reason = "send_beacon" if request.url in state["send_beacon_urls"] else "ping"
-            state["hits"][rid] = {"reason": reason, "size": None}
+            state["hits"][visit.request_id(request)] = {"reason": reason, "size": None}
+
+    async def on_response(self, visit: Visit, response: Any) -> None:
+        """Small image responses are read back and measured; big ones are pictures, not beacons."""
+        request = response.request
+        if request.resource_type != "image" or response.status >= 300:
             return
-        if request.resource_type != "image":
+        length = response.headers.get("content-length")
+        if length and length.isdigit() and int(length) > MAX_SNIFF_BYTES:
             return
         with contextlib.suppress(Exception):
-            response = await request.response()
-            if response is None or response.status >= 300:
-                return
-            length = response.headers.get("content-length")
-            if length and length.isdigit() and int(length) > MAX_SNIFF_BYTES:
-                return
             body = await response.body()
             size = image_size(body[:MAX_SNIFF_BYTES])
             reason = classify_image(size, len(body))
             if reason:
-                state["hits"][rid] = {"reason": reason, "size": list(size) if size else None}
+                hit = {"reason": reason, "size": list(size) if size else None}
+                visit.state[self.name]["hits"][visit.request_id(request)] = hit
 
     def records(self, visit: Visit) -> dict[str, list[dict]]:
         state = visit.state.get(self.name, {"hits": {}, "send_beacon_urls": set()})

@@ -46,17 +46,9 @@ class CookieCollector(Collector):
             }
         )
 
-    async def on_finished(self, visit: Visit, request: Any) -> None:
-        await self._headers(visit, request)
-
-    async def on_failed(self, visit: Visit, request: Any) -> None:
-        await self._headers(visit, request)
-
-    async def _headers(self, visit: Visit, request: Any) -> None:
+    async def on_response(self, visit: Visit, response: Any) -> None:
+        """Set-Cookie of every response, redirect hops included (one driver round trip each)."""
         with contextlib.suppress(Exception):
-            response = await request.response()
-            if response is None:
-                return
             now = time.time()
             for header in await response.headers_array():
                 if header["name"].lower() != "set-cookie":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
 from scanner.collect.base import Collector, Visit
@@ -42,10 +41,8 @@ class InitiatorCollector(Collector):
         session.on("Network.requestWillBeSent", on_will_be_sent)
 
     async def finish(self, visit: Visit) -> None:
-        session = visit.state.pop(self.name, None)
-        if session is not None:
-            with contextlib.suppress(Exception):
-                await session.detach()
+        # No detach: the session ends with the page, and a round trip per page is measurable.
+        visit.state.pop(self.name, None)
 
     def records(self, visit: Visit) -> dict[str, list[Any]]:
         return {}

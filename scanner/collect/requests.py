@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import time
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -95,15 +94,6 @@ class RequestCollector(Collector):
         if request.url.startswith(("data:", "blob:")):
             return
         self._row(visit, request)["failure"] = request.failure
-
-    async def on_finished(self, visit: Visit, request: Any) -> None:
-        if request.url.startswith(("data:", "blob:")):
-            return
-        row = self._row(visit, request)
-        if row.get("body_size") is None:
-            with contextlib.suppress(Exception):
-                sizes = await request.sizes()
-                row["body_size"] = sizes.get("responseBodySize")
 
     def on_report(self, visit: Visit, kind: str, data: dict) -> None:
         if kind in ("image", "beacon") and data.get("url") and data.get("script"):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
+import asyncio
 from urllib.parse import urlsplit
 
 from scanner.collect.base import Collector, Visit, value_hash
@@ -37,13 +37,10 @@ class StorageCollector(Collector):
 
     async def finish(self, visit: Visit) -> None:
         seen: set[tuple[str, str, str]] = set()
-        for frame in visit.page.frames:
-            if not frame.url.startswith(("http://", "https://")):
-                continue
-            dump = None
-            with contextlib.suppress(Exception):
-                dump = await frame.evaluate(READ_STORAGE)
-            if not dump or not dump.get("origin", "").startswith("http"):
+        frames = [f for f in visit.page.frames if f.url.startswith(("http://", "https://"))]
+        dumps = await asyncio.gather(*(f.evaluate(READ_STORAGE) for f in frames), return_exceptions=True)
+        for dump in dumps:
+            if not isinstance(dump, dict) or not str(dump.get("origin", "")).startswith("http"):
                 continue
             origin = dump["origin"]
             host = urlsplit(origin).hostname or ""
