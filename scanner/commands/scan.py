@@ -13,10 +13,8 @@ from scanner.browser import BrowserOptions, find_browser
 from scanner.crawl.crawler import Crawl, CrawlOptions
 from scanner.crawl.urls import validate_start_url
 from scanner.crawl.visit import VisitTiming
-from scanner.errors import EXIT_OK, BadInput, ScannerError
+from scanner.errors import ScannerError
 from scanner.progress import make_progress
-
-DEFAULT_FORMATS = "html,json,csv"
 
 
 def positive_int(text: str) -> int:
@@ -76,24 +74,16 @@ def add_browser_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def add_output_arguments(p: argparse.ArgumentParser) -> None:
+    from scanner.gate import add_gate_options
+
     g = p.add_argument_group("output and CI gate")
     g.add_argument(
         "--format",
-        default=DEFAULT_FORMATS,
-        metavar="LIST",
-        help="comma-separated: html,json,csv,har,junit,sarif,md (default html,json,csv)",
-    )
-    g.add_argument(
-        "--fail-on",
         action="append",
-        choices=["undeclared", "mismatch", "not_observed", "none"],
-        metavar="STATUS",
-        help="exit 1 when findings of this status exist: undeclared, mismatch, not_observed or none "
-        "(repeatable; default undeclared)",
+        metavar="LIST",
+        help="comma-separated or repeated: html,json,csv,har,junit,sarif,md or all (default html,json,csv)",
     )
-    g.add_argument(
-        "--baseline", metavar="SCAN_JSON", help="fail only on findings new since this earlier scan"
-    )
+    add_gate_options(g)
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -145,13 +135,6 @@ def default_out_dir(url: str) -> Path:
     return Path("reports") / f"{host}-{stamp}"
 
 
-def parse_formats(text: str) -> list[str]:
-    formats = [f.strip().lower() for f in text.split(",") if f.strip()]
-    if not formats:
-        raise BadInput("--format: give at least one of html,json,csv,har,junit,sarif,md")
-    return formats
-
-
 def crawl_options(args: argparse.Namespace, urls: list[str], out_dir: Path) -> CrawlOptions:
     browser = BrowserOptions(
         executable=args.browser,
@@ -178,15 +161,13 @@ def crawl_options(args: argparse.Namespace, urls: list[str], out_dir: Path) -> C
 
 
 def run(args: argparse.Namespace) -> int:
+    from scanner.gate import normalise_fail_on
     from scanner.pipeline import analyse, load_declaration
+    from scanner.report import parse_formats, write_reports
 
     urls = [validate_start_url(u) for u in args.urls]
     formats = parse_formats(args.format)
-    from scanner.report import FORMATS, write_reports
-
-    unknown = [f for f in formats if f not in FORMATS]
-    if unknown:
-        raise BadInput(f"--format: unknown format {unknown[0]!r} (choose from {','.join(FORMATS)})")
+    fail_on = normalise_fail_on(args.fail_on)
     baseline = load_baseline(args.baseline)
     catalog_files = [Path(c) for c in args.catalog]
     from scanner.catalog import load_catalog
@@ -224,13 +205,15 @@ def run(args: argparse.Namespace) -> int:
         if progress is not None:
             progress.close()
     result = analyse(result, declared=declared, declared_source=declared_source, catalog_files=catalog_files)
-    written = write_reports(result, out_dir, formats if error is None else ["json"])
+    written = write_reports(
+        result, out_dir, formats if error is None else ["json"], fail_on=fail_on, baseline=baseline
+    )
     if error is not None:
         raise error
     if interrupted:
         print(f"scanner: interrupted; {len(result.pages)} finished pages saved in {out_dir}", file=sys.stderr)
         return 130
-    return finish(result, written, args.fail_on, baseline, out_dir)
+    return finish(result, written, fail_on, baseline)
 
 
 def load_baseline(path: str | None):
@@ -241,7 +224,7 @@ def load_baseline(path: str | None):
     return read_scan(Path(path))
 
 
-def finish(result, written, fail_on, baseline, out_dir: Path) -> int:
+def finish(result, written, fail_on, baseline) -> int:
     from scanner.gate import gate_exit_code
 
     s = result.summary
@@ -253,5 +236,4 @@ def finish(result, written, fail_on, baseline, out_dir: Path) -> int:
     )
     for path in written:
         print(f"  wrote {path}")
-    code = gate_exit_code(result, fail_on or ["undeclared"], baseline)
-    return code if code else EXIT_OK
+    return gate_exit_code(result, fail_on, baseline)
