@@ -207,7 +207,7 @@ def parse_entry(raw: Any, where: str) -> dict[str, Any]:
     name = raw.get("name")
     if not isinstance(name, str) or not name.strip():
         raise BadInput(f"{where}: a vendor entry needs a non-empty 'name'")
-    where = f"{where} ({name.strip()})"
+    where = f"{where} ({' '.join(name.split())[:80]})"
     unknown = set(raw) - _KNOWN_KEYS
     if unknown:
         raise BadInput(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
