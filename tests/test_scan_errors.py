@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 
 import pytest
 from conftest import run_cli, scan  # noqa: I001
@@ -85,7 +86,10 @@ def test_dns_failure(demo_net, tmp_path):
 
 
 def test_connection_refused(tmp_path):
-    proc = run_cli("scan", "http://127.0.0.1:9/", "--out", str(tmp_path / "o"), "--quiet", "--timeout", "5")
+    with socket.socket() as sock:  # a port that was free a moment ago: nothing listens there
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = run_cli("scan", f"http://127.0.0.1:{port}/", "--out", str(tmp_path / "o"), "--quiet", "--timeout", "5")
     assert_one_line(proc, EXIT_CANNOT_SCAN, "connection refused")
 
 
