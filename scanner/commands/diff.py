@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from scanner.api import read_scan, scan_json_path
 from scanner.diff import diff_scans, diff_text
 
 
@@ -26,6 +25,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
+    from scanner.api import read_scan, scan_json_path  # pandas: only when the command runs
     from scanner.report.diff_files import write_diff
 
     old_path, new_path = scan_json_path(args.old), scan_json_path(args.new)

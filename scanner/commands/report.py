@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from scanner.api import read_scan, scan_json_path
 from scanner.gate import add_gate_options, gate_exit_code, normalise_fail_on
 from scanner.report import DEFAULT_FORMATS, FORMATS, parse_formats, write_reports
 
@@ -30,6 +29,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
+    from scanner.api import read_scan, scan_json_path  # pandas: only when the command runs
+
     source = scan_json_path(args.scan)
     formats = parse_formats(args.format)
     fail_on = normalise_fail_on(args.fail_on)

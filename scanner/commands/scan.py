@@ -9,12 +9,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from scanner.browser import BrowserOptions, find_browser
-from scanner.crawl.crawler import Crawl, CrawlOptions
-from scanner.crawl.urls import validate_start_url
-from scanner.crawl.visit import VisitTiming
 from scanner.errors import ScannerError
-from scanner.progress import make_progress
+
+# Heavy modules (browser, crawler, pandas) are imported inside the functions that need them, so that
+# `scanner --help` and the other commands start fast.
 
 
 def positive_int(text: str) -> int:
@@ -135,7 +133,11 @@ def default_out_dir(url: str) -> Path:
     return Path("reports") / f"{host}-{stamp}"
 
 
-def crawl_options(args: argparse.Namespace, urls: list[str], out_dir: Path) -> CrawlOptions:
+def crawl_options(args: argparse.Namespace, urls: list[str], out_dir: Path):
+    from scanner.browser import BrowserOptions
+    from scanner.crawl.crawler import CrawlOptions
+    from scanner.crawl.visit import VisitTiming
+
     browser = BrowserOptions(
         executable=args.browser,
         ignore_https_errors=args.ignore_https_errors,
@@ -161,8 +163,12 @@ def crawl_options(args: argparse.Namespace, urls: list[str], out_dir: Path) -> C
 
 
 def run(args: argparse.Namespace) -> int:
+    from scanner.browser import find_browser
+    from scanner.crawl.crawler import Crawl
+    from scanner.crawl.urls import validate_start_url
     from scanner.gate import normalise_fail_on
     from scanner.pipeline import analyse, load_declaration
+    from scanner.progress import make_progress
     from scanner.report import parse_formats, write_reports
 
     urls = [validate_start_url(u) for u in args.urls]
