@@ -3,7 +3,9 @@
 vendors.csv is UTF-8 with a header. Columns: ``name`` (required), ``purpose``,
 ``privacy_policy``, and optional ``category`` (one of the catalog categories), ``domains`` and
 ``cookies`` (``;``-separated; cookie names may use ``*``), ``lifetime`` (or ``retention``:
-"session", "30 days", "13 months"). Every problem is a BadInput naming the file and line.
+"session", "30 days", "13 months") and ``source`` (where the row was declared, as written by
+``scanner policy import``: "table 'Cookies' row 4"; without it a row's source is "vendors.csv:LINE").
+Every problem is a BadInput naming the file and line.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from scanner.catalog.patterns import glob_regex
 from scanner.errors import BadInput
 from scanner.model import Declared
 
-COLUMNS = ("name", "purpose", "privacy_policy", "category", "domains", "cookies", "lifetime")
+COLUMNS = ("name", "purpose", "privacy_policy", "category", "domains", "cookies", "lifetime", "source")
 _COLUMN_SYNONYMS = {
     "vendor": "name",
     "privacy policy": "privacy_policy",
@@ -93,7 +95,7 @@ def _row(fields: dict[str, str], where: str, line: int) -> Declared:
         domains=tuple(dict.fromkeys(domains)),
         cookies=tuple(dict.fromkeys(cookies)),
         line=line,
-        source=f"{where}:{line}",
+        source=" ".join(fields.get("source", "").split()) or f"{where}:{line}",
         lifetime=fields.get("lifetime", "").strip() or None,
     )
 

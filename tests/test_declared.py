@@ -102,6 +102,30 @@ def test_optional_columns_are_read():
     assert row.lifetime == "13 months" and row.purpose == "Ads, retargeting"
 
 
+def test_source_column_is_kept_and_defaults_to_file_and_line():
+    rows = parse_declared_csv(
+        "name,purpose,privacy_policy,source\n"
+        "Criteo,ads,https://criteo.example/p,\"  table 'Marketing Cookies'\n  row 6 \"\n"
+        "Quantcast,ads,,\n"
+        "Hotjar,analytics\n",
+        "imported.csv",
+    )
+    assert [(r.name, r.source) for r in rows] == [
+        ("Criteo", "table 'Marketing Cookies' row 6"),
+        ("Quantcast", "imported.csv:4"),
+        ("Hotjar", "imported.csv:5"),
+    ]
+    (row,) = parse_declared_csv("name,purpose\nCriteo,ads\n", "v.csv")
+    assert row.source == "v.csv:2"
+    (row,) = parse_declared_csv("Source,Vendor\nprose (low confidence) in 'Ads',Criteo\n")
+    assert (row.name, row.source) == ("Criteo", "prose (low confidence) in 'Ads'")
+
+
+def test_source_column_appears_once():
+    with pytest.raises(BadInput, match="vendors.csv:1: column 'source' appears twice"):
+        parse_declared_csv("name,source,source\nCriteo,a,b\n")
+
+
 def test_bom_blank_lines_and_crlf_are_fine():
     rows = parse_declared_csv("\ufeffname,purpose\r\n\r\nCriteo,ads\r\n,\r\nQuantcast,ads\r\n")
     assert [(r.name, r.line) for r in rows] == [("Criteo", 3), ("Quantcast", 5)]
@@ -170,7 +194,7 @@ def test_any_text_parses_or_is_bad_input(text):
     except BadInput as err:
         assert str(err).startswith("vendors.csv:") and "\n" not in str(err)
     else:
-        assert all(r.name and r.line for r in rows)
+        assert all(r.name and r.line and r.source for r in rows)
         assert len({r.name.casefold() for r in rows}) == len(rows)
 
 
@@ -218,3 +242,26 @@ def test_written_rows_read_back(names):
             "cookies",
             "unresolved",
         }
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=40),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_source_cells_read_back_on_one_line(sources):
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(["name", "source"])
+    for i, source in enumerate(sources):
+        writer.writerow([f"Vendor {i}", source])
+    rows = parse_declared_csv(buf.getvalue(), "in.csv")
+    assert [r.name for r in rows] == [f"Vendor {i}" for i in range(len(sources))]
+    for row, source in zip(rows, sources, strict=True):
+        assert row.source == (" ".join(source.split()) or f"in.csv:{row.line}")

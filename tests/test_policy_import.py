@@ -196,19 +196,28 @@ CORPUS_FILES = sorted(
 def test_output_loads_with_the_vendors_csv_parser(path: Path) -> None:
     if not path.is_file():
         pytest.skip(f"{path} not found (set SCANNER_SHARED_DIR)")
-    declared = pytest.importorskip("scanner.declared")
+    from scanner.declared import parse_declared_csv
+
     result = import_policy(str(path))
-    text = vendors_csv(result.rows)
-    try:
-        loaded = declared.parse_declared_csv(text, path.name)
-    except BadInput as err:
-        if "unknown column 'source'" in str(err):
-            pytest.xfail("scanner.declared does not accept the extra 'source' column yet")
-        raise
+    loaded = parse_declared_csv(vendors_csv(result.rows), path.name)
     assert [(d.name, d.purpose, d.privacy_policy) for d in loaded] == [
         (r.name, " ".join(r.purpose.split()), r.privacy_policy) for r in result.rows
     ]
     assert [d.cookies for d in loaded] == [r.cookies for r in result.rows]
+    assert [d.source for d in loaded] == [" ".join(r.source.split()) for r in result.rows]
+    assert [d.lifetime for d in loaded] == [r.lifetime or None for r in result.rows]
+
+
+@needs_seed
+def test_imported_csv_file_is_read_by_load_declared_csv(tmp_path: Path) -> None:
+    from scanner.declared import load_declared_csv
+
+    out = tmp_path / "vendors.csv"
+    assert main(["policy", "import", str(SEED), "-o", str(out)]) == 0
+    loaded = load_declared_csv(out)
+    assert [(d.name, d.privacy_policy) for d in loaded] == SEED_VENDORS
+    assert [d.source for d in loaded] == [f"table 'Marketing Cookies' row {i}" for i in range(1, 17)]
+    assert [d.line for d in loaded] == list(range(2, 18))
 
 
 def test_markdown_served_as_plain_text_is_read_as_markdown() -> None:
