@@ -7,6 +7,7 @@ import sys
 from functools import partial
 from pathlib import Path
 
+from scanner.commands.options import add_browser_arguments
 from scanner.errors import EXIT_OK, BadInput
 
 
@@ -29,31 +30,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     imp.add_argument(
         "-o", "--output", metavar="FILE", default="-", help="where to write the CSV ('-' = stdout, default)"
     )
-    imp.add_argument(
-        "--ignore-https-errors", action="store_true", help="fetch URLs with invalid TLS certificates"
-    )
-    imp.add_argument(
-        "--browser-arg",
-        metavar="ARG",
-        action="append",
-        default=[],
-        help="extra Chromium flag for fetching a URL (repeatable)",
-    )
-    imp.add_argument("--browser", metavar="PATH", help="Chromium/Chrome executable for fetching a URL")
-    imp.add_argument(
-        "--timeout", type=_seconds, default=30.0, metavar="S", help="page load timeout (default 30)"
-    )
+    add_browser_arguments(imp, fetch_only=True)
     return p
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if not 0 < value <= 3600:
-        raise argparse.ArgumentTypeError(f"out of range (0-3600 s): {text}")
-    return value
 
 
 def run(args: argparse.Namespace) -> int:

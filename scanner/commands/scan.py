@@ -9,66 +9,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from scanner.commands.options import add_browser_arguments, non_negative_int, positive_int, seconds
 from scanner.errors import ScannerError
 
 # Heavy modules (browser, crawler, pandas) are imported inside the functions that need them, so that
 # `scanner --help` and the other commands start fast.
-
-
-def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1: {text}")
-    return value
-
-
-def non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more: {text}")
-    return value
-
-
-def seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if not 0 <= value <= 3600:
-        raise argparse.ArgumentTypeError(f"out of range (0-3600 s): {text}")
-    return value
-
-
-def add_browser_arguments(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("browser")
-    g.add_argument(
-        "--browser", metavar="PATH", help="Chromium/Chrome executable (default: Playwright's, else system)"
-    )
-    g.add_argument(
-        "--browser-arg",
-        metavar="ARG",
-        action="append",
-        default=[],
-        help="extra Chromium flag, verbatim (repeatable), e.g. --browser-arg=--host-resolver-rules=...",
-    )
-    g.add_argument("--user-agent", metavar="UA", help="user agent string (default: the browser's own)")
-    g.add_argument(
-        "--timeout", type=seconds, default=30.0, metavar="S", help="per-page load timeout (default 30)"
-    )
-    g.add_argument(
-        "--ignore-https-errors", action="store_true", help="scan sites with invalid TLS certificates"
-    )
-    g.add_argument(
-        "--block-third-party-cookies",
-        action="store_true",
-        help="emulate a strict browser (default: allow them, like a typical desktop Chrome)",
-    )
 
 
 def add_output_arguments(p: argparse.ArgumentParser) -> None:

@@ -1,0 +1,63 @@
+"""Option types and option groups shared by several commands."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def whole_number(minimum: int):
+    """argparse type: an integer of at least ``minimum``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}: {text}")
+        return value
+
+    return parse
+
+
+positive_int = whole_number(1)
+non_negative_int = whole_number(0)
+
+
+def seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 <= value <= 3600:
+        raise argparse.ArgumentTypeError(f"out of range (0-3600 s): {text}")
+    return value
+
+
+def add_browser_arguments(p: argparse.ArgumentParser, *, fetch_only: bool = False) -> None:
+    """Browser options; ``fetch_only`` leaves out those that only matter to a scan."""
+    g = p.add_argument_group("browser")
+    g.add_argument(
+        "--browser", metavar="PATH", help="Chromium/Chrome executable (default: Playwright's, else system)"
+    )
+    g.add_argument(
+        "--browser-arg",
+        metavar="ARG",
+        action="append",
+        default=[],
+        help="extra Chromium flag, verbatim (repeatable), e.g. --browser-arg=--host-resolver-rules=...",
+    )
+    g.add_argument(
+        "--timeout", type=seconds, default=30.0, metavar="S", help="per-page load timeout (default 30)"
+    )
+    g.add_argument(
+        "--ignore-https-errors", action="store_true", help="scan sites with invalid TLS certificates"
+    )
+    if fetch_only:
+        return
+    g.add_argument("--user-agent", metavar="UA", help="user agent string (default: the browser's own)")
+    g.add_argument(
+        "--block-third-party-cookies",
+        action="store_true",
+        help="emulate a strict browser (default: allow them, like a typical desktop Chrome)",
+    )
