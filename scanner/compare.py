@@ -230,6 +230,8 @@ def _evidence(obs: Observed) -> Evidence:
                 "page_url": r.page_url,
                 "resource_type": r.resource_type,
                 "reason": r.beacon_reason,
+                "initiator": r.initiator,
+                "query_params": list(r.query_params),
             }
             for r in beacons[:MAX_EVIDENCE_REQUESTS]
         ),
