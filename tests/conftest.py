@@ -57,5 +57,7 @@ def demo_net():
 def demo_scan(demo_net, tmp_path_factory):
     """One crawl of the demo site, deep enough to reach every depth, shared by the assertions."""
     out = tmp_path_factory.mktemp("demo-scan")
-    result, _ = scan(demo_net, [demo_net.url("www.example.com", "/")], out, max_depth=4, max_pages=40, screenshots=True)
+    result, _ = scan(
+        demo_net, [demo_net.url("www.example.com", "/")], out, max_depth=4, max_pages=40, screenshots=True
+    )
     return result, out

@@ -89,7 +89,9 @@ def test_connection_refused(tmp_path):
     with socket.socket() as sock:  # a port that was free a moment ago: nothing listens there
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    proc = run_cli("scan", f"http://127.0.0.1:{port}/", "--out", str(tmp_path / "o"), "--quiet", "--timeout", "5")
+    proc = run_cli(
+        "scan", f"http://127.0.0.1:{port}/", "--out", str(tmp_path / "o"), "--quiet", "--timeout", "5"
+    )
     assert_one_line(proc, EXIT_CANNOT_SCAN, "connection refused")
 
 
