@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from scanner import __version__
-from scanner.errors import EXIT_BAD_INPUT, ScannerError
+from scanner.errors import EXIT_BAD_INPUT, EXIT_CANNOT_SCAN, ScannerError
 
 COMMANDS = ("scan", "demo", "report", "diff", "policy")
 
@@ -51,3 +52,13 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("scanner: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug: one line for the user, the traceback on request
+        if os.environ.get("SCANNER_DEBUG"):
+            raise
+        first = next((ln.strip() for ln in str(exc).splitlines() if ln.strip()), "")
+        print(
+            f"scanner: internal error: {type(exc).__name__}: {first[:300]} "
+            "(SCANNER_DEBUG=1 shows the traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_CANNOT_SCAN

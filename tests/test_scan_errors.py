@@ -153,3 +153,29 @@ def test_block_third_party_cookies_keeps_header_evidence(demo_net, tmp_path):
     assert cookies["fr"].in_jar is False and cookies["fr"].set_by == "http"
     assert cookies["sessionid"].in_jar is True
     assert cookies["_ga"].in_jar is True  # first-party cookies written by script are unaffected
+
+
+def test_browser_dying_mid_crawl_keeps_finished_pages(demo_net, tmp_path, monkeypatch, capsys):
+    """A crash after the first page: one line, exit 3, and the finished page is in scan.json."""
+    from scanner.cli import main
+    from scanner.crawl.crawler import Crawl
+
+    real_visit = Crawl._visit
+
+    async def dying_visit(self, context, target, discover_sitemap=False):
+        if self.visits:
+            await context.close()  # the browser goes away under the crawler
+        return await real_visit(self, context, target, discover_sitemap)
+
+    monkeypatch.setattr(Crawl, "_visit", dying_visit)
+    out = tmp_path / "out"
+    argv = ["scan", demo_net.url("www.example.com", "/"), "--out", str(out), "--quiet", "--no-screenshots"]
+    argv += ["--settle", "0.2", "--ignore-https-errors", "--no-sitemap"]
+    argv += [f"--browser-arg={a}" for a in demo_net.chromium_args()]
+    code = main(argv)
+    err = capsys.readouterr().err
+    assert code == EXIT_CANNOT_SCAN
+    assert err.count("\n") == 1 and "the scan stopped after 1 page(s)" in err and "Traceback" not in err
+    saved = json.loads((out / "scan.json").read_text())
+    assert [p["url"] for p in saved["pages"]] == ["https://www.example.com/"]
+    assert saved["meta"]["interrupted"] is True and saved["cookies"]

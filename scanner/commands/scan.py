@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from scanner.commands.options import add_browser_arguments, non_negative_int, positive_int, seconds
-from scanner.errors import ScannerError
+from scanner.errors import CannotScan, ScannerError
 
 # Heavy modules (browser, crawler, pandas) are imported inside the functions that need them, so that
 # `scanner --help` and the other commands start fast.
@@ -152,10 +153,18 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         interrupted = True
         result = crawl.result()
+    except Exception as exc:  # noqa: BLE001 - e.g. the browser crashed mid-crawl: keep the finished pages
+        first = next((ln.strip() for ln in str(exc).splitlines() if ln.strip()), type(exc).__name__)
+        error = CannotScan(f"the scan stopped after {len(crawl.visits)} page(s): {first[:300]}")
+        result = crawl.result()
     finally:
         if progress is not None:
             progress.close()
     result = analyse(result, declared=declared, declared_source=declared_source, catalog_files=catalog_files)
+    if error is not None or interrupted:
+        result = replace(
+            result, meta=replace(result.meta, interrupted=True, errors=(str(error or "interrupted"),))
+        )
     written = write_reports(
         result, out_dir, formats if error is None else ["json"], fail_on=fail_on, baseline=baseline
     )
