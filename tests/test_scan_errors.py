@@ -6,7 +6,7 @@ import json
 import socket
 
 import pytest
-from conftest import run_cli, scan  # noqa: I001
+from conftest import REPO, run_cli, scan  # noqa: I001
 
 from scanner.browser import find_browser
 from scanner.errors import EXIT_BAD_INPUT, EXIT_CANNOT_SCAN, BadInput, CannotScan
@@ -179,3 +179,21 @@ def test_browser_dying_mid_crawl_keeps_finished_pages(demo_net, tmp_path, monkey
     saved = json.loads((out / "scan.json").read_text())
     assert [p["url"] for p in saved["pages"]] == ["https://www.example.com/"]
     assert saved["meta"]["interrupted"] is True and saved["cookies"]
+
+
+def test_unfinished_scan_is_assembled_by_report(demo_net, tmp_path):
+    """A crawl killed before scan.json: `scanner report DIR` assembles it from the saved pages."""
+    out = tmp_path / "cut"
+    result, _ = scan(demo_net, [demo_net.url("www.example.com", "/")], out, max_pages=3, use_sitemap=False)
+    assert not (out / "scan.json").exists() and (out / "pages.jsonl").exists()
+    with (out / "pages.jsonl").open("a") as fh:  # a line cut off mid-write by the crash
+        fh.write('{"page": {"url": "https://www.example.com/half')
+    vendors = REPO / "vendors.csv"
+    proc = run_cli("report", str(out), "--vendors", str(vendors), "--format", "json,md", "--fail-on", "none")
+    assert proc.returncode == 0, proc.stderr
+    saved = json.loads((out / "scan.json").read_text())
+    assert [p["url"] for p in saved["pages"]] == [p.url for p in result.pages]
+    assert {c["name"] for c in saved["cookies"]} == {c.name for c in result.cookies}
+    statuses = {f["vendor"]: f["status"] for f in saved["findings"]}
+    assert statuses["Capterra"] == "not_observed" and statuses["Hotjar"] == "undeclared"
+    assert (out / "summary.md").exists()

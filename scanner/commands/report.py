@@ -1,4 +1,9 @@
-"""`scanner report SCAN_JSON`: re-render every format from a saved scan, without a browser."""
+"""`scanner report SCAN_JSON`: re-render every format from a saved scan, without a browser.
+
+With ``--vendors``/``--policy``/``--catalog`` the saved evidence is attributed and compared again (a new
+declaration, a newer catalog). A scan folder whose crawl was cut off before scan.json was written is
+assembled from its saved pages (``pages.jsonl``).
+"""
 
 from __future__ import annotations
 
@@ -24,20 +29,53 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         metavar="LIST",
         help=f"comma-separated, repeatable: {','.join(FORMATS)} or all (default {','.join(DEFAULT_FORMATS)})",
     )
+    decl = p.add_mutually_exclusive_group()
+    decl.add_argument("--vendors", metavar="CSV", help="compare again with this declaration")
+    decl.add_argument("--policy", metavar="SOURCE", help="compare again with this policy (file or URL)")
+    p.add_argument(
+        "--catalog", metavar="FILE", action="append", default=[], help="extra vendor catalog entries"
+    )
     add_gate_options(p)
     return p
 
 
-def run(args: argparse.Namespace) -> int:
-    from scanner.api import read_scan, scan_json_path  # pandas: only when the command runs
+def load_or_recover(path: str):
+    """(ScanResult, scan.json path, recovered?) of a scan.json, a scan folder or an unfinished scan."""
+    from scanner.api import read_scan, scan_json_path
+    from scanner.store import VISITS_FILE, recover
 
-    source = scan_json_path(args.scan)
+    folder = Path(path)
+    if folder.is_dir() and not (folder / "scan.json").exists() and (folder / VISITS_FILE).exists():
+        return recover(folder), folder / "scan.json", True
+    source = scan_json_path(path)
+    return read_scan(source), source, False
+
+
+def run(args: argparse.Namespace) -> int:
+    from scanner.api import read_scan  # pandas: only when the command runs
+    from scanner.pipeline import analyse, load_declaration
+
     formats = parse_formats(args.format)
     fail_on = normalise_fail_on(args.fail_on)
-    result = read_scan(source)
+    result, source, recovered = load_or_recover(args.scan)
     baseline = read_scan(args.baseline) if args.baseline else None
+    changed = recovered or bool(args.vendors or args.policy or args.catalog)
+    if changed:
+        declared, declared_source = load_declaration(args.vendors, args.policy)
+        if declared is None and recovered:  # keep the declaration the interrupted scan was started with
+            declared_source = result.meta.declared_source
+            if declared_source and Path(declared_source).is_file():
+                declared, _ = load_declaration(declared_source, None)
+        result = analyse(
+            result,
+            declared=declared,
+            declared_source=declared_source,
+            catalog_files=[Path(c) for c in args.catalog],
+        )
+        formats = list(dict.fromkeys([*formats, "json"]))
     out_dir = Path(args.out) if args.out else source.parent
-    if "json" in formats and out_dir.resolve() == source.parent.resolve() and source.name == "scan.json":
+    unchanged_input = not changed and source.name == "scan.json"
+    if "json" in formats and unchanged_input and out_dir.resolve() == source.parent.resolve():
         formats = [f for f in formats if f != "json"]  # it is the input: leave it byte for byte
     written = write_reports(
         result, out_dir, formats, fail_on=fail_on, baseline=baseline, scan_dir=source.parent

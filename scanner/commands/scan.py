@@ -143,6 +143,7 @@ def run(args: argparse.Namespace) -> int:
     options = crawl_options(args, urls, out_dir)
     progress = make_progress(options.max_pages, quiet=args.quiet)
     crawl = Crawl(options, progress)
+    crawl.meta = replace(crawl.meta, declared_source=declared_source)  # saved with the pages, for recovery
     error: ScannerError | None = None
     interrupted = False
     try:
