@@ -216,4 +216,4 @@ def test_malformed_vendors_csv_exits_2_before_a_browser(tmp_path, content, where
     assert len(lines) == 1 and lines[0].startswith("scanner: error: ") and where in lines[0], lines
     assert "Traceback" not in proc.stderr and proc.stdout == ""
     assert not out.exists()
-    assert elapsed < 10, elapsed
+    assert elapsed < 5, elapsed  # a browser start alone takes longer than importing the CLI
