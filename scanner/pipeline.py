@@ -21,7 +21,11 @@ def load_declaration(
         from scanner.policy import import_policy
 
         imported = import_policy(policy, fetch_html=fetch_html)
-        return list(imported.rows), f"policy: {policy}"
+        origin = f"policy: {policy}"
+        rows = [
+            replace(row, source=f"{origin}, {row.source}" if row.source else origin) for row in imported.rows
+        ]
+        return rows, origin
     return None, None
 
 

@@ -113,7 +113,7 @@ def _storage_ref(s: dict) -> dict:
     }
 
 
-def _finding_row(f: Finding, failing: bool, parents: dict[str, str]) -> dict:
+def _finding_row(f: Finding, failing: bool, parents: dict[str, str], sources: dict[str, str]) -> dict:
     ev = f.evidence
     pages, pages_more = _capped(ev.pages)
     cookies, cookies_more = _capped(ev.cookies)
@@ -128,6 +128,7 @@ def _finding_row(f: Finding, failing: bool, parents: dict[str, str]) -> dict:
         "status_rank": FINDING_STATUSES.index(f.status) if f.status in FINDING_STATUSES else 9,
         "category": f.category or "",
         "declared_name": f.declared_name or "",
+        "declared_source": sources.get(f.declared_name or "", ""),
         "detail": f.detail,
         "reasons": list(f.reasons),
         "unknown": f.unknown,
@@ -324,7 +325,9 @@ def build_view(
         for v in result.vendors
         if isinstance(v, dict) and v.get("name") and v.get("parent") and v.get("parent") != v.get("name")
     }
-    findings = [_finding_row(f, id(f) in failing_ids, parents) for f in result.findings]
+    # Where each declared name comes from: "vendors.csv:4" or "policy: URL, table 'Cookies' row 3".
+    sources = {d.name: d.source or "" for d in result.declared}
+    findings = [_finding_row(f, id(f) in failing_ids, parents, sources) for f in result.findings]
     cookies, cookie_grid = _cookie_inventory(result)
     options = meta.options if isinstance(meta.options, dict) else {}
     return {
