@@ -167,7 +167,8 @@ def test_report_html_opens_offline_and_lists_the_findings(demo, scan_json):
             """() => Array.from(document.querySelectorAll('#findings-table > tbody.unit')).map(t => ({
                 status: t.dataset.status,
                 vendor: t.rows[0].cells[1].querySelector('b').textContent,
-                declared: t.rows[0].cells[2].textContent,
+                declared: t.rows[0].cells[2].firstChild.textContent,
+                source: (t.rows[0].cells[2].querySelector('.sub') || {}).textContent || '',
             }))"""
         )
         assert opened.network == [], opened.network
@@ -176,3 +177,6 @@ def test_report_html_opens_offline_and_lists_the_findings(demo, scan_json):
     listed = sorted((r["status"], r["vendor"], r["declared"]) for r in rows)
     expected = sorted((s, v, d or "—") for s, pairs in EXPECTED.items() for v, d in pairs)
     assert listed == expected
+    # Each declared vendor says where it was declared: the line of vendors.csv.
+    sources = {r["vendor"]: r["source"] for r in rows}
+    assert sources["Criteo"].endswith("vendors.csv:7") and sources["Hotjar"] == ""
