@@ -16,7 +16,20 @@ from scanner.crawl.visit import VisitTiming
 from scanner.fakenet import FakeInternet, demo_world
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("SCANNER_SHARED_DIR", REPO.parent / "shared"))
+
+
+def find_shared() -> Path:
+    """The shared test-data folder (policies, Open Cookie Database): $SCANNER_SHARED_DIR, else the
+    `shared` folder beside the checkout, else /work/shared (where this project's machines keep it)."""
+    if os.environ.get("SCANNER_SHARED_DIR"):
+        return Path(os.environ["SCANNER_SHARED_DIR"])
+    for candidate in (REPO.parent / "shared", Path("/work/shared")):
+        if candidate.is_dir():
+            return candidate
+    return REPO.parent / "shared"
+
+
+SHARED = find_shared()
 FAST = VisitTiming(settle_s=0.3, quiet_ms=300, quiet_cap_s=3.0)
 
 

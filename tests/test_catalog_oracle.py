@@ -16,10 +16,10 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import SHARED  # noqa: E402
 
 from scanner.catalog import VendorEntry, load_catalog, normalize_name
 
-SHARED = Path(os.environ.get("SCANNER_SHARED_DIR", "/work/shared"))
 OCD_CSV = SHARED / "data" / "open-cookie-database" / "open-cookie-database.csv"
 _CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
 TPW_DIR = Path(os.environ.get("TPW_DIR", _CACHE / "scanner-test-data" / "third-party-web")) / "package"

@@ -5,15 +5,13 @@ Run with `pytest -s tests/test_policy_corpus.py` to see the figures per file and
 from __future__ import annotations
 
 import json
-import os
 import re
-from pathlib import Path
 
 import pytest
+from conftest import SHARED  # noqa: E402
 
 from scanner.policy import import_policy
 
-SHARED = Path(os.environ.get("SCANNER_SHARED_DIR") or Path(__file__).resolve().parents[2] / "shared")
 CORPUS = SHARED / "policies"
 TRUTH = CORPUS / "truth.json"
 STRUCTURED = {"md-table", "html-table", "list"}

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from pathlib import Path
 
 import pytest
+from conftest import SHARED  # noqa: E402
 
 from scanner.cli import main
 from scanner.errors import BadInput
 from scanner.policy import PolicyImport, import_policy, import_policy_text, vendors_csv
 
-SHARED = Path(os.environ.get("SCANNER_SHARED_DIR") or Path(__file__).resolve().parents[2] / "shared")
 SEED = SHARED / "seed-policy.md"
 needs_seed = pytest.mark.skipif(not SEED.is_file(), reason=f"seed policy not found at {SEED}")
 
