@@ -222,22 +222,8 @@ async def fetch_rendered_html_async(
         return await page.content()
 
 
-def fetch_rendered_html(
-    url: str,
-    *,
-    ignore_https_errors: bool = False,
-    browser_args: Sequence[str] = (),
-    timeout_s: float = 30,
-    executable: str | None = None,
-) -> str:
+def fetch_rendered_html(url: str, **options) -> str:
+    """Blocking form of :func:`fetch_rendered_html_async` (same keyword options)."""
     import asyncio
 
-    return asyncio.run(
-        fetch_rendered_html_async(
-            url,
-            ignore_https_errors=ignore_https_errors,
-            browser_args=browser_args,
-            timeout_s=timeout_s,
-            executable=executable,
-        )
-    )
+    return asyncio.run(fetch_rendered_html_async(url, **options))
