@@ -197,3 +197,38 @@ def test_unfinished_scan_is_assembled_by_report(demo_net, tmp_path):
     statuses = {f["vendor"]: f["status"] for f in saved["findings"]}
     assert statuses["Capterra"] == "not_observed" and statuses["Hotjar"] == "undeclared"
     assert (out / "summary.md").exists()
+
+
+def test_popups_are_evidence_of_the_page_that_opened_them(tmp_path):
+    """A pop-under opened by script: its tracker traffic and cookies count for the opener's visit."""
+    from scanner.fakenet import FakeInternet, Response, Site
+
+    world = {
+        "www.example.com": Site(
+            {
+                "/": Response.html(
+                    "<title>Shop</title><script>window.open('https://ads.popunder-demo.net/land', '_blank')"
+                    "</script><p>hello</p>"
+                )
+            }
+        ),
+        "ads.popunder-demo.net": Site(
+            {
+                "/land": Response.html(
+                    '<title>Ad</title><img src="https://ads.popunder-demo.net/px.gif">',
+                    cookies=("pu_id=abc123; Domain=popunder-demo.net; Max-Age=86400; Secure; SameSite=None",),
+                ),
+                "/px.gif": Response.pixel(),
+            }
+        ),
+    }
+    with FakeInternet(world) as net:
+        result, _ = scan(
+            net, [net.url("www.example.com", "/")], tmp_path / "p", max_pages=1, use_sitemap=False
+        )
+    hosts = {(r.host, r.page_url) for r in result.requests}
+    assert ("ads.popunder-demo.net", "https://www.example.com/") in hosts
+    pixel = next(r for r in result.requests if r.url.endswith("/px.gif"))
+    assert pixel.is_beacon and pixel.frame_url == "https://ads.popunder-demo.net/land"
+    cookie = next(c for c in result.cookies if c.name == "pu_id")
+    assert cookie.domain == ".popunder-demo.net" and not cookie.first_party and cookie.set_by == "http"

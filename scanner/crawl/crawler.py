@@ -61,6 +61,16 @@ class Router:
     def __init__(self, collectors: list[Collector]) -> None:
         self.collectors = collectors
         self.visits: dict[Any, tuple[Visit, NetworkActivity]] = {}
+        # Events of navigations with no frame yet: a popup's first document (and its redirects) loads
+        # before Playwright hands out its page. A few are kept and replayed when the popup shows up.
+        self.pending: dict[Any, list[tuple[str, Any]]] = {}
+
+    @staticmethod
+    def _page(request: Any) -> Any:
+        try:
+            return request.frame.page
+        except Exception:  # noqa: BLE001 - service workers, frames of closed pages
+            return None
 
     def _for_request(self, request: Any) -> tuple[Visit, NetworkActivity] | None:
         worker = getattr(request, "service_worker", None)
@@ -70,38 +80,65 @@ class Router:
                 if entry[0].page_url.startswith(origin):
                     return entry
             return next(iter(self.visits.values()), None)
-        try:
-            page = request.frame.page
-        except Exception:  # noqa: BLE001 - frame of a closed page
-            return None
-        return self.visits.get(page)
+        return self.visits.get(self._page(request))
+
+    async def _route(self, event: str, request: Any, payload: Any) -> None:
+        entry = self._for_request(request)
+        if entry is None:
+            if getattr(request, "service_worker", None) is None:
+                self._hold(request, event, payload)
+            return
+        await self._deliver(entry, event, payload)
+
+    async def _deliver(self, entry: tuple[Visit, NetworkActivity], event: str, payload: Any) -> None:
+        visit, activity = entry
+        if event == "request":
+            activity.started()
+        elif event in ("finished", "failed"):
+            activity.ended()
+        for c in self.collectors:
+            await getattr(c, f"on_{event}")(visit, payload)
+
+    def _hold(self, request: Any, event: str, payload: Any) -> None:
+        """Keep events of a navigation that has no frame yet (a popup's first document)."""
+        if not request.is_navigation_request():
+            return
+        self.pending.setdefault(request, []).append((event, payload))
+        while len(self.pending) > 50:
+            self.pending.pop(next(iter(self.pending)))  # the oldest unclaimed navigation
 
     async def request(self, request: Any) -> None:
-        entry = self._for_request(request)
-        if entry:
-            entry[1].started()
-            for c in self.collectors:
-                await c.on_request(entry[0], request)
+        await self._route("request", request, request)
 
     async def response(self, response: Any) -> None:
-        entry = self._for_request(response.request)
-        if entry:
-            for c in self.collectors:
-                await c.on_response(entry[0], response)
+        await self._route("response", response.request, response)
 
     async def finished(self, request: Any) -> None:
-        entry = self._for_request(request)
-        if entry:
-            entry[1].ended()
-            for c in self.collectors:
-                await c.on_finished(entry[0], request)
+        await self._route("finished", request, request)
 
     async def failed(self, request: Any) -> None:
-        entry = self._for_request(request)
-        if entry:
-            entry[1].ended()
-            for c in self.collectors:
-                await c.on_failed(entry[0], request)
+        await self._route("failed", request, request)
+
+    async def popup(self, page: Any) -> None:
+        """Every new page: a window a visited page opened (window.open, pop-unders) is part of that
+        visit's evidence, including what it loaded while its opener was being looked up."""
+        try:
+            opener = await page.opener()
+        except Exception:  # noqa: BLE001 - closed already
+            opener = None
+        entry = self.visits.get(opener) if opener is not None else None
+        held = []
+        for request in list(self.pending):
+            last = request
+            while last.redirected_to is not None:
+                last = last.redirected_to
+            if last.url == page.url:
+                held.extend(self.pending.pop(request))
+        if entry is not None:
+            self.visits[page] = entry
+            entry[0].state.setdefault("popups", []).append(page)
+            for event, payload in held:
+                await self._deliver(entry, event, payload)
 
     def report(self, source: dict, kind: str, data: Any) -> None:
         entry = self.visits.get(source.get("page"))
@@ -172,6 +209,7 @@ class Crawl:
         context.on("response", self.router.response)
         context.on("requestfinished", self.router.finished)
         context.on("requestfailed", self.router.failed)
+        context.on("page", self.router.popup)
 
         # Seeds first, one at a time: a start page that cannot be scanned stops the scan with one line.
         seeds = [u for u in dict.fromkeys(self.options.start_urls) if self.frontier.add(u, 0, source="seed")]
@@ -226,9 +264,10 @@ class Crawl:
                 for url in await sitemap.discover(page, record.get("final_url") or target.url, 1000):
                     self.frontier.add(url, 1, referrer=None, source="sitemap")
         finally:
-            self.router.visits.pop(page, None)
-            with contextlib.suppress(Exception):
-                await page.close()
+            for opened in [page, *visit.state.get("popups", [])]:
+                self.router.visits.pop(opened, None)
+                with contextlib.suppress(Exception):
+                    await opened.close()
         final = record.get("final_url")
         if final and normalize(final) != target.url:
             self.frontier.mark_seen(final)
