@@ -41,12 +41,24 @@ class Visit:
     initiators: dict[str, tuple[str | None, str | None]] = field(
         default_factory=dict
     )  # url -> (script, type)
+    # Chromium DevTools session of the page with the Network domain on (None when unavailable): collectors
+    # subscribe to its events, which cost no round trips, instead of asking the driver per request.
+    cdp: Any = None
     _ids: dict[int, int] = field(default_factory=dict)
     _counter: Any = field(default_factory=itertools.count)
 
     @property
     def page_url(self) -> str:
         return self.target.url
+
+    def covered_by_cdp(self, response: Any) -> bool:
+        """True when this response's events arrive on ``cdp``: the visit's own page, not a worker or popup."""
+        if self.cdp is None or getattr(response.request, "service_worker", None) is not None:
+            return False
+        try:
+            return response.frame.page is self.page
+        except Exception:  # noqa: BLE001 - navigation without a frame yet
+            return False
 
     def request_id(self, request: Any) -> int:
         """Stable number for a Playwright request within this visit (shared join key for collectors)."""

@@ -24,6 +24,40 @@ class CookieCollector(Collector):
 
     async def start(self, visit: Visit) -> None:
         visit.state[self.name] = []
+        if visit.cdp is None:
+            return
+        # Raw response headers arrive on the DevTools session anyway; reading Set-Cookie there costs no
+        # round trip. A redirect reuses its request id, so the n-th response of an id is its n-th URL.
+        urls: dict[str, list[str]] = {}
+        answered: dict[str, int] = {}
+
+        def on_will_be_sent(event: dict) -> None:
+            url = event.get("request", {}).get("url")
+            if url:
+                urls.setdefault(event.get("requestId", ""), []).append(url)
+
+        def on_extra_info(event: dict) -> None:
+            rid = event.get("requestId", "")
+            hops = urls.get(rid)
+            if not hops:
+                return
+            n = answered.get(rid, 0)
+            answered[rid] = n + 1
+            url = hops[min(n, len(hops) - 1)]
+            headers = event.get("headers") or {}
+            for name, value in headers.items():
+                if name.lower() == "set-cookie" and isinstance(value, str):
+                    self._set_cookie_lines(visit, value, url)
+
+        visit.cdp.on("Network.requestWillBeSent", on_will_be_sent)
+        visit.cdp.on("Network.responseReceivedExtraInfo", on_extra_info)
+
+    def _set_cookie_lines(self, visit: Visit, value: str, url: str) -> None:
+        now = time.time()
+        for line in value.split("\n"):
+            spec = parse_set_cookie(line, url, now)
+            if spec is not None:
+                self._observe(visit, spec, "set-cookie", url, now)
 
     def _observe(self, visit: Visit, spec, source: str, setter: str | None, ts: float) -> None:
         visit.state[self.name].append(
@@ -47,16 +81,14 @@ class CookieCollector(Collector):
         )
 
     async def on_response(self, visit: Visit, response: Any) -> None:
-        """Set-Cookie of every response, redirect hops included (one driver round trip each)."""
+        """Set-Cookie of responses the DevTools session does not see (service workers, pop-ups): one
+        driver round trip each."""
+        if visit.covered_by_cdp(response):
+            return
         with contextlib.suppress(Exception):
-            now = time.time()
             for header in await response.headers_array():
-                if header["name"].lower() != "set-cookie":
-                    continue
-                for line in header["value"].split("\n"):
-                    spec = parse_set_cookie(line, response.url, now)
-                    if spec is not None:
-                        self._observe(visit, spec, "set-cookie", response.url, now)
+                if header["name"].lower() == "set-cookie":
+                    self._set_cookie_lines(visit, header["value"], response.url)
 
     def on_report(self, visit: Visit, kind: str, data: dict) -> None:
         if kind != "cookie":

@@ -24,12 +24,8 @@ class InitiatorCollector(Collector):
     name = "initiators"
 
     async def start(self, visit: Visit) -> None:
-        try:
-            session = await visit.page.context.new_cdp_session(visit.page)
-            await session.send("Network.enable")
-        except Exception:  # noqa: BLE001 - e.g. a browser without CDP; initiators stay unknown
+        if visit.cdp is None:  # e.g. a browser without CDP: initiators stay unknown
             return
-        visit.state[self.name] = session
 
         def on_will_be_sent(event: dict) -> None:
             request = event.get("request", {})
@@ -38,11 +34,7 @@ class InitiatorCollector(Collector):
             if url and url not in visit.initiators:
                 visit.initiators[url] = (script_of(initiator), initiator.get("type"))
 
-        session.on("Network.requestWillBeSent", on_will_be_sent)
-
-    async def finish(self, visit: Visit) -> None:
-        # No detach: the session ends with the page, and a round trip per page is measurable.
-        visit.state.pop(self.name, None)
+        visit.cdp.on("Network.requestWillBeSent", on_will_be_sent)
 
     def records(self, visit: Visit) -> dict[str, list[Any]]:
         return {}

@@ -254,7 +254,9 @@ class Crawl:
         self.index += 1
         index = self.index
         page = await context.new_page()
-        visit = Visit(target=target, page=page, scope=self.scope, index=index)
+        visit = Visit(
+            target=target, page=page, scope=self.scope, index=index, cdp=await network_session(page)
+        )
         activity = NetworkActivity()
         self.router.visits[page] = (visit, activity)
         self.progress({"event": "start", "url": target.url, "index": index})
@@ -285,6 +287,16 @@ class Crawl:
             self.log.append(saved)
         self.progress({"event": "done", "record": record, "index": index, "queued": len(self.frontier)})
         return record
+
+
+async def network_session(page: Any) -> Any:
+    """A DevTools session of the page with the Network domain enabled, or None (not Chromium, closed)."""
+    try:
+        session = await page.context.new_cdp_session(page)
+        await session.send("Network.enable")
+    except Exception:  # noqa: BLE001 - collectors fall back to Playwright's own events
+        return None
+    return session
 
 
 def now_iso() -> str:
