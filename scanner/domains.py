@@ -33,17 +33,8 @@ def registrable_domain(host: str) -> str:
     return domain or host
 
 
-def registrable_domain_of_url(url: str) -> str:
-    return registrable_domain(host_of(url))
-
-
 def cookie_registrable_domain(cookie_domain: str) -> str:
     return registrable_domain(cookie_domain.lstrip("."))
-
-
-def in_scope(host: str, first_party: frozenset[str] | set[str]) -> bool:
-    """True when host's registrable domain is one of the first-party registrable domains."""
-    return registrable_domain(host) in first_party
 
 
 def domain_matches(host: str, pattern: str) -> bool:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,7 +35,6 @@ class Visit:
     page: Any  # playwright.async_api.Page
     scope: Scope
     index: int
-    started: float = field(default_factory=time.time)
     state: dict[str, Any] = field(default_factory=dict)
     initiators: dict[str, tuple[str | None, str | None]] = field(
         default_factory=dict

@@ -321,11 +321,3 @@ def options_summary(options: CrawlOptions) -> dict:
         "timeout_s": b.timeout_s,
         "user_agent": b.user_agent,
     }
-
-
-async def crawl(options: CrawlOptions, progress: Callable[[dict], None] | None = None) -> ScanResult:
-    return await Crawl(options, progress).run()
-
-
-def run_crawl(options: CrawlOptions, progress: Callable[[dict], None] | None = None) -> ScanResult:
-    return asyncio.run(crawl(options, progress))

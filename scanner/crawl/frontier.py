@@ -102,9 +102,5 @@ class Frontier:
         self.handed_out += 1
         return self._queue.popleft()
 
-    @property
-    def exhausted(self) -> bool:
-        return self.handed_out >= self.max_pages or not self._queue
-
     def __len__(self) -> int:
         return len(self._queue)

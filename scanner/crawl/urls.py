@@ -193,6 +193,3 @@ class Scope:
         except ValueError:
             return False
         return bool(host) and self.contains_host(host)
-
-    def is_third_party_domain(self, domain: str) -> bool:
-        return registrable_domain(domain.lstrip(".")) not in self.domains
