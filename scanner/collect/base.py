@@ -42,6 +42,7 @@ class Visit:
     # Chromium DevTools session of the page with the Network domain on (None when unavailable): collectors
     # subscribe to its events, which cost no round trips, instead of asking the driver per request.
     cdp: Any = None
+    busy: int = 0  # event handlers of this visit still running
     _ids: dict[int, int] = field(default_factory=dict)
     _counter: Any = field(default_factory=itertools.count)
 

@@ -96,8 +96,12 @@ class Router:
             activity.started()
         elif event in ("finished", "failed"):
             activity.ended()
-        for c in self.collectors:
-            await getattr(c, f"on_{event}")(visit, payload)
+        visit.busy += 1  # handlers that await the driver (pixel bodies, headers) finish before records
+        try:
+            for c in self.collectors:
+                await getattr(c, f"on_{event}")(visit, payload)
+        finally:
+            visit.busy -= 1
 
     def _hold(self, request: Any, event: str, payload: Any) -> None:
         """Keep events of a navigation that has no frame yet (a popup's first document)."""

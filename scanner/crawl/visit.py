@@ -116,6 +116,10 @@ async def run_visit(
     if "error_kind" not in record:
         with contextlib.suppress(Exception):
             links = await page.evaluate(LINKS)
+    # Let event handlers still reading bodies or headers finish (bounded), so no evidence is dropped.
+    deadline = time.monotonic() + 2.0
+    while visit.busy and time.monotonic() < deadline:
+        await asyncio.sleep(0.02)
     # Collectors read independent things (jar, frames' storage, pixels): ask for them all at once.
     await asyncio.gather(*(c.finish(visit) for c in collectors), return_exceptions=True)
     record["total_ms"] = int((time.monotonic() - t0) * 1000)
