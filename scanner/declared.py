@@ -22,6 +22,7 @@ from scanner.catalog.categories import CATEGORIES, normalize_category
 from scanner.catalog.patterns import glob_regex
 from scanner.errors import BadInput
 from scanner.model import Declared
+from scanner.textfile import read_utf8
 
 COLUMNS = ("name", "purpose", "privacy_policy", "category", "domains", "cookies", "lifetime", "source")
 _COLUMN_SYNONYMS = {
@@ -150,17 +151,7 @@ def parse_declared_csv(text: str, where: str = "vendors.csv") -> list[Declared]:
 def load_declared_csv(path: Path | str) -> list[Declared]:
     """Read vendors.csv (UTF-8, header required). BadInput with file:line for every problem."""
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as err:
-        raise BadInput(f"{path}: cannot read ({err.strerror or err})") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as err:
-        line = raw[: err.start].count(b"\n") + 1
-        raise BadInput(
-            f"{path}:{line}: not UTF-8 (byte 0x{raw[err.start]:02x}); save the file as UTF-8"
-        ) from None
+    _, text = read_utf8(path, str(path))
     return parse_declared_csv(text, str(path))
 
 

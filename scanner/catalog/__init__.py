@@ -22,6 +22,7 @@ from scanner.catalog.layers import Merger, parse_entry, parse_layer
 from scanner.catalog.lookup import Catalog, normalize_name
 from scanner.catalog.ocd import looks_like_ocd, parse_ocd_csv
 from scanner.errors import BadInput
+from scanner.textfile import read_utf8
 
 __all__ = [
     "Catalog",
@@ -46,14 +47,7 @@ def _builtin_layer(name: str) -> tuple[str | None, tuple[dict[str, Any], ...]]:
 
 def _user_layer(path: Path) -> tuple[str, list[dict[str, Any]]]:
     where = str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as err:
-        raise BadInput(f"--catalog {where}: cannot read ({err.strerror or err})") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise BadInput(f"--catalog {where}: not UTF-8 text (byte {err.start})") from None
+    raw, text = read_utf8(path, f"--catalog {where}")
     tag = f"{path.name}@{hashlib.sha256(raw).hexdigest()[:8]}"
     if path.suffix.lower() == ".csv" or looks_like_ocd(text):
         raw_entries = parse_ocd_csv(text, where)
