@@ -3,6 +3,7 @@
 from scanner.collect.base import Collector, Visit
 from scanner.collect.beacons import BeaconCollector
 from scanner.collect.cookies import CookieCollector
+from scanner.collect.initiators import InitiatorCollector
 from scanner.collect.requests import RequestCollector
 from scanner.collect.screenshot import ScreenshotCollector
 from scanner.collect.storage import StorageCollector
@@ -10,6 +11,7 @@ from scanner.collect.storage import StorageCollector
 
 def default_collectors(*, keep_values: bool, screenshots_dir=None) -> list[Collector]:
     collectors: list[Collector] = [
+        InitiatorCollector(),
         RequestCollector(),
         BeaconCollector(),
         CookieCollector(keep_values=keep_values),

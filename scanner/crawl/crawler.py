@@ -21,7 +21,6 @@ from scanner import __version__
 from scanner.browser import BrowserOptions, open_context
 from scanner.collect import default_collectors
 from scanner.collect.base import Collector, Visit
-from scanner.collect.initiators import InitiatorCollector
 from scanner.crawl import sitemap
 from scanner.crawl.frontier import Frontier, Target
 from scanner.crawl.urls import Scope, normalize
@@ -164,10 +163,9 @@ class Crawl:
             max_query_variants=options.max_query_variants,
         )
         shots = options.out_dir / "screenshots" if options.screenshots else None
-        self.collectors: list[Collector] = [
-            InitiatorCollector(),
-            *default_collectors(keep_values=options.keep_values, screenshots_dir=shots),
-        ]
+        self.collectors: list[Collector] = default_collectors(
+            keep_values=options.keep_values, screenshots_dir=shots
+        )
         self.router = Router(self.collectors)
         self.log: VisitLog | None = None
         self.visits: list[dict] = []
