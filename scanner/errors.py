@@ -9,9 +9,11 @@ EXIT_CANNOT_SCAN = 3  # the scan could not run (no browser, site unreachable, ..
 
 
 class ScannerError(Exception):
-    """Base: str(err) is the one line shown to the user."""
+    """Base: str(err) is the one line shown to the user. ``result``: the (partial) ScanResult of a scan
+    that stopped with this error, already saved, when there is one."""
 
     exit_code = EXIT_CANNOT_SCAN
+    result = None
 
 
 class BadInput(ScannerError):
@@ -24,3 +26,9 @@ class CannotScan(ScannerError):
     """The scan could not run: no browser, site unreachable, TLS error, ..."""
 
     exit_code = EXIT_CANNOT_SCAN
+
+
+class ScanInterrupted(ScannerError):
+    """The scan was stopped (Ctrl-C, SIGTERM) before it finished; ``result`` holds the finished pages."""
+
+    exit_code = 130

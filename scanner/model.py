@@ -34,6 +34,10 @@ class Page:
     screenshot: str | None = None  # path relative to the scan folder
     content_type: str | None = None
     error: str | None = None  # set when the visit failed; the crawl goes on
+    error_kind: str | None = None  # machine kind of ``error``: timeout, dns, tls, http_status, ...
+    # Evidence that could not be read on this page, one {collector, stage, error} each: the page's
+    # records are incomplete in that respect (a lost jar read, a pixel body, a storage read...).
+    collector_errors: tuple[dict, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -161,8 +165,11 @@ class ScanMeta:
     options: dict[str, Any] = field(default_factory=dict)
     catalog_version: str | None = None
     declared_source: str | None = None  # vendors.csv path or policy source
+    # A partial scan: the crawl was interrupted or killed, stopped on an error, or saved evidence could
+    # not be read back. Every report says so and the CI gate never passes it (exit 4).
     interrupted: bool = False
     errors: tuple[str, ...] = ()
+    resumed_at: tuple[str, ...] = ()  # each `scanner scan --resume` that continued this scan
 
 
 @dataclass(frozen=True)

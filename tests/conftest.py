@@ -10,10 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from scanner.assemble import assemble
 from scanner.browser import BrowserOptions
-from scanner.crawl.crawler import Crawl, CrawlOptions
+from scanner.crawl.crawler import Crawl
 from scanner.crawl.visit import VisitTiming
 from scanner.fakenet import FakeInternet, demo_world
+from scanner.options import ScanOptions
+from scanner.sink import JsonlSink
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -34,7 +37,8 @@ FAST = VisitTiming(settle_s=0.3, quiet_ms=300, quiet_cap_s=3.0)
 
 
 def scan(net: FakeInternet, urls, out_dir: Path, *, ignore_https_errors=True, timeout_s=5.0, **kw):
-    """Crawl in-process against the fake internet; returns (ScanResult, Crawl)."""
+    """Crawl in-process against the fake internet; returns (the assembled, not yet analysed ScanResult,
+    the Crawl). The visits go to pages.jsonl in ``out_dir`` as in a real scan."""
     browser = BrowserOptions(
         ignore_https_errors=ignore_https_errors,
         block_third_party_cookies=kw.pop("block_third_party_cookies", False),
@@ -43,9 +47,12 @@ def scan(net: FakeInternet, urls, out_dir: Path, *, ignore_https_errors=True, ti
     )
     kw.setdefault("timing", FAST)
     kw.setdefault("screenshots", False)
-    options = CrawlOptions(start_urls=tuple(urls), out_dir=out_dir, browser=browser, **kw)
-    crawl = Crawl(options)
-    return asyncio.run(crawl.run()), crawl
+    kw.setdefault("concurrency", 2)
+    options = ScanOptions(start_urls=tuple(urls), out_dir=out_dir, browser=browser, **kw)
+    sink = JsonlSink(out_dir)
+    crawl = Crawl(options, sink)
+    asyncio.run(crawl.run())
+    return assemble(crawl.meta, crawl.scope, sink.visits()), crawl
 
 
 def run_cli(*args: str, timeout: float = 240) -> subprocess.CompletedProcess:

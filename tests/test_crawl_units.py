@@ -8,14 +8,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from scanner.assemble import merge_cookies
 from scanner.collect.beacons import classify_image, image_size
-from scanner.collect.cookies import merge_cookies
 from scanner.collect.requests import query_param_names
 from scanner.collect.setcookie import parse_set_cookie
 from scanner.crawl.frontier import Frontier
 from scanner.crawl.sitemap import parse_sitemap, sitemaps_from_robots
-from scanner.crawl.urls import Scope, looks_like_non_html, normalize, validate_start_url
+from scanner.crawl.urls import looks_like_non_html, normalize, validate_start_url
 from scanner.errors import BadInput
+from scanner.scope import Scope
 
 NOW = 1_800_000_000.0
 

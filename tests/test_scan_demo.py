@@ -187,7 +187,7 @@ def test_broken_pages_are_recorded_and_the_crawl_goes_on(demo_scan):
 
 
 def test_persisted_pages_rebuild_the_same_scan(demo_scan):
-    from scanner.store import recover
+    from scanner.assemble import recover
 
     result, out = demo_scan
     rebuilt = recover(out)

@@ -163,7 +163,7 @@ def test_browser_dying_mid_crawl_keeps_finished_pages(demo_net, tmp_path, monkey
     real_visit = Crawl._visit
 
     async def dying_visit(self, context, target, discover_sitemap=False):
-        if self.visits:
+        if self.saved:
             await context.close()  # the browser goes away under the crawler
         return await real_visit(self, context, target, discover_sitemap)
 

@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from scanner.crawl.frontier import Target
-from scanner.crawl.urls import Scope
+from scanner.scope import Scope, Target
+
+log = logging.getLogger("scanner.collect")
 
 
 def value_hash(value: str) -> str:
@@ -43,6 +45,8 @@ class Visit:
     # subscribe to its events, which cost no round trips, instead of asking the driver per request.
     cdp: Any = None
     busy: int = 0  # event handlers of this visit still running
+    # Evidence that could not be read, one {collector, stage, error} each (saved on the page record).
+    errors: list[dict[str, str]] = field(default_factory=list)
     _ids: dict[int, int] = field(default_factory=dict)
     _counter: Any = field(default_factory=itertools.count)
 
@@ -58,6 +62,15 @@ class Visit:
             return response.frame.page is self.page
         except Exception:  # noqa: BLE001 - navigation without a frame yet
             return False
+
+    def fail(self, collector: str, stage: str, error: BaseException | str) -> None:
+        """Record that ``collector`` lost evidence at ``stage``; the visit and the crawl go on."""
+        if isinstance(error, BaseException):
+            text = next((ln.strip() for ln in str(error).splitlines() if ln.strip()), "")
+            error = f"{type(error).__name__}: {text}" if text else type(error).__name__
+        if len(self.errors) < 100:
+            self.errors.append({"collector": collector, "stage": stage, "error": str(error)[:300]})
+        log.warning("%s: %s lost evidence at %s: %s", self.page_url, collector, stage, error)
 
     def request_id(self, request: Any) -> int:
         """Stable number for a Playwright request within this visit (shared join key for collectors)."""

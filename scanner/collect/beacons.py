@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import struct
 from typing import Any
 
@@ -83,13 +82,16 @@ class BeaconCollector(Collector):
         length = response.headers.get("content-length")
         if length and length.isdigit() and int(length) > MAX_SNIFF_BYTES:
             return
-        with contextlib.suppress(Exception):
+        try:
             body = await response.body()
-            size = image_size(body[:MAX_SNIFF_BYTES])
-            reason = classify_image(size, len(body))
-            if reason:
-                hit = {"reason": reason, "size": list(size) if size else None}
-                visit.state[self.name]["hits"][visit.request_id(request)] = hit
+        except Exception as exc:  # noqa: BLE001 - a body the browser no longer holds: say it is missing
+            visit.fail(self.name, f"pixel body {request.url[:200]}", exc)
+            return
+        size = image_size(body[:MAX_SNIFF_BYTES])
+        reason = classify_image(size, len(body))
+        if reason:
+            hit = {"reason": reason, "size": list(size) if size else None}
+            visit.state[self.name]["hits"][visit.request_id(request)] = hit
 
     def records(self, visit: Visit) -> dict[str, list[dict]]:
         state = visit.state.get(self.name, {"hits": {}, "send_beacon_urls": set()})

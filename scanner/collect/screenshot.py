@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 
 from scanner.collect.base import Collector, Visit
@@ -17,10 +16,9 @@ class ScreenshotCollector(Collector):
     async def finish(self, visit: Visit) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         name = f"{visit.index:04d}.jpg"
-        with contextlib.suppress(Exception):
-            await visit.page.evaluate("window.scrollTo(0, 0)")
-            await visit.page.screenshot(path=str(self.folder / name), type="jpeg", quality=60, timeout=10000)
-            visit.state[self.name] = f"{self.folder.name}/{name}"
+        await visit.page.evaluate("window.scrollTo(0, 0)")
+        await visit.page.screenshot(path=str(self.folder / name), type="jpeg", quality=60, timeout=10000)
+        visit.state[self.name] = f"{self.folder.name}/{name}"
 
     def records(self, visit: Visit) -> dict[str, list[dict]]:
         path = visit.state.get(self.name)

@@ -39,7 +39,11 @@ class StorageCollector(Collector):
         seen: set[tuple[str, str, str]] = set()
         frames = [f for f in visit.page.frames if f.url.startswith(("http://", "https://"))]
         dumps = await asyncio.gather(*(f.evaluate(READ_STORAGE) for f in frames), return_exceptions=True)
-        for dump in dumps:
+        for frame, dump in zip(frames, dumps, strict=True):
+            if isinstance(dump, BaseException):
+                if not frame.is_detached():
+                    visit.fail(self.name, f"storage of frame {frame.url[:200]}", dump)
+                continue
             if not isinstance(dump, dict) or not str(dump.get("origin", "")).startswith("http"):
                 continue
             origin = dump["origin"]

@@ -42,7 +42,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 def load_or_recover(path: str):
     """(ScanResult, scan.json path, recovered?) of a scan.json, a scan folder or an unfinished scan."""
     from scanner.api import read_scan, scan_json_path
-    from scanner.store import VISITS_FILE, recover
+    from scanner.assemble import VISITS_FILE, recover
 
     folder = Path(path)
     if folder.is_dir() and not (folder / "scan.json").exists() and (folder / VISITS_FILE).exists():

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
+import logging
 import sys
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from scanner.commands.options import add_browser_arguments, non_negative_int, positive_int, seconds
-from scanner.errors import CannotScan, ScannerError
+from scanner.errors import BadInput, ScanInterrupted
 
 # Heavy modules (browser, crawler, pandas) are imported inside the functions that need them, so that
 # `scanner --help` and the other commands start fast.
@@ -37,8 +36,14 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         description="Crawl a website in headless Chromium, capture cookies, storage, beacons and third-party "
         "requests, attribute them to vendors and compare with the declared vendors.",
     )
-    p.add_argument("urls", nargs="+", metavar="URL", help="start URL(s); scope = their registrable domains")
+    p.add_argument("urls", nargs="*", metavar="URL", help="start URL(s); scope = their registrable domains")
     p.add_argument("--out", metavar="DIR", help="output folder (default reports/<host>-<UTC timestamp>/)")
+    p.add_argument(
+        "--resume",
+        metavar="DIR",
+        help="continue the unfinished scan in DIR (its start URLs, scope, limits and declaration) "
+        "without visiting its finished pages again",
+    )
     decl = p.add_mutually_exclusive_group()
     decl.add_argument("--vendors", metavar="CSV", help="declared vendors (name,purpose,privacy_policy,...)")
     decl.add_argument(
@@ -59,7 +64,12 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "--max-query-variants", type=positive_int, default=5, help="query strings per path (trap bound)"
     )
     g.add_argument("--no-sitemap", action="store_true", help="do not seed from robots.txt / sitemap.xml")
-    g.add_argument("--concurrency", type=positive_int, default=2, help="pages in parallel (default 2)")
+    g.add_argument(
+        "--concurrency",
+        type=positive_int,
+        default=None,
+        help="pages in parallel (default: from this machine's cores and memory, see README)",
+    )
     g.add_argument(
         "--settle", type=seconds, default=2.0, metavar="S", help="wait after scrolling (default 2)"
     )
@@ -68,6 +78,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     )
     g.add_argument("--no-screenshots", action="store_true", help="skip the per-page screenshot")
     g.add_argument("--quiet", action="store_true", help="no progress output")
+    g.add_argument("--debug", action="store_true", help="log what the scanner does (stderr)")
     add_browser_arguments(p)
     add_output_arguments(p)
     return p
@@ -79,10 +90,13 @@ def default_out_dir(url: str) -> Path:
     return Path("reports") / f"{host}-{stamp}"
 
 
-def crawl_options(args: argparse.Namespace, urls: list[str], out_dir: Path):
+def scan_options(args: argparse.Namespace):
+    """ScanOptions from the command line (for --resume: the saved scan's, with this run's browser)."""
     from scanner.browser import BrowserOptions
-    from scanner.crawl.crawler import CrawlOptions
     from scanner.crawl.visit import VisitTiming
+    from scanner.gate import normalise_fail_on
+    from scanner.options import ScanOptions
+    from scanner.report import parse_formats
 
     browser = BrowserOptions(
         executable=args.browser,
@@ -92,9 +106,22 @@ def crawl_options(args: argparse.Namespace, urls: list[str], out_dir: Path):
         user_agent=args.user_agent,
         timeout_s=args.timeout,
     )
-    return CrawlOptions(
-        start_urls=tuple(urls),
-        out_dir=out_dir,
+    common = {
+        "formats": tuple(parse_formats(args.format)),
+        "fail_on": normalise_fail_on(args.fail_on),
+        "baseline": args.baseline,
+        "catalog_files": tuple(args.catalog),
+        "browser": browser,
+        "policy": args.policy,
+        "vendors": args.vendors,
+    }
+    if args.resume:
+        return resumed_options(args, common)
+    if not args.urls:
+        raise BadInput("give at least one start URL (or --resume DIR)")
+    return ScanOptions(
+        start_urls=tuple(args.urls),
+        out_dir=Path(args.out) if args.out else default_out_dir(args.urls[0]),
         first_party=tuple(args.first_party),
         max_depth=args.max_depth,
         max_pages=args.max_pages,
@@ -104,80 +131,101 @@ def crawl_options(args: argparse.Namespace, urls: list[str], out_dir: Path):
         keep_values=args.keep_cookie_values,
         screenshots=not args.no_screenshots,
         timing=VisitTiming(settle_s=args.settle),
-        browser=browser,
+        **common,
+    )
+
+
+def resumed_options(args: argparse.Namespace, common: dict):
+    from scanner.assemble import read_meta
+    from scanner.crawl.visit import VisitTiming
+    from scanner.options import ScanOptions
+
+    folder = Path(args.resume)
+    if args.urls or args.out:
+        raise BadInput("--resume DIR continues the scan saved in DIR: give no URL and no --out")
+    if (folder / "scan.json").exists():
+        meta_file = folder / "scan.json"
+        raise BadInput(f"{folder} holds a finished scan ({meta_file}); nothing to resume")
+    meta, _ = read_meta(folder)
+    saved = meta.options
+    if not (common["vendors"] or common["policy"]) and meta.declared_source:
+        source = meta.declared_source
+        if source.startswith("policy: "):
+            common["policy"] = source.removeprefix("policy: ")
+        else:
+            common["vendors"] = source
+    return ScanOptions(
+        start_urls=meta.start_urls,
+        out_dir=folder,
+        first_party=tuple(saved.get("first_party", ())),
+        max_depth=int(saved.get("max_depth", args.max_depth)),
+        max_pages=int(saved.get("max_pages", args.max_pages)),
+        max_query_variants=int(saved.get("max_query_variants", args.max_query_variants)),
+        use_sitemap=bool(saved.get("sitemap", not args.no_sitemap)),
+        concurrency=args.concurrency or saved.get("concurrency"),
+        keep_values=bool(saved.get("keep_cookie_values", args.keep_cookie_values)),
+        screenshots=bool(saved.get("screenshots", not args.no_screenshots)),
+        timing=VisitTiming(settle_s=float(saved.get("settle_s", args.settle))),
+        resume=True,
+        **common,
     )
 
 
 def run(args: argparse.Namespace) -> int:
     from scanner.browser import find_browser
-    from scanner.crawl.crawler import Crawl
-    from scanner.crawl.urls import validate_start_url
-    from scanner.gate import normalise_fail_on
-    from scanner.pipeline import analyse, load_declaration
+    from scanner.gate import gate_exit_code
     from scanner.progress import make_progress
-    from scanner.report import parse_formats, write_reports
+    from scanner.scanning import scan
 
-    urls = [validate_start_url(u) for u in args.urls]
-    formats = parse_formats(args.format)
-    fail_on = normalise_fail_on(args.fail_on)
-    baseline = load_baseline(args.baseline)
-    catalog_files = [Path(c) for c in args.catalog]
-    from scanner.catalog import load_catalog
+    configure_logging(args.debug)
+    options = scan_options(args)
+    if options.browser.executable is None:  # no browser: fail before writing anything
+        options = replace_browser(options, find_browser(None))
+    bar = make_progress(options.max_pages, quiet=args.quiet)
+    written: list[Path] = []
 
-    load_catalog(catalog_files)  # a bad --catalog fails now, before the browser starts
+    def progress(event: dict) -> None:
+        if event["event"] == "wrote":
+            written.extend(event["paths"])
+        elif bar is not None:
+            bar(event)
 
-    def fetch(url: str) -> str:
-        from scanner.browser import fetch_rendered_html
-
-        return fetch_rendered_html(
-            url,
-            ignore_https_errors=args.ignore_https_errors,
-            browser_args=args.browser_arg,
-            timeout_s=args.timeout,
-            executable=args.browser,
-        )
-
-    declared, declared_source = load_declaration(args.vendors, args.policy, fetch_html=fetch)
-    args.browser = find_browser(args.browser)  # no browser: fail before writing anything
-    out_dir = Path(args.out) if args.out else default_out_dir(urls[0])
-    options = crawl_options(args, urls, out_dir)
-    progress = make_progress(options.max_pages, quiet=args.quiet)
-    crawl = Crawl(options, progress)
-    crawl.meta = replace(crawl.meta, declared_source=declared_source)  # saved with the pages, for recovery
-    error: ScannerError | None = None
-    interrupted = False
     try:
-        result = asyncio.run(crawl.run())
-    except ScannerError as exc:  # start page failed: keep what was captured, then report the error
-        error = exc
-        result = crawl.result()
-    except KeyboardInterrupt:
-        interrupted = True
-        result = crawl.result()
-    except Exception as exc:  # noqa: BLE001 - e.g. the browser crashed mid-crawl: keep the finished pages
-        first = next((ln.strip() for ln in str(exc).splitlines() if ln.strip()), type(exc).__name__)
-        error = CannotScan(f"the scan stopped after {len(crawl.visits)} page(s): {first[:300]}")
-        result = crawl.result()
+        result = scan(options, progress=progress)
+    except ScanInterrupted as exc:
+        close(bar)
+        pages = len(exc.result.pages) if exc.result else 0
+        print(f"scanner: interrupted; {pages} finished pages saved in {options.out_dir}", file=sys.stderr)
+        return exc.exit_code
     finally:
-        if progress is not None:
-            progress.close()
-    result = analyse(result, declared=declared, declared_source=declared_source, catalog_files=catalog_files)
-    if error is not None or interrupted:
-        result = replace(
-            result, meta=replace(result.meta, interrupted=True, errors=(str(error or "interrupted"),))
-        )
-    written = write_reports(
-        result, out_dir, formats if error is None else ["json"], fail_on=fail_on, baseline=baseline
+        close(bar)
+    report_summary(result, written)
+    return gate_exit_code(result, options.fail_on, load_baseline(options.baseline))
+
+
+def replace_browser(options, executable: str):
+    from dataclasses import replace
+
+    return replace(options, browser=replace(options.browser, executable=executable))
+
+
+def close(bar) -> None:
+    if bar is not None:
+        bar.close()
+
+
+def configure_logging(debug: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.ERROR,
+        format="scanner %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
     )
-    if error is not None:
-        raise error
-    if interrupted:
-        print(f"scanner: interrupted; {len(result.pages)} finished pages saved in {out_dir}", file=sys.stderr)
-        return 130
-    return finish(result, written, fail_on, baseline)
+    if debug:  # the driver's own chatter is not ours
+        for noisy in ("asyncio", "playwright"):
+            logging.getLogger(noisy).setLevel(logging.INFO)
 
 
-def load_baseline(path: str | None):
+def load_baseline(path):
     if not path:
         return None
     from scanner.api import read_scan
@@ -185,9 +233,7 @@ def load_baseline(path: str | None):
     return read_scan(Path(path))
 
 
-def finish(result, written, fail_on, baseline) -> int:
-    from scanner.gate import gate_exit_code
-
+def report_summary(result, written) -> None:
     s = result.summary
     third = sorted({r.registrable_domain for r in result.requests if r.third_party})
     print(
@@ -197,4 +243,3 @@ def finish(result, written, fail_on, baseline) -> int:
     )
     for path in written:
         print(f"  wrote {path}")
-    return gate_exit_code(result, fail_on, baseline)

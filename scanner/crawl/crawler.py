@@ -2,52 +2,41 @@
 
 All tabs share one browser context, i.e. one visitor with one cookie jar, as a person opening a site's
 pages in several tabs. Every browser event is routed to the visit of the page it belongs to, and each
-finished visit is saved to ``pages.jsonl`` before the next one is handed out.
+finished visit goes to the scan's ``VisitSink`` (``pages.jsonl`` by default) and is not kept here: the
+result is assembled from the sink at the end.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import UTC, datetime
 from importlib import resources
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from scanner import __version__
-from scanner.browser import BrowserOptions, open_context
+from scanner.browser import open_context
 from scanner.collect import default_collectors
 from scanner.collect.base import Collector, Visit
 from scanner.crawl import sitemap
-from scanner.crawl.frontier import Frontier, Target
-from scanner.crawl.urls import Scope, normalize
-from scanner.crawl.visit import NetworkActivity, VisitTiming, run_visit
+from scanner.crawl.frontier import Frontier
+from scanner.crawl.urls import normalize
+from scanner.crawl.visit import NetworkActivity, run_visit
 from scanner.errors import BadInput, CannotScan
-from scanner.model import ScanMeta, ScanResult
-from scanner.store import VisitLog, assemble
+from scanner.model import ScanMeta
+from scanner.options import ScanOptions
+from scanner.scope import Scope, Target
+from scanner.sink import VisitSink
+
+log = logging.getLogger("scanner.crawl")
 
 # Start-page failures that mean the user pointed us at the wrong thing (exit 2); the rest mean the
 # site could not be scanned (exit 3).
 BAD_INPUT_KINDS = {"not_html", "bad_url"}
-
-
-@dataclass(frozen=True)
-class CrawlOptions:
-    start_urls: tuple[str, ...]
-    out_dir: Path
-    first_party: tuple[str, ...] = ()
-    max_depth: int = 3
-    max_pages: int = 50
-    max_query_variants: int = 5
-    use_sitemap: bool = True
-    concurrency: int = 2
-    keep_values: bool = False
-    screenshots: bool = True
-    timing: VisitTiming = field(default_factory=VisitTiming)
-    browser: BrowserOptions = field(default_factory=BrowserOptions)
 
 
 def hook_script() -> str:
@@ -98,7 +87,10 @@ class Router:
         visit.busy += 1  # handlers that await the driver (pixel bodies, headers) finish before records
         try:
             for c in self.collectors:
-                await getattr(c, f"on_{event}")(visit, payload)
+                try:
+                    await getattr(c, f"on_{event}")(visit, payload)
+                except Exception as exc:  # noqa: BLE001 - one collector's loss, recorded on the page
+                    visit.fail(c.name, f"on_{event}", exc)
         finally:
             visit.busy -= 1
 
@@ -147,13 +139,27 @@ class Router:
         entry = self.visits.get(source.get("page"))
         if entry and isinstance(kind, str) and isinstance(data, dict):
             for c in self.collectors:
-                with contextlib.suppress(Exception):
+                try:
                     c.on_report(entry[0], kind, data)
+                except Exception as exc:  # noqa: BLE001
+                    entry[0].fail(c.name, f"on_report {kind[:40]}", exc)
 
 
 class Crawl:
-    def __init__(self, options: CrawlOptions, progress: Callable[[dict], None] | None = None) -> None:
+    """One crawl: hands every finished visit to ``sink``; ``meta`` and ``scope`` describe it.
+
+    ``resume(visits)`` (before ``run``) continues a crawl from the visits an earlier run saved: their
+    pages are not visited again and the links they found are queued as they were.
+    """
+
+    def __init__(
+        self,
+        options: ScanOptions,
+        sink: VisitSink,
+        progress: Callable[[dict], None] | None = None,
+    ) -> None:
         self.options = options
+        self.sink = sink
         self.progress = progress or (lambda event: None)
         self.scope = Scope(list(options.start_urls), list(options.first_party))
         self.frontier = Frontier(
@@ -162,24 +168,52 @@ class Crawl:
             max_pages=options.max_pages,
             max_query_variants=options.max_query_variants,
         )
-        shots = options.out_dir / "screenshots" if options.screenshots else None
         self.collectors: list[Collector] = default_collectors(
-            keep_values=options.keep_values, screenshots_dir=shots
+            keep_values=options.keep_values, screenshots_dir=options.screenshots_dir
         )
         self.router = Router(self.collectors)
-        self.log: VisitLog | None = None
-        self.visits: list[dict] = []
-        self.index = 0
+        self.saved = 0  # visits handed to the sink by this run
+        self.index = 0  # number of the last visit (continues across a resume)
+        self.tabs = max(1, options.tabs)
+        self.busy_tabs = 0  # visits in flight
+        self.peak_tabs = 0
+        self._more = asyncio.Condition()
+        self._resumed = False
         self.meta = ScanMeta(
             tool_version=__version__,
             start_urls=tuple(options.start_urls),
             started_at=now_iso(),
-            options=options_summary(options),
+            options=options_summary(options, self.tabs),
         )
 
-    async def run(self) -> ScanResult:
-        self.log = VisitLog(self.options.out_dir)
-        self.log.write_meta(self.meta, self.scope)
+    def resume(self, meta: ScanMeta, visits: Iterable[dict]) -> int:
+        """Continue the crawl saved with ``meta``: skip its visited pages, queue its unvisited links.
+        Returns the number of earlier visits."""
+        done: list[tuple[dict, list[str], list[str]]] = []
+        for visit in visits:
+            page = visit.get("page") if isinstance(visit, dict) else None
+            if not isinstance(page, dict) or not isinstance(page.get("url"), str):
+                continue
+            done.append((page, list(visit.get("links") or []), list(visit.get("sitemap_links") or [])))
+        for page, _, _ in done:
+            self.frontier.mark_visited(page["url"])
+            if page.get("final_url"):
+                self.frontier.mark_seen(page["final_url"])
+        for page, links, sitemap_links in done:
+            for url in sitemap_links:
+                self.frontier.add(url, 1, referrer=None, source="sitemap")
+            depth = int(page.get("depth") or 0) + 1
+            for link in links:
+                self.frontier.add(link, depth, referrer=page.get("final_url") or page["url"])
+        self.index = len(done)
+        self.meta = replace(
+            meta, finished_at=None, interrupted=False, resumed_at=(*meta.resumed_at, now_iso())
+        )
+        self._resumed = bool(done)  # killed during the first seed: start over with the seeds
+        return len(done)
+
+    async def run(self) -> None:
+        self.sink.open(self.meta, self.scope)
         try:
             async with open_context(self.options.browser) as session:
                 self.meta = replace(
@@ -188,40 +222,62 @@ class Crawl:
                     browser_version=session.version,
                     user_agent=self.options.browser.user_agent or session.user_agent,
                 )
-                self.log.write_meta(self.meta, self.scope)
+                self.sink.update_meta(self.meta)
                 await self._crawl(session.context)
         except (asyncio.CancelledError, KeyboardInterrupt):
             self.meta = replace(self.meta, interrupted=True)
             raise
         finally:
             self.meta = replace(self.meta, finished_at=now_iso())
-            self.log.write_meta(self.meta, self.scope)
-            self.log.close()
-        return self.result()
+            self.sink.update_meta(self.meta)
+            self.sink.close()
 
-    def result(self) -> ScanResult:
-        return assemble(self.meta, self.scope, self.visits)
-
-    async def _crawl(self, context: Any) -> None:
+    async def _install(self, context: Any) -> None:
         await context.expose_binding("__scannerReport", self.router.report)
         await context.add_init_script(script=hook_script())
+        working = []
         for c in self.collectors:
-            await c.install(context)
+            try:
+                await c.install(context)
+            except Exception as exc:  # noqa: BLE001 - the scan goes on without this kind of evidence
+                log.error("collector %s could not start: %s", c.name, exc)
+                problem = (
+                    f"collector {c.name} could not start ({type(exc).__name__}: {exc}); none of its evidence"
+                )
+                self.meta = replace(self.meta, errors=(*self.meta.errors, problem[:400]))
+                continue
+            working.append(c)
+        self.collectors[:] = working
         context.on("request", self.router.request)
         context.on("response", self.router.response)
         context.on("requestfinished", self.router.finished)
         context.on("requestfailed", self.router.failed)
         context.on("page", self.router.popup)
 
-        # Seeds first, one at a time: a start page that cannot be scanned stops the scan with one line.
+    async def _crawl(self, context: Any) -> None:
+        await self._install(context)
+        if not self._resumed:
+            await self._seeds(context)
+        workers = [asyncio.create_task(self._worker(context)) for _ in range(self.tabs)]
+        try:
+            await asyncio.gather(*workers)
+        finally:
+            for w in workers:
+                w.cancel()
+
+    async def _seeds(self, context: Any) -> None:
+        """Seeds first, one at a time: a start page that cannot be scanned stops the scan with one line."""
         seeds = [u for u in dict.fromkeys(self.options.start_urls) if self.frontier.add(u, 0, source="seed")]
-        failures = []
+        failures, visited = [], 0
         for _ in seeds:  # the queue is FIFO: the first pops are the seeds
             target = self.frontier.pop()
+            if target is None:  # more start URLs than --max-pages
+                break
+            visited += 1
             record = await self._visit(context, target, discover_sitemap=self.options.use_sitemap)
             if record.get("status") is None or record.get("error_kind") not in (None, "timeout"):
                 failures.append(record)
-        if seeds and len(failures) == len(seeds):
+        if visited and len(failures) == visited:
             first = failures[0]
             message = f"{first['url']}: {first.get('error') or 'no response'}"
             if first.get("error_kind") == "http_status":
@@ -230,27 +286,24 @@ class Crawl:
                 raise BadInput(message)
             raise CannotScan(message)
 
-        n = max(1, self.options.concurrency)
-        workers = [asyncio.create_task(self._worker(context)) for _ in range(n)]
-        try:
-            await asyncio.gather(*workers)
-        finally:
-            for w in workers:
-                w.cancel()
-
     async def _worker(self, context: Any) -> None:
-        idle_rounds = 0
+        """Take the next target; while none is queued but visits are in flight (they may find links),
+        wait for one of them to finish."""
         while True:
-            target = self.frontier.pop()
-            if target is None:
-                # Other workers may still add links: wait while any visit is in flight.
-                if not self.router.visits or idle_rounds > 6000:
-                    return
-                idle_rounds += 1
-                await asyncio.sleep(0.05)
-                continue
-            idle_rounds = 0
-            await self._visit(context, target)
+            async with self._more:
+                while (target := self.frontier.pop()) is None:
+                    if self.busy_tabs == 0:
+                        self._more.notify_all()
+                        return
+                    await self._more.wait()
+                self.busy_tabs += 1
+                self.peak_tabs = max(self.peak_tabs, self.busy_tabs)
+            try:
+                await self._visit(context, target)
+            finally:
+                async with self._more:
+                    self.busy_tabs -= 1
+                    self._more.notify_all()
 
     async def _visit(self, context: Any, target: Target, discover_sitemap: bool = False) -> dict:
         self.index += 1
@@ -262,31 +315,43 @@ class Crawl:
         activity = NetworkActivity()
         self.router.visits[page] = (visit, activity)
         self.progress({"event": "start", "url": target.url, "index": index})
+        log.debug("visit %d: %s", index, target.url)
+        found_in_sitemap: list[str] = []
         try:
             record, links = await run_visit(visit, self.collectors, activity, self.options.timing)
             if discover_sitemap and "error_kind" not in record:
-                for url in await sitemap.discover(page, record.get("final_url") or target.url, 1000):
-                    self.frontier.add(url, 1, referrer=None, source="sitemap")
+                found_in_sitemap = await sitemap.discover(page, record.get("final_url") or target.url, 1000)
         finally:
             for opened in [page, *visit.state.get("popups", [])]:
                 self.router.visits.pop(opened, None)
                 with contextlib.suppress(Exception):
                     await opened.close()
+        for url in found_in_sitemap:
+            self.frontier.add(url, 1, referrer=None, source="sitemap")
         final = record.get("final_url")
         if final and normalize(final) != target.url:
             self.frontier.mark_seen(final)
         for link in links:
             self.frontier.add(link, target.depth + 1, referrer=final or target.url)
-        saved = {"page": record}
+        saved: dict[str, Any] = {"page": record}
         for c in self.collectors:
-            for kind, rows in c.records(visit).items():
+            try:
+                kinds = c.records(visit)
+            except Exception as exc:  # noqa: BLE001
+                visit.fail(c.name, "records", exc)
+                continue
+            for kind, rows in kinds.items():
                 if kind == "screenshot":
                     record["screenshot"] = rows[0]
                 else:
                     saved.setdefault(kind, []).extend(rows)
-        self.visits.append(saved)
-        if self.log:
-            self.log.append(saved)
+        if visit.errors:
+            record["collector_errors"] = list(visit.errors)
+        saved["links"] = links  # to continue an interrupted crawl (--resume)
+        if found_in_sitemap:
+            saved["sitemap_links"] = found_in_sitemap
+        self.sink.add(saved)
+        self.saved += 1
         self.progress({"event": "done", "record": record, "index": index, "queued": len(self.frontier)})
         return record
 
@@ -305,7 +370,7 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def options_summary(options: CrawlOptions) -> dict:
+def options_summary(options: ScanOptions, tabs: int) -> dict:
     b = options.browser
     return {
         "first_party": list(options.first_party),
@@ -313,7 +378,7 @@ def options_summary(options: CrawlOptions) -> dict:
         "max_pages": options.max_pages,
         "max_query_variants": options.max_query_variants,
         "sitemap": options.use_sitemap,
-        "concurrency": options.concurrency,
+        "concurrency": tabs,
         "settle_s": options.timing.settle_s,
         "keep_cookie_values": options.keep_values,
         "screenshots": options.screenshots,

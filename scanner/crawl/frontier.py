@@ -3,18 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter, deque
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from scanner.crawl.urls import Scope, looks_like_non_html, normalize
-
-
-@dataclass(frozen=True)
-class Target:
-    url: str
-    depth: int
-    referrer: str | None = None
-    source: str = "link"  # seed | link | sitemap
+from scanner.crawl.urls import looks_like_non_html, normalize
+from scanner.scope import Scope, Target
 
 
 class Frontier:
@@ -81,6 +73,11 @@ class Frontier:
         normal = normalize(url)
         if normal:
             self._seen.add(normal)
+
+    def mark_visited(self, url: str) -> None:
+        """A page an earlier run of this crawl visited (``--resume``): seen, and counted as handed out."""
+        self.mark_seen(url)
+        self.handed_out += 1
 
     def _is_trap(self, url: str) -> bool:
         parts = urlsplit(url)

@@ -1,11 +1,10 @@
-"""URL hygiene for the crawl frontier: validation, normalisation, scope and non-HTML targets."""
+"""URL hygiene for the crawl frontier: validation, normalisation and non-HTML targets."""
 
 from __future__ import annotations
 
 import posixpath
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
-from scanner.domains import registrable_domain
 from scanner.errors import BadInput
 
 # Query parameters that only tag a visit's origin; dropping them keeps one page one URL.
@@ -162,34 +161,3 @@ def is_html_content_type(content_type: str | None) -> bool:
         return True  # servers that send none are usually serving HTML; the browser decides
     mime = content_type.split(";", 1)[0].strip().lower()
     return mime in ("text/html", "application/xhtml+xml") or mime.endswith("+html")
-
-
-class Scope:
-    """First-party registrable domains: the start URLs' plus any --first-party DOMAIN."""
-
-    def __init__(self, start_urls: list[str], extra_domains: list[str] = ()) -> None:
-        domains = {registrable_domain(urlsplit(u).hostname or "") for u in start_urls}
-        for d in extra_domains:
-            d = d.strip().lower().lstrip(".")
-            if "://" in d:
-                d = urlsplit(d).hostname or ""
-            if not d or " " in d:
-                raise BadInput(f"--first-party {d!r}: not a domain name")
-            domains.add(registrable_domain(d))
-        self.domains = frozenset(d for d in domains if d)
-
-    @classmethod
-    def from_domains(cls, domains: list[str]) -> Scope:
-        scope = cls([])
-        scope.domains = frozenset(domains)
-        return scope
-
-    def contains_host(self, host: str) -> bool:
-        return registrable_domain(host) in self.domains
-
-    def contains(self, url: str) -> bool:
-        try:
-            host = urlsplit(url).hostname or ""
-        except ValueError:
-            return False
-        return bool(host) and self.contains_host(host)

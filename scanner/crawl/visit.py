@@ -4,7 +4,6 @@ content loads, then let late tags fire (settle)."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -75,7 +74,10 @@ async def run_visit(
     """Navigate, wait, collect. Returns (page record, links found). Never raises for page problems."""
     page = visit.page
     for c in collectors:
-        await c.start(visit)
+        try:
+            await c.start(visit)
+        except Exception as exc:  # noqa: BLE001 - this collector misses this page; the visit goes on
+            visit.fail(c.name, "start", exc)
     started = datetime.now(UTC)
     t0 = time.monotonic()
     record: dict = {
@@ -111,16 +113,23 @@ async def run_visit(
             await activity.wait_quiet(timing.quiet_ms, timing.quiet_cap_s)
         if timing.settle_s > 0:
             await asyncio.sleep(timing.settle_s)
-    with contextlib.suppress(Exception):
+    try:
         record["title"] = (await page.title())[:1000]
+    except Exception as exc:  # noqa: BLE001
+        visit.fail("visit", "title", exc)
     if "error_kind" not in record:
-        with contextlib.suppress(Exception):
-            links = await page.evaluate(LINKS)
+        try:
+            links = [u for u in await page.evaluate(LINKS) if isinstance(u, str)]
+        except Exception as exc:  # noqa: BLE001 - no links from this page; its evidence stays
+            visit.fail("visit", "links", exc)
     # Let event handlers still reading bodies or headers finish (bounded), so no evidence is dropped.
     deadline = time.monotonic() + 2.0
     while visit.busy and time.monotonic() < deadline:
         await asyncio.sleep(0.02)
     # Collectors read independent things (jar, frames' storage, pixels): ask for them all at once.
-    await asyncio.gather(*(c.finish(visit) for c in collectors), return_exceptions=True)
+    results = await asyncio.gather(*(c.finish(visit) for c in collectors), return_exceptions=True)
+    for c, outcome in zip(collectors, results, strict=True):
+        if isinstance(outcome, BaseException):
+            visit.fail(c.name, "finish", outcome)
     record["total_ms"] = int((time.monotonic() - t0) * 1000)
     return record, links

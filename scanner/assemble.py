@@ -1,0 +1,186 @@
+"""Raw visits -> records: the one step between what the browser saw and the typed ``ScanResult``.
+
+A raw visit is what the crawl saves for one page (a line of ``pages.jsonl``): ``{"page": {...},
+"requests": [...], "beacon_marks": [...], "cookie_observations": [...], "storage": [...], "links": [...]}``.
+``assemble`` folds a stream of them into one result (beacons marked on their requests, cookie
+observations merged into one record per cookie, storage de-duplicated); it never holds more than the
+result itself. ``recover`` rebuilds a scan from its folder when ``scan.json`` was never written.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import replace
+from pathlib import Path
+
+from scanner.collect.setcookie import DAY
+from scanner.domains import cookie_registrable_domain
+from scanner.errors import BadInput
+from scanner.model import Cookie, Page, Request, ScanMeta, ScanResult, StorageItem, from_jsonable
+from scanner.scope import Scope
+
+VISITS_FILE = "pages.jsonl"
+META_FILE = "scan-meta.json"
+
+
+def assemble(
+    meta: ScanMeta, scope: Scope, visits: Iterable[dict], problems: list[str] | None = None
+) -> ScanResult:
+    """ScanResult from raw visits, in visit order. A visit that is not a usable record is skipped and
+    described in ``meta.errors`` (plus anything already in ``problems``); the result is then partial."""
+    problems = list(problems or ())
+    pages, requests, observations, storage = [], [], [], []
+    seen_storage: set[tuple[str, str, str]] = set()
+    for n, visit in enumerate(visits, 1):
+        try:
+            page, reqs, obs, items = _records(visit)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            problems.append(f"saved visit {n} is unusable ({type(exc).__name__}: {exc}); skipped")
+            continue
+        pages.append(page)
+        requests.extend(reqs)
+        observations.extend(obs)
+        for item in items:
+            ident = (item.origin, item.kind, item.key)
+            if ident not in seen_storage:
+                seen_storage.add(ident)
+                storage.append(item)
+    if problems:
+        meta = replace(meta, interrupted=True, errors=(*meta.errors, *problems))
+    return ScanResult(
+        meta=meta,
+        pages=tuple(pages),
+        requests=tuple(requests),
+        cookies=tuple(merge_cookies(observations, scope)),
+        storage=tuple(storage),
+    )
+
+
+def _records(visit: dict) -> tuple[Page, list[Request], list[dict], list[StorageItem]]:
+    page = from_jsonable(Page, visit["page"])
+    marks = {m["id"]: m for m in visit.get("beacon_marks", [])}
+    requests = []
+    for row in visit.get("requests", []):
+        mark = marks.get(row.get("id"))
+        row = {k: v for k, v in row.items() if k != "id"}
+        if mark:
+            row["is_beacon"] = True
+            row["beacon_reason"] = mark["reason"]
+            row["image_size"] = mark.get("size")
+        requests.append(from_jsonable(Request, row))
+    observations = [dict(o) for o in visit.get("cookie_observations", [])]
+    for o in observations:
+        _key(o)  # a malformed observation fails here, with its visit
+    storage = [from_jsonable(StorageItem, item) for item in visit.get("storage", [])]
+    return page, requests, observations, storage
+
+
+def _key(obs: dict) -> tuple[str, str, str]:
+    return (obs["name"], obs["domain"].lower(), obs["path"])
+
+
+def merge_cookies(observations: list[dict], scope: Scope) -> list[Cookie]:
+    """One Cookie per (name, domain, path) from all observations of a scan, oldest first.
+
+    Attributes come from the jar when the browser stored the cookie (that is what it keeps), else from
+    the header. ``set_by`` is "http" when any Set-Cookie header set it, else "js" (a cookie in the jar that
+    no response header set can only come from script). A header observation the jar never confirmed is
+    kept with ``in_jar = False`` (e.g. a third-party cookie the browser blocked). Deletions (expiry in the
+    past) do not create cookies. The lifetime is measured from the first time the jar held the cookie,
+    so it does not shrink the longer a crawl runs.
+    """
+    groups: dict[tuple[str, str, str], list[dict]] = {}
+    for obs in sorted(observations, key=lambda o: o.get("ts") or 0):
+        groups.setdefault(_key(obs), []).append(obs)
+    cookies = []
+    for (name, domain, path), group in groups.items():
+        jar = [o for o in group if o["source"] == "jar"]
+        setters = [o for o in group if o["source"] != "jar"]
+        live_setters = [
+            o for o in setters if (o["declared_lifetime_days"] is None or o["declared_lifetime_days"] > 0)
+        ]
+        if not jar and not live_setters:
+            continue  # only deletions or expired writes
+        base = jar[-1] if jar else live_setters[-1]
+        first = group[0]
+        http = [o for o in setters if o["source"] == "set-cookie"]
+        origin = http[0] if http else (setters[0] if setters else None)
+        declared = [
+            o["declared_lifetime_days"] for o in live_setters if o["declared_lifetime_days"] is not None
+        ]
+        measured = next((o for o in (jar or live_setters) if o["expires"] is not None), None)
+        if base["expires"] is None or measured is None:
+            lifetime = None
+        else:
+            lifetime = round(max(0.0, (measured["expires"] - measured["ts"]) / DAY), 3)
+        pages: dict[str, None] = {}
+        for o in group:
+            pages.setdefault(o["page_url"], None)
+        reg = cookie_registrable_domain(domain)
+        cookies.append(
+            Cookie(
+                name=name,
+                domain=base["domain"],
+                path=path,
+                expires=base["expires"],
+                secure=base["secure"],
+                http_only=base["http_only"],
+                same_site=base["same_site"],
+                first_party=reg in scope.domains,
+                set_by="http" if http else "js",
+                page_url=first["page_url"],
+                registrable_domain=reg,
+                host_only=base["host_only"],
+                in_jar=bool(jar),
+                declared_lifetime_days=max(declared)
+                if declared
+                else (None if base["expires"] is None else lifetime),
+                lifetime_days=lifetime,
+                setter_url=origin["setter_url"] if origin else None,
+                value_hash=base["value_hash"],
+                value=base["value"],
+                pages=tuple(pages),
+            )
+        )
+    return cookies
+
+
+def read_meta(folder: Path) -> tuple[ScanMeta, Scope]:
+    """The scan's meta and scope as saved in ``scan-meta.json`` (BadInput when absent or unreadable)."""
+    folder = Path(folder)
+    meta_path = folder / META_FILE
+    if not meta_path.exists():
+        raise BadInput(f"{folder}: no {META_FILE}; not a scan folder")
+    try:
+        data = json.loads(meta_path.read_text(encoding="utf-8"))
+        meta = from_jsonable(ScanMeta, data["meta"])
+        scope = Scope.from_domains(list(data.get("first_party_domains", [])))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise BadInput(f"{meta_path}: unreadable ({exc})") from None
+    return meta, scope
+
+
+def recover(folder: Path) -> ScanResult:
+    """Assemble the scan saved in ``folder`` (a scan that stopped before writing scan.json).
+
+    A scan whose meta has no ``finished_at`` was killed (SIGKILL, power loss, OOM): it is marked
+    interrupted, as is one with saved lines that cannot be read back, each described in ``meta.errors``.
+    """
+    from scanner.sink import JsonlSink  # the file format lives with its writer
+
+    meta, scope = read_meta(folder)
+    if meta.finished_at is None:
+        meta = replace(
+            meta,
+            interrupted=True,
+            errors=(*meta.errors, "the scan was killed before it finished: evidence is partial"),
+        )
+    sink = JsonlSink(folder)
+    result = assemble(meta, scope, sink.visits())
+    if sink.problems:
+        result = replace(
+            result,
+            meta=replace(result.meta, interrupted=True, errors=(*result.meta.errors, *sink.problems)),
+        )
+    return result

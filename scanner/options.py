@@ -1,0 +1,103 @@
+"""Everything one scan needs to know, as one typed, immutable value: :class:`ScanOptions`.
+
+The CLI builds it from its arguments; a Python caller builds it directly::
+
+    from scanner import ScanOptions, scan
+    result = scan(ScanOptions(start_urls=("https://www.example.com/",), out_dir="reports/example"))
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from scanner.browser import BrowserOptions
+from scanner.crawl.visit import VisitTiming
+from scanner.model import Declared
+
+DEFAULT_FORMATS: tuple[str, ...] = ("html", "json", "csv")
+
+# Measured on the bench site (bench/bench_crawl.py --compare-concurrency): the browser with its first
+# page takes about 1.5 GB at peak, every further tab about 150 MB; a visit mostly waits (settle, quiet
+# network), so tabs pay until the cores are busy.
+BROWSER_MEMORY = 1536 * 2**20
+TAB_MEMORY = 150 * 2**20
+TABS_PER_CORE = 2
+MAX_DEFAULT_TABS = 8
+
+
+def default_concurrency(cores: int | None = None, available_memory: int | None = None) -> int:
+    """Tabs in parallel for this machine: two a core, as many as the memory left after the browser
+    allows, at least one and at most eight."""
+    cores = cores or os.cpu_count() or 1
+    if available_memory is None:
+        available_memory = _available_memory()
+    by_cores = TABS_PER_CORE * cores
+    by_memory = (available_memory - BROWSER_MEMORY) // TAB_MEMORY if available_memory else by_cores
+    return int(max(1, min(by_cores, by_memory, MAX_DEFAULT_TABS)))
+
+
+def _available_memory() -> int | None:
+    try:
+        import psutil
+
+        return int(psutil.virtual_memory().available)
+    except Exception:  # noqa: BLE001 - psutil missing or no /proc: decide by cores alone
+        return None
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    """One scan: what to visit, how, what it is compared with, and where the results go.
+
+    Only ``start_urls`` is required. With ``out_dir`` the visits are saved as they happen
+    (``pages.jsonl``), screenshots and the report ``formats`` are written there; without it the scan
+    keeps everything in memory and writes nothing.
+    """
+
+    start_urls: tuple[str, ...]
+    out_dir: Path | None = None
+    # What the site declares: an already loaded list wins over a vendors.csv, which wins over a policy.
+    declared: tuple[Declared, ...] | None = None
+    vendors: Path | None = None  # vendors.csv
+    policy: str | None = None  # a privacy/cookie policy (file or URL) to import instead
+    catalog_files: tuple[Path, ...] = ()  # extra vendor catalog entries
+    formats: tuple[str, ...] = DEFAULT_FORMATS  # written into out_dir: html,json,csv,har,junit,sarif,md
+    fail_on: frozenset[str] | None = None  # shapes the verdict in the reports; None = the gate's default
+    baseline: Path | None = None  # an earlier scan.json: the verdict counts only what is new
+    # Crawl
+    first_party: tuple[str, ...] = ()  # domains also in scope besides the start URLs'
+    max_depth: int = 3
+    max_pages: int = 50
+    max_query_variants: int = 5  # query strings per path (crawl-trap bound)
+    use_sitemap: bool = True  # seed from robots.txt / sitemap.xml
+    concurrency: int | None = None  # tabs in parallel; None = default_concurrency() of this machine
+    keep_values: bool = False  # store cookie/storage values, not only their hashes
+    screenshots: bool = True  # one per page (needs out_dir)
+    timing: VisitTiming = field(default_factory=VisitTiming)
+    browser: BrowserOptions = field(default_factory=BrowserOptions)
+    resume: bool = False  # continue the unfinished scan saved in out_dir
+
+    def __post_init__(self) -> None:
+        if isinstance(self.start_urls, str):
+            object.__setattr__(self, "start_urls", (self.start_urls,))
+        for name in ("start_urls", "first_party", "formats"):
+            object.__setattr__(self, name, tuple(getattr(self, name)))
+        object.__setattr__(self, "catalog_files", tuple(Path(p) for p in self.catalog_files))
+        for name in ("out_dir", "vendors", "baseline"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, Path):
+                object.__setattr__(self, name, Path(value))
+        if self.declared is not None and not isinstance(self.declared, tuple):
+            object.__setattr__(self, "declared", tuple(self.declared))
+        if self.fail_on is not None and not isinstance(self.fail_on, frozenset):
+            object.__setattr__(self, "fail_on", frozenset(self.fail_on))
+
+    @property
+    def tabs(self) -> int:
+        return self.concurrency if self.concurrency else default_concurrency()
+
+    @property
+    def screenshots_dir(self) -> Path | None:
+        return self.out_dir / "screenshots" if self.screenshots and self.out_dir else None

@@ -1,0 +1,171 @@
+"""``scanner.scan(options)``: one audit as a library call.
+
+browser -> crawl -> collectors -> sink -> assemble (from the sink) -> attribute -> compare -> reports.
+The CLI's ``scanner scan`` only turns its arguments into :class:`~scanner.options.ScanOptions`, calls
+this and prints. A scan that stops early (start page unusable, browser gone, Ctrl-C) still assembles,
+analyses and saves what it captured, marked ``meta.interrupted``, and raises a
+:class:`~scanner.errors.ScannerError` whose ``result`` is that partial result.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+from scanner.errors import BadInput, CannotScan, ScanInterrupted, ScannerError
+from scanner.model import Declared, ScanResult
+from scanner.options import ScanOptions
+from scanner.sink import JsonlSink, MemorySink, VisitSink
+
+log = logging.getLogger("scanner")
+
+Progress = Callable[[dict], None]
+
+
+def scan(
+    options: ScanOptions, *, sink: VisitSink | None = None, progress: Progress | None = None
+) -> ScanResult:
+    """Run one scan and return its analysed result (see the module doc for the errors).
+
+    ``sink`` receives every finished visit as it happens (default: ``pages.jsonl`` in
+    ``options.out_dir``, or memory without one); ``progress`` receives events
+    ``{"event": "start"|"done"|"wrote", ...}``. Works from plain code and from a running event loop
+    (a notebook): there it runs in a thread of its own; use :func:`scan_async` to await it instead.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(scan_async(options, sink=sink, progress=progress))
+    outcome: dict = {}
+
+    def in_thread() -> None:
+        try:
+            outcome["result"] = asyncio.run(scan_async(options, sink=sink, progress=progress))
+        except BaseException as exc:  # noqa: BLE001 - handed back to the caller's thread
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=in_thread, name="scanner-scan")
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["result"]
+
+
+async def scan_async(
+    options: ScanOptions, *, sink: VisitSink | None = None, progress: Progress | None = None
+) -> ScanResult:
+    """:func:`scan` for callers already inside an asyncio event loop."""
+    from scanner.crawl.crawler import Crawl
+    from scanner.crawl.urls import validate_start_url
+
+    if not options.start_urls:
+        raise BadInput("no start URL given")
+    options = replace(options, start_urls=tuple(validate_start_url(u) for u in options.start_urls))
+    declared, declared_source = _declaration(options)
+    baseline = _baseline(options)
+    _check_catalog(options)
+    if options.resume and options.out_dir is None:
+        raise BadInput("resume needs the folder of the scan to continue (out_dir)")
+    if sink is None:
+        sink = JsonlSink(options.out_dir, resume=options.resume) if options.out_dir else MemorySink()
+    report = progress or (lambda event: None)
+    crawl = Crawl(options, sink, report)
+    if options.resume:
+        from scanner.assemble import read_meta
+
+        meta, _ = read_meta(options.out_dir)
+        earlier = crawl.resume(meta, sink.visits())
+        log.info("resuming %s after %d saved pages", options.out_dir, earlier)
+    crawl.meta = replace(crawl.meta, declared_source=declared_source)
+    error: ScannerError | None = None
+    try:
+        await crawl.run()
+    except ScannerError as exc:  # the start page failed: keep what was captured, then report the error
+        error = exc
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        error = ScanInterrupted(f"interrupted; {crawl.saved} finished page(s) saved")
+    except Exception as exc:  # noqa: BLE001 - e.g. the browser crashed mid-crawl: keep the finished pages
+        log.debug("the scan stopped", exc_info=True)
+        first = next((ln.strip() for ln in str(exc).splitlines() if ln.strip()), type(exc).__name__)
+        error = CannotScan(f"the scan stopped after {crawl.saved} page(s): {first[:300]}")
+    result = _assemble(crawl, sink)
+    if error is not None:
+        meta = replace(result.meta, interrupted=True, errors=(*result.meta.errors, str(error)))
+        result = replace(result, meta=meta)
+    result = _analyse(result, declared, declared_source, options)
+    if options.out_dir is not None:
+        formats = options.formats if error is None else ("json",)
+        written = _write(result, options, formats, baseline)
+        report({"event": "wrote", "paths": written})
+    if error is not None:
+        error.result = result
+        raise error
+    return result
+
+
+def _assemble(crawl, sink: VisitSink) -> ScanResult:
+    from scanner.assemble import assemble
+
+    result = assemble(crawl.meta, crawl.scope, sink.visits())
+    problems = list(getattr(sink, "problems", ()) or ())  # lines a JsonlSink could not read back
+    if problems:
+        meta = replace(result.meta, interrupted=True, errors=(*result.meta.errors, *problems))
+        result = replace(result, meta=meta)
+    return result
+
+
+def _declaration(options: ScanOptions) -> tuple[list[Declared] | None, str | None]:
+    from scanner.pipeline import load_declaration
+
+    if options.declared is not None:
+        return list(options.declared), "declared by the caller"
+
+    def fetch(url: str) -> str:
+        from scanner.browser import fetch_rendered_html
+
+        b = options.browser
+        return fetch_rendered_html(
+            url,
+            ignore_https_errors=b.ignore_https_errors,
+            browser_args=list(b.extra_args),
+            timeout_s=b.timeout_s,
+            executable=b.executable,
+        )
+
+    return load_declaration(
+        str(options.vendors) if options.vendors else None, options.policy, fetch_html=fetch
+    )
+
+
+def _baseline(options: ScanOptions) -> ScanResult | None:
+    if options.baseline is None:
+        return None
+    from scanner.api import read_scan
+
+    return read_scan(options.baseline)
+
+
+def _check_catalog(options: ScanOptions) -> None:
+    """A bad extra catalog fails now, before the browser starts."""
+    from scanner.catalog import load_catalog
+
+    load_catalog(list(options.catalog_files))
+
+
+def _analyse(result: ScanResult, declared, declared_source, options: ScanOptions) -> ScanResult:
+    from scanner.pipeline import analyse
+
+    return analyse(
+        result, declared=declared, declared_source=declared_source, catalog_files=options.catalog_files
+    )
+
+
+def _write(result: ScanResult, options: ScanOptions, formats, baseline) -> list[Path]:
+    from scanner.report import write_reports
+
+    return write_reports(result, options.out_dir, list(formats), fail_on=options.fail_on, baseline=baseline)
