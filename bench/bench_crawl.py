@@ -25,11 +25,12 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import scanner  # noqa: E402
 from scanner.browser import BrowserOptions, open_context  # noqa: E402
-from scanner.crawl.crawler import Crawl, CrawlOptions  # noqa: E402
 from scanner.crawl.visit import NetworkActivity, VisitTiming, scroll_to_bottom  # noqa: E402
 from scanner.fakenet import FakeInternet  # noqa: E402
 from scanner.fakenet.bench import HOST, bench_world, page_path  # noqa: E402
+from scanner.options import ScanOptions  # noqa: E402
 
 
 class PeakMemory:
@@ -98,9 +99,10 @@ async def bare_loads(
 async def scanner_run(
     start: str, pages: int, browser: BrowserOptions, timing: VisitTiming, concurrency: int, out: Path
 ) -> tuple[float, int, int]:
-    options = CrawlOptions(
+    options = ScanOptions(
         start_urls=(start,),
         out_dir=out,
+        formats=(),
         max_depth=10,
         max_pages=pages,
         use_sitemap=False,
@@ -108,9 +110,8 @@ async def scanner_run(
         timing=timing,
         browser=browser,
     )
-    crawl = Crawl(options)
     started = time.monotonic()
-    result = await crawl.run()
+    result = await scanner.scan_async(options)
     return time.monotonic() - started, len(result.pages), len(result.requests)
 
 

@@ -39,11 +39,19 @@ def default_concurrency(cores: int | None = None, available_memory: int | None =
 
 
 def _available_memory() -> int | None:
+    """Memory available to new processes (Linux MemAvailable; psutil elsewhere when installed)."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
     try:
         import psutil
 
         return int(psutil.virtual_memory().available)
-    except Exception:  # noqa: BLE001 - psutil missing or no /proc: decide by cores alone
+    except Exception:  # noqa: BLE001 - no psutil: decide by cores alone
         return None
 
 

@@ -71,6 +71,11 @@ async def scan_async(
     _check_catalog(options)
     if options.resume and options.out_dir is None:
         raise BadInput("resume needs the folder of the scan to continue (out_dir)")
+    # No browser: fail before anything is written (the lookup may use Playwright's sync API: a thread).
+    from scanner.browser import find_browser
+
+    executable = await asyncio.to_thread(find_browser, options.browser.executable)
+    options = replace(options, browser=replace(options.browser, executable=executable))
     if sink is None:
         sink = JsonlSink(options.out_dir, resume=options.resume) if options.out_dir else MemorySink()
     report = progress or (lambda event: None)
@@ -98,8 +103,8 @@ async def scan_async(
         meta = replace(result.meta, interrupted=True, errors=(*result.meta.errors, str(error)))
         result = replace(result, meta=meta)
     result = _analyse(result, declared, declared_source, options)
-    if options.out_dir is not None:
-        formats = options.formats if error is None else ("json",)
+    formats = options.formats if error is None else ("json",)
+    if options.out_dir is not None and formats:
         written = _write(result, options, formats, baseline)
         report({"event": "wrote", "paths": written})
     if error is not None:

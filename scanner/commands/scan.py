@@ -143,10 +143,9 @@ def resumed_options(args: argparse.Namespace, common: dict):
     folder = Path(args.resume)
     if args.urls or args.out:
         raise BadInput("--resume DIR continues the scan saved in DIR: give no URL and no --out")
-    if (folder / "scan.json").exists():
-        meta_file = folder / "scan.json"
-        raise BadInput(f"{folder} holds a finished scan ({meta_file}); nothing to resume")
     meta, _ = read_meta(folder)
+    if meta.finished_at and not meta.interrupted:
+        raise BadInput(f"{folder} holds a finished scan; nothing to resume")
     saved = meta.options
     if not (common["vendors"] or common["policy"]) and meta.declared_source:
         source = meta.declared_source
@@ -172,15 +171,12 @@ def resumed_options(args: argparse.Namespace, common: dict):
 
 
 def run(args: argparse.Namespace) -> int:
-    from scanner.browser import find_browser
     from scanner.gate import gate_exit_code
     from scanner.progress import make_progress
     from scanner.scanning import scan
 
     configure_logging(args.debug)
     options = scan_options(args)
-    if options.browser.executable is None:  # no browser: fail before writing anything
-        options = replace_browser(options, find_browser(None))
     bar = make_progress(options.max_pages, quiet=args.quiet)
     written: list[Path] = []
 
@@ -201,12 +197,6 @@ def run(args: argparse.Namespace) -> int:
         close(bar)
     report_summary(result, written)
     return gate_exit_code(result, options.fail_on, load_baseline(options.baseline))
-
-
-def replace_browser(options, executable: str):
-    from dataclasses import replace
-
-    return replace(options, browser=replace(options.browser, executable=executable))
 
 
 def close(bar) -> None:
