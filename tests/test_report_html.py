@@ -94,7 +94,16 @@ def test_evidence_is_capped_per_kind(result):
     big = Finding(vendor="Chatty", status="undeclared", evidence=Evidence(requests=many))
     html = render_html(replace(result, findings=(big,)))
     assert html.count("https://t.example.net/") == EVIDENCE_LIMIT
-    assert f"…and {250 - EVIDENCE_LIMIT} more requests" in html
+    assert "<h4>Requests (250)</h4>" in html
+    assert f"showing {EVIDENCE_LIMIT} of 250 requests" in html
+    # a sample (what scan.json keeps) of a larger total: the total is the count, the sample is listed
+    sampled = Finding(
+        vendor="Chatty", status="undeclared", evidence=Evidence(requests=many[:20], requests_total=250)
+    )
+    html = render_html(replace(result, findings=(sampled,)))
+    assert html.count("https://t.example.net/") == 20
+    assert "<h4>Requests (250)</h4>" in html and "showing 20 of 250 requests" in html
+    assert '<td class="n">250</td>' in html
 
 
 def test_links_only_for_http_urls():
