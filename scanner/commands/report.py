@@ -8,6 +8,7 @@ assembled from its saved pages (``pages.jsonl``).
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from scanner.gate import add_gate_options, normalise_fail_on, verdict
@@ -88,5 +89,9 @@ def run(args: argparse.Namespace) -> int:
     word = "pass" if gate.passed else gate.word
     print(f"{word}: {counts} (fail on: {', '.join(sorted(fail_on)) or 'none'})")
     if gate.partial:
-        print(f"warning: partial scan: interrupted after {len(result.pages)} page(s); results are incomplete")
+        print(
+            f"scanner: warning: partial scan: interrupted after {len(result.pages)} page(s); "
+            "results are incomplete",
+            file=sys.stderr,
+        )
     return gate.code
