@@ -42,8 +42,11 @@ from scanner.model import (
     StorageItem,
 )
 
-MAX_EVIDENCE_REQUESTS = 20
+# Evidence lists are samples of at most this many items per kind; Evidence.<kind>_total counts all.
+MAX_EVIDENCE_REQUESTS = 20  # requests, and beacons
 MAX_EVIDENCE_PAGES = 50
+MAX_EVIDENCE_COOKIES = 50
+MAX_EVIDENCE_STORAGE = 50
 LIFETIME_SLACK = 1.5  # observed may exceed the declared lifetime by this factor before it is a mismatch
 _SESSION_WORDS = re.compile(r"\bsession cookies?\b|\b(?:deleted|removed|expire[sd]?) when .{0,20}close", re.I)
 _SESSION_NAME = re.compile(
@@ -197,6 +200,7 @@ def _purpose_problems(obs: Observed, wanted: set[str], catalog: Catalog) -> tupl
 
 
 def _evidence(obs: Observed) -> Evidence:
+    """The finding's evidence: a capped sample of each kind, with the real total of each."""
     beacons = [r for r in obs.requests if r.is_beacon]
     others = [r for r in obs.requests if not r.is_beacon]
     cookies: dict[tuple[str, str], dict] = {}
@@ -206,9 +210,13 @@ def _evidence(obs: Observed) -> Evidence:
             {
                 "name": c.name,
                 "domain": c.domain,
+                "path": c.path,
                 "first_party": c.first_party,
                 "set_by": c.set_by,
                 "lifetime_days": observed_days(c),
+                "secure": c.secure,
+                "http_only": c.http_only,
+                "same_site": c.same_site,
                 "in_jar": c.in_jar,
                 "page_url": c.page_url,
                 "vendor_reason": c.vendor_reason,
@@ -216,10 +224,14 @@ def _evidence(obs: Observed) -> Evidence:
         )
     storage: dict[tuple[str, str, str], dict] = {}
     for s in obs.storage:
-        storage.setdefault((s.origin, s.kind, s.key), {"origin": s.origin, "kind": s.kind, "key": s.key})
+        storage.setdefault(
+            (s.origin, s.kind, s.key),
+            {"origin": s.origin, "kind": s.kind, "key": s.key, "page_url": s.page_url},
+        )
+    pages = obs.pages()
     return Evidence(
-        pages=tuple(obs.pages()[:MAX_EVIDENCE_PAGES]),
-        cookies=tuple(cookies.values()),
+        pages=tuple(pages[:MAX_EVIDENCE_PAGES]),
+        cookies=tuple(list(cookies.values())[:MAX_EVIDENCE_COOKIES]),
         requests=tuple(
             {"url": r.url, "page_url": r.page_url, "resource_type": r.resource_type, "initiator": r.initiator}
             for r in others[:MAX_EVIDENCE_REQUESTS]
@@ -235,21 +247,26 @@ def _evidence(obs: Observed) -> Evidence:
             }
             for r in beacons[:MAX_EVIDENCE_REQUESTS]
         ),
-        storage=tuple(storage.values()),
+        storage=tuple(list(storage.values())[:MAX_EVIDENCE_STORAGE]),
+        pages_total=len(pages),
+        cookies_total=len(cookies),
+        requests_total=len(others),
+        beacons_total=len(beacons),
+        storage_total=len(storage),
     )
 
 
-def _seen(obs: Observed) -> str:
-    beacons = sum(r.is_beacon for r in obs.requests)
+def _seen(ev: Evidence) -> str:
+    """The evidence in words, from its totals (the same numbers every report prints)."""
     parts = []
-    if obs.cookies:
-        parts.append(f"{len({(c.name, c.domain) for c in obs.cookies})} cookie(s)")
-    if obs.requests:
-        parts.append(f"{len(obs.requests)} request(s)" + (f" incl. {beacons} beacon(s)" if beacons else ""))
-    if obs.storage:
-        parts.append(f"{len({(s.origin, s.key) for s in obs.storage})} storage key(s)")
-    pages = len(obs.pages())
-    return ", ".join(parts) + f" on {pages} page(s)"
+    beacons = ev.total("beacons")
+    if ev.total("cookies"):
+        parts.append(f"{ev.total('cookies')} cookie(s)")
+    if sent := ev.total("requests") + beacons:
+        parts.append(f"{sent} request(s)" + (f" incl. {beacons} beacon(s)" if beacons else ""))
+    if ev.total("storage"):
+        parts.append(f"{ev.total('storage')} storage key(s)")
+    return ", ".join(parts) + f" on {ev.total('pages')} page(s)"
 
 
 def _declared_as(rows: Sequence[Declared]) -> str:
@@ -336,7 +353,8 @@ def _judge(obs: Observed, rows: Sequence[Declared], catalog: Catalog) -> Finding
     if lifetime:
         reasons.append("lifetime")
         details.append("; ".join(lifetime))
-    base = f"Declared as {_declared_as(rows)}; observed {_seen(obs)}"
+    evidence = _evidence(obs)
+    base = f"Declared as {_declared_as(rows)}; observed {_seen(evidence)}"
     return Finding(
         vendor=obs.name,
         status="mismatch" if reasons else "declared",
@@ -344,31 +362,32 @@ def _judge(obs: Observed, rows: Sequence[Declared], catalog: Catalog) -> Finding
         declared_name=names,
         detail=base + (". Mismatch: " + "; ".join(details) + "." if details else "."),
         reasons=tuple(reasons),
-        evidence=_evidence(obs),
+        evidence=evidence,
         unknown=obs.unknown and not obs.first_party,
     )
 
 
 def _undeclared(obs: Observed) -> Finding:
+    evidence = _evidence(obs)
     if obs.unknown:
         why = sorted({r.vendor_reason for r in obs.requests if r.vendor_reason})
         why += sorted({c.vendor_reason for c in obs.cookies if c.vendor_reason} - set(why))
         behaviour = why[0].removeprefix("unknown tracker: ") if why else "tracking behaviour"
         detail = (
             f"Unknown tracker {obs.name} (no catalog entry; {behaviour}) is not declared; "
-            f"observed {_seen(obs)}."
+            f"observed {_seen(evidence)}."
         )
     else:
         cat = obs.entry.category if obs.entry else "tracking"
         parent = f", {obs.entry.parent}" if obs.entry and obs.entry.parent else ""
-        detail = f"{obs.name} ({cat}{parent}) is not declared; observed {_seen(obs)}."
+        detail = f"{obs.name} ({cat}{parent}) is not declared; observed {_seen(evidence)}."
     return Finding(
         vendor=obs.name,
         status="undeclared",
         category=_category_of(obs),
         detail=detail,
         reasons=("unknown",) if obs.unknown else (),
-        evidence=_evidence(obs),
+        evidence=evidence,
         unknown=obs.unknown,
     )
 

@@ -6,6 +6,7 @@ EXIT_OK = 0
 EXIT_FINDINGS = 1  # findings at or above --fail-on
 EXIT_BAD_INPUT = 2  # bad input or usage
 EXIT_CANNOT_SCAN = 3  # the scan could not run (no browser, site unreachable, ...)
+EXIT_PARTIAL = 4  # partial scan (meta.interrupted) and no finding fails the gate: it cannot pass
 
 
 class ScannerError(Exception):

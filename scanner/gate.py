@@ -1,17 +1,23 @@
 """The CI gate: which findings fail the build, and the exit code that says so.
 
-``--fail-on`` names the finding statuses that fail (repeatable; ``none`` never fails).
-With a baseline scan only findings that are new since the baseline count: a vendor with
-the same status there is old news; a mismatch counts again when it has a reason (purpose,
+``--fail-on`` names the finding statuses that fail (repeatable; ``none`` never fails on
+findings). With a baseline scan only findings that are new since the baseline count: a vendor
+with the same status there is old news; a mismatch counts again when it has a reason (purpose,
 lifetime, ...) the baseline did not have.
+
+A partial scan (``meta.interrupted``: killed, crashed, cut off) never passes: what it did not
+visit may hold more trackers. Precedence: findings that fail the gate give exit code 1 (they are
+real whatever was missed); otherwise a partial scan gives 4 (``EXIT_PARTIAL``), also with
+``--fail-on none``; else 0.
 """
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 
-from scanner.errors import EXIT_FINDINGS, EXIT_OK, BadInput
+from scanner.errors import EXIT_FINDINGS, EXIT_OK, EXIT_PARTIAL, BadInput
 from scanner.model import Finding, ScanResult
 
 FAIL_ON_CHOICES: tuple[str, ...] = ("undeclared", "mismatch", "not_observed", "none")
@@ -64,11 +70,38 @@ def failing_findings(
     return [f for f in candidates if f.status in statuses]
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """The gate's decision on one scan, as every report shows it and the exit code says it."""
+
+    code: int  # EXIT_OK, EXIT_FINDINGS or EXIT_PARTIAL
+    failing: tuple[Finding, ...]  # findings that fail the gate
+    partial: bool  # the scan is incomplete (meta.interrupted)
+
+    @property
+    def word(self) -> str:
+        """FAIL (findings), PARTIAL (an incomplete scan, nothing failing in it) or PASS."""
+        return {EXIT_FINDINGS: "FAIL", EXIT_PARTIAL: "PARTIAL"}.get(self.code, "PASS")
+
+    @property
+    def passed(self) -> bool:
+        return self.code == EXIT_OK
+
+
+def verdict(
+    result: ScanResult, fail_on: Collection[str] | None = None, baseline: ScanResult | None = None
+) -> Verdict:
+    failing = tuple(failing_findings(result, fail_on, baseline))
+    partial = bool(result.meta.interrupted)
+    code = EXIT_FINDINGS if failing else EXIT_PARTIAL if partial else EXIT_OK
+    return Verdict(code, failing, partial)
+
+
 def gate_exit_code(
     result: ScanResult, fail_on: Collection[str] | None = None, baseline: ScanResult | None = None
 ) -> int:
-    """0 when nothing fails the gate, 1 otherwise (see the README's exit codes)."""
-    return EXIT_FINDINGS if failing_findings(result, fail_on, baseline) else EXIT_OK
+    """1 when findings fail the gate; else 4 for a partial (interrupted) scan; else 0."""
+    return verdict(result, fail_on, baseline).code
 
 
 def add_gate_options(parser: argparse.ArgumentParser) -> None:

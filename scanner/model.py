@@ -132,13 +132,45 @@ class Declared:
     lifetime: str | None = None  # declared cookie lifetime ("session", "30 days"), optional CSV column
 
 
+EVIDENCE_KINDS: tuple[str, ...] = ("pages", "cookies", "requests", "beacons", "storage")
+
+
 @dataclass(frozen=True)
 class Evidence:
+    """What a finding rests on. The lists are samples (``scanner.compare`` caps them: 50 pages,
+    20 requests, ...); ``<kind>_total`` counts everything of that kind, so a report prints the
+    total and says "showing N of M" when ``len(<kind>) < <kind>_total``. A total left out (an
+    older scan.json, a hand-built Evidence) is the length of its list."""
+
     pages: tuple[str, ...] = ()
-    cookies: tuple[dict, ...] = ()  # compact cookie refs: name, domain, lifetime_days, ...
+    cookies: tuple[dict, ...] = ()  # compact cookie refs: name, domain, path, lifetime_days, flags, ...
     requests: tuple[dict, ...] = ()  # url, page_url, resource_type, initiator
-    beacons: tuple[dict, ...] = ()
-    storage: tuple[dict, ...] = ()
+    beacons: tuple[dict, ...] = ()  # the same plus reason and query_params
+    storage: tuple[dict, ...] = ()  # origin, kind, key, page_url
+    pages_total: int | None = None  # distinct pages where the vendor was seen
+    cookies_total: int | None = None  # distinct cookies (name, domain)
+    requests_total: int | None = None  # requests that are not beacons
+    beacons_total: int | None = None
+    storage_total: int | None = None  # distinct storage keys (origin, kind, key)
+
+    def __post_init__(self) -> None:
+        for kind in EVIDENCE_KINDS:
+            listed = len(getattr(self, kind))
+            total = getattr(self, kind + "_total")
+            if total is None or total < listed:
+                object.__setattr__(self, kind + "_total", listed)
+
+    def total(self, kind: str) -> int:
+        """Everything of ``kind`` (one of :data:`EVIDENCE_KINDS`), listed or not."""
+        return int(getattr(self, kind + "_total"))
+
+    def listed(self, kind: str) -> int:
+        """How many of ``kind`` the sample list holds."""
+        return len(getattr(self, kind))
+
+    def cut(self, kind: str) -> bool:
+        """True when the list of ``kind`` is a sample of a longer total."""
+        return self.listed(kind) < self.total(kind)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""The CI gate: --fail-on statuses, none, and --baseline (only new findings fail)."""
+"""The CI gate: --fail-on statuses, none, --baseline (only new findings fail), and partial scans
+(never pass: exit 4, unless findings fail the gate: 1)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ from dataclasses import replace
 
 import pytest
 from report_factory import demo_scan as demo_result
+from report_factory import partial
 
-from scanner.errors import EXIT_FINDINGS, EXIT_OK, BadInput
-from scanner.gate import failing_findings, gate_exit_code, new_since, normalise_fail_on
+from scanner.errors import EXIT_BAD_INPUT, EXIT_CANNOT_SCAN, EXIT_FINDINGS, EXIT_OK, EXIT_PARTIAL, BadInput
+from scanner.gate import failing_findings, gate_exit_code, new_since, normalise_fail_on, verdict
 from scanner.model import Finding
 
 
@@ -82,3 +84,29 @@ def test_baseline_mismatch_with_a_new_reason_is_new(result):
     assert failing_findings(also_lifetime, ["mismatch"], baseline=result) == [also_lifetime.findings[0]]
     same = replace(result, findings=(fb,))
     assert failing_findings(same, ["mismatch"], baseline=result) == []
+
+
+# ---- partial scans ---------------------------------------------------------------------------------
+
+
+def test_partial_scan_never_passes(result):
+    cut = partial(result)
+    assert gate_exit_code(cut, ["none"]) == EXIT_PARTIAL
+    assert gate_exit_code(cut, ["mismatch"], baseline=result) == EXIT_PARTIAL  # nothing new fails
+    clean = replace(cut, findings=tuple(f for f in cut.findings if f.status == "declared"))
+    assert gate_exit_code(clean, ["undeclared", "mismatch", "not_observed"]) == EXIT_PARTIAL
+    v = verdict(clean)
+    assert (v.word, v.partial, v.passed, v.failing) == ("PARTIAL", True, False, ())
+
+
+def test_failing_findings_take_precedence_over_partial(result):
+    """Findings seen before the cut are real: exit 1 says more than 4 (README, exit codes)."""
+    cut = partial(result)
+    assert gate_exit_code(cut) == EXIT_FINDINGS
+    assert verdict(cut).word == "FAIL" and verdict(cut).partial
+    assert gate_exit_code(result, ["none"]) == EXIT_OK  # the same scan, complete
+
+
+def test_exit_codes_are_distinct():
+    assert len({EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_CANNOT_SCAN, EXIT_PARTIAL}) == 5
+    assert EXIT_PARTIAL == 4

@@ -71,7 +71,7 @@ def test_content_sections(result):
     fb = fb[: fb.index("</details>")]
     assert "<code>fr</code>" in fb and "90 d" in fb and "HttpOnly" in fb
     assert "pixel_1x1" in fb and "https://connect.facebook.net/en_US/fbevents.js" in fb
-    assert "156.0.7000.0" in html and "2025.11" in html and "max_pages=50" in html
+    assert "156.0.7000.0" in html and result.meta.catalog_version in html and "max_pages=50" in html
     assert "<code>_hjLastUserId</code>" in html
     assert html.count('class="chart"') == 2
 
@@ -94,7 +94,16 @@ def test_evidence_is_capped_per_kind(result):
     big = Finding(vendor="Chatty", status="undeclared", evidence=Evidence(requests=many))
     html = render_html(replace(result, findings=(big,)))
     assert html.count("https://t.example.net/") == EVIDENCE_LIMIT
-    assert f"…and {250 - EVIDENCE_LIMIT} more requests" in html
+    assert "<h4>Requests (250)</h4>" in html
+    assert f"showing {EVIDENCE_LIMIT} of 250 requests" in html
+    # a sample (what scan.json keeps) of a larger total: the total is the count, the sample is listed
+    sampled = Finding(
+        vendor="Chatty", status="undeclared", evidence=Evidence(requests=many[:20], requests_total=250)
+    )
+    html = render_html(replace(result, findings=(sampled,)))
+    assert html.count("https://t.example.net/") == 20
+    assert "<h4>Requests (250)</h4>" in html and "showing 20 of 250 requests" in html
+    assert '<td class="n">250</td>' in html
 
 
 def test_links_only_for_http_urls():
@@ -167,8 +176,10 @@ def test_report_in_chromium_sorts_filters_and_stays_offline(tmp_path, result):
         assert sorted(vendors()) == ["Criteo", "Hotjar", "unknown-metrics.io"]
         assert page.text_content('[data-count-for="findings-table"]') == "3 of 6 shown"
         page.select_option('.filters[data-for="findings-table"] select[data-key="status"]', "")
-        page.select_option('.filters[data-for="findings-table"] select[data-key="category"]', "Analytics")
-        assert sorted(vendors()) == ["Google Analytics", "Hotjar"]
+        page.select_option('.filters[data-for="findings-table"] select[data-key="category"]', "advertising")
+        assert sorted(vendors()) == ["Capterra", "Criteo"]  # the catalog's categories
+        page.select_option('.filters[data-for="findings-table"] select[data-key="category"]', "session-replay")
+        assert sorted(vendors()) == ["Hotjar"]
         page.fill('.filters[data-for="findings-table"] input[data-key="text"]', "_hjsession")
         expect(page.locator('[data-count-for="findings-table"]')).to_have_text("1 of 6 shown")
         assert vendors() == ["Hotjar"]

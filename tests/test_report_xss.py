@@ -68,28 +68,31 @@ def hostile_result() -> ScanResult:
         for c in base.cookies
     )
     storage = tuple(replace(s, key=next(text), origin=next(urls), vendor=next(text)) for s in base.storage)
+    # Evidence with the keys the real pipeline writes (one item of each kind, taken from the demo's
+    # findings), every text value replaced by a payload: each column of the evidence tables is hostile.
+    template = {
+        kind: next(item for f in base.findings for item in getattr(f.evidence, kind))
+        for kind in ("cookies", "requests", "beacons", "storage")
+    }
+
+    def hostile_item(item: dict) -> dict:
+        out = {}
+        for key, value in item.items():
+            if key in ("url", "page_url", "initiator"):
+                out[key] = next(urls) if key == "page_url" else next(text)
+            elif isinstance(value, str) or value is None or key == "lifetime_days":
+                out[key] = next(text)
+            elif isinstance(value, list):
+                out[key] = [next(text)]
+            else:
+                out[key] = value
+        return out
+
     findings = []
     for f in base.findings:
         ev = Evidence(
             pages=(next(urls), next(text)),
-            cookies=(
-                {
-                    "name": next(text),
-                    "domain": next(text),
-                    "lifetime_days": next(text),
-                    "page_url": next(urls),
-                },
-            ),
-            requests=(
-                {
-                    "url": next(text),
-                    "initiator": next(text),
-                    "page_url": next(urls),
-                    "resource_type": next(text),
-                },
-            ),
-            beacons=({"url": next(urls), "reason": next(text), "page_url": next(text)},),
-            storage=({"key": next(text), "origin": next(text), "kind": next(text), "page_url": next(text)},),
+            **{kind: (hostile_item(item),) for kind, item in template.items()},
         )
         findings.append(
             replace(

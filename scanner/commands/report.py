@@ -8,9 +8,10 @@ assembled from its saved pages (``pages.jsonl``).
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
-from scanner.gate import add_gate_options, gate_exit_code, normalise_fail_on
+from scanner.gate import add_gate_options, normalise_fail_on, verdict
 from scanner.report import DEFAULT_FORMATS, FORMATS, parse_formats, write_reports
 
 
@@ -19,7 +20,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "report",
         help="re-render reports from a saved scan.json (no browser)",
         description="Re-render report.html and the machine formats from a saved scan.json, and apply "
-        "the CI gate to it. Exit codes: 0 clean, 1 findings at or above --fail-on, 2 bad input.",
+        "the CI gate to it. Exit codes: 0 clean, 1 findings at or above --fail-on, 2 bad input, "
+        "4 partial scan (interrupted; no finding fails the gate, but an incomplete scan never passes).",
     )
     p.add_argument("scan", metavar="SCAN_JSON", help="a scan.json, or the scan folder holding it")
     p.add_argument("--out", metavar="DIR", help="output folder (default: the scan's own folder)")
@@ -82,8 +84,14 @@ def run(args: argparse.Namespace) -> int:
     )
     for path in written:
         print(f"wrote {path}")
-    code = gate_exit_code(result, fail_on, baseline)
+    gate = verdict(result, fail_on, baseline)
     counts = ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in result.summary.items())
-    verdict = "FAIL" if code else "pass"
-    print(f"{verdict}: {counts} (fail on: {', '.join(sorted(fail_on)) or 'none'})")
-    return code
+    word = "pass" if gate.passed else gate.word
+    print(f"{word}: {counts} (fail on: {', '.join(sorted(fail_on)) or 'none'})")
+    if gate.partial:
+        print(
+            f"scanner: warning: partial scan: interrupted after {len(result.pages)} page(s); "
+            "results are incomplete",
+            file=sys.stderr,
+        )
+    return gate.code

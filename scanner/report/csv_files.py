@@ -3,6 +3,10 @@
 Cells come from the scanned site and a spreadsheet would run a cell that starts with ``=``,
 ``+``, ``-``, ``@`` (CSV/formula injection). Such text cells get a leading apostrophe, the
 usual neutraliser; numbers are left alone.
+
+findings.csv counts every page, cookie, request, beacon and storage key of a finding (``evidence_note``
+says which lists scan.json only samples) and carries ``scan_interrupted`` (``meta.interrupted``) on
+every row, so a spreadsheet of a partial scan says so.
 """
 
 from __future__ import annotations
@@ -37,8 +41,10 @@ def _defused(frame: pd.DataFrame) -> pd.DataFrame:
 
 def write_csv_files(result: ScanResult, out_dir: Path) -> list[Path]:
     written = []
+    findings = findings_frame(result)
+    findings["scan_interrupted"] = bool(result.meta.interrupted)
     for name, frame in (
-        ("findings.csv", findings_frame(result)),
+        ("findings.csv", findings),
         ("cookies.csv", cookies_frame(result)),
         ("requests.csv", requests_frame(result)),
     ):

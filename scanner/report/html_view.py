@@ -14,10 +14,11 @@ from collections.abc import Collection
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote, urlsplit
 
-from scanner.gate import failing_findings, normalise_fail_on
-from scanner.model import FINDING_STATUSES, Finding, ScanResult
+from scanner.gate import normalise_fail_on, verdict
+from scanner.model import EVIDENCE_KINDS, FINDING_STATUSES, Finding, ScanResult
+from scanner.report.text import partial_scan_text
 
-EVIDENCE_LIMIT = 100  # rows per evidence kind per finding; the rest is counted, full list in scan.json
+EVIDENCE_LIMIT = 100  # rows per evidence kind per finding; counts are the finding's totals
 HOSTS_PER_PAGE = 30
 STATUS_LABELS = {
     "undeclared": "Undeclared",
@@ -68,8 +69,10 @@ def _clip(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _capped(items: tuple, limit: int = EVIDENCE_LIMIT) -> tuple[list, int]:
-    return list(items[:limit]), max(0, len(items) - limit)
+def _sample(f: Finding, kind: str, limit: int = EVIDENCE_LIMIT) -> tuple[list, dict]:
+    """The rows shown of one evidence kind, and {"total", "shown"} for its "showing N of M" note."""
+    rows = list(getattr(f.evidence, kind)[:limit])
+    return rows, {"total": f.evidence.total(kind), "shown": len(rows)}
 
 
 def _flags(secure: object, http_only: object, same_site: object) -> str:
@@ -110,16 +113,23 @@ def _storage_ref(s: dict) -> dict:
         "kind": str(s.get("kind", "")),
         "key": str(s.get("key", "")),
         "page": str(s.get("page_url", "") or ""),
+        "page_href": safe_href(s.get("page_url")),
     }
 
 
+def _declared_source(f: Finding, sources: dict[str, str]) -> str:
+    """Where the declaration came from; a finding covered by several rows joins their names with "; "."""
+    names = [n.strip() for n in (f.declared_name or "").split(";") if n.strip()]
+    found = [sources[n] for n in ([f.declared_name or "", *names]) if sources.get(n)]
+    return "; ".join(dict.fromkeys(found))
+
+
 def _finding_row(f: Finding, failing: bool, parents: dict[str, str], sources: dict[str, str]) -> dict:
-    ev = f.evidence
-    pages, pages_more = _capped(ev.pages)
-    cookies, cookies_more = _capped(ev.cookies)
-    requests, requests_more = _capped(ev.requests)
-    beacons, beacons_more = _capped(ev.beacons)
-    storage, storage_more = _capped(ev.storage)
+    pages, pages_n = _sample(f, "pages")
+    cookies, cookies_n = _sample(f, "cookies")
+    requests, requests_n = _sample(f, "requests")
+    beacons, beacons_n = _sample(f, "beacons")
+    storage, storage_n = _sample(f, "storage")
     return {
         "vendor": f.vendor,
         "parent": parents.get(f.vendor, ""),
@@ -128,28 +138,22 @@ def _finding_row(f: Finding, failing: bool, parents: dict[str, str], sources: di
         "status_rank": FINDING_STATUSES.index(f.status) if f.status in FINDING_STATUSES else 9,
         "category": f.category or "",
         "declared_name": f.declared_name or "",
-        "declared_source": sources.get(f.declared_name or "", ""),
+        "declared_source": _declared_source(f, sources),
         "detail": f.detail,
         "reasons": list(f.reasons),
         "unknown": f.unknown,
         "failing": failing,
-        "counts": {
-            "pages": len(ev.pages),
-            "cookies": len(ev.cookies),
-            "requests": len(ev.requests),
-            "beacons": len(ev.beacons),
-            "storage": len(ev.storage),
-        },
+        "counts": {kind: f.evidence.total(kind) for kind in EVIDENCE_KINDS},
         "pages": [{"url": p, "href": safe_href(p)} for p in pages],
-        "pages_more": pages_more,
+        "pages_n": pages_n,
         "cookies": [_cookie_ref(c) for c in cookies],
-        "cookies_more": cookies_more,
+        "cookies_n": cookies_n,
         "requests": [_request_ref(r) for r in requests],
-        "requests_more": requests_more,
+        "requests_n": requests_n,
         "beacons": [_request_ref(r) for r in beacons],
-        "beacons_more": beacons_more,
+        "beacons_n": beacons_n,
         "storage": [_storage_ref(s) for s in storage],
-        "storage_more": storage_more,
+        "storage_n": storage_n,
     }
 
 
@@ -318,7 +322,8 @@ def build_view(
 ) -> dict:
     """Everything report.html shows, as plain data."""
     meta = result.meta
-    failing = failing_findings(result, fail_on, baseline)
+    gate = verdict(result, fail_on, baseline)
+    failing = gate.failing
     failing_ids = {id(f) for f in failing}
     parents = {
         str(v.get("name")): str(v.get("parent") or "")
@@ -332,7 +337,10 @@ def build_view(
     options = meta.options if isinstance(meta.options, dict) else {}
     return {
         "title": "Tracker audit — " + (meta.start_urls[0] if meta.start_urls else "scan"),
+        "partial": partial_scan_text(result),
         "verdict": {
+            "word": gate.word,
+            "cls": {"FAIL": "fail", "PARTIAL": "partial"}.get(gate.word, "pass"),
             "failed": bool(failing),
             "failing": len(failing),
             "fail_on": sorted(normalise_fail_on(fail_on)) or ["none"],

@@ -2,7 +2,9 @@
 
 Suite "declared vendors": a case per declaration; a mismatch is a failure, a vendor never
 observed is skipped (nothing to check), a consistent one passes. Suite "undeclared
-trackers": every undeclared tracker is a failing case. Fits the Jenkins/Surefire JUnit
+trackers": every undeclared tracker is a failing case. A partial scan (``meta.interrupted``)
+adds a suite "scan" whose case "scan completed" is an error (the errors recorded in the scan
+are its text), so a CI test view never shows an incomplete audit as green. Fits the Jenkins/Surefire JUnit
 schema that GitLab, GitHub test reporters and Jenkins read.
 """
 
@@ -12,7 +14,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from scanner.model import Finding, ScanResult
-from scanner.report.text import evidence_summary, xml_safe
+from scanner.report.text import evidence_summary, partial_scan_text, xml_safe
 
 
 def _case(suite: ET.Element, classname: str, finding: Finding, name: str) -> ET.Element:
@@ -63,6 +65,28 @@ def _suite(root: ET.Element, name: str, cases: list[tuple[Finding, str]], timest
         _case(suite, classname, finding, case_name)
 
 
+def _scan_suite(root: ET.Element, result: ScanResult) -> int:
+    """The "scan" suite of a partial scan: one erroring case. Returns the number of errors (0 or 1)."""
+    partial = partial_scan_text(result)
+    if not partial:
+        return 0
+    suite = ET.SubElement(
+        root,
+        "testsuite",
+        name="scan",
+        tests="1",
+        failures="0",
+        errors="1",
+        skipped="0",
+        time="0",
+        timestamp=xml_safe(result.meta.started_at),
+    )
+    case = ET.SubElement(suite, "testcase", name="scan completed", classname="scanner.scan", time="0")
+    error = ET.SubElement(case, "error", type="partial_scan", message=xml_safe(partial))
+    error.text = xml_safe("\n".join([partial + ".", *(str(e) for e in result.meta.errors)]))
+    return 1
+
+
 def build_junit(result: ScanResult) -> str:
     """The JUnit XML document as text."""
     declared = [
@@ -80,6 +104,10 @@ def build_junit(result: ScanResult) -> str:
         errors="0",
         time="0",
     )
+    errors = _scan_suite(root, result)
+    if errors:
+        root.set("tests", str(len(declared) + len(undeclared) + errors))
+        root.set("errors", str(errors))
     _suite(root, "declared vendors", declared, result.meta.started_at)
     _suite(root, "undeclared trackers", undeclared, result.meta.started_at)
     ET.indent(root)

@@ -1,7 +1,8 @@
 """summary.md: a short Markdown verdict for a pull-request comment or a CI step summary.
 
 Names and details come from the scanned site: they are escaped so that they cannot break
-the table, start a link or an image, or smuggle HTML into the comment.
+the table, start a link or an image, or smuggle HTML into the comment. A partial scan starts
+with a warning line; the Pages column counts every page of a finding (not its sample list).
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ import re
 from collections.abc import Collection
 from pathlib import Path
 
-from scanner.gate import failing_findings
+from scanner.gate import verdict
 from scanner.model import FINDING_STATUSES, ScanResult
+from scanner.report.text import partial_scan_text
 
 LABELS = {
     "undeclared": "Undeclared",
@@ -35,17 +37,27 @@ def md_escape(text: object, limit: int = 160) -> str:
 def build_summary_md(
     result: ScanResult, fail_on: Collection[str] | None = None, baseline: ScanResult | None = None
 ) -> str:
-    failing = failing_findings(result, fail_on, baseline)
+    gate = verdict(result, fail_on, baseline)
+    failing = gate.failing
     counts = result.summary
     start = ", ".join(result.meta.start_urls) or "?"
-    verdict = "❌ **Fail**" if failing else "✅ **Pass**"
+    word = {"FAIL": "❌ **Fail**", "PARTIAL": "⚠️ **Incomplete**"}.get(gate.word, "✅ **Pass**")
     why = f" — {len(failing)} finding(s) fail the gate" if failing else ""
+    if gate.partial and not failing:
+        why = " — a partial scan cannot pass the gate"
     if baseline is not None:
         why += " (new since the baseline)"
-    lines = [
+    partial = partial_scan_text(result)
+    lines = [f"> ⚠️ **{md_escape(partial[0].upper() + partial[1:], 400)}.**"] if partial else []
+    if partial and result.meta.errors:
+        lines.append(">")
+    lines += [f"> {md_escape(e, 300)}" for e in result.meta.errors[:5]]
+    if lines:
+        lines.append("")
+    lines += [
         "### Tracker audit",
         "",
-        f"{verdict}{why}. Scanned {md_escape(start)} "
+        f"{word}{why}. Scanned {md_escape(start)} "
         f"({len(result.pages)} pages, {len(result.requests)} requests, {len(result.cookies)} cookies) "
         f"on {md_escape(result.meta.started_at)}.",
         "",
@@ -63,10 +75,10 @@ def build_summary_md(
         ]
         for f in shown[:MAX_ROWS]:
             name = md_escape(f.vendor) + (" *(unknown)*" if f.unknown else "")
-            gate = "fails" if id(f) in failing_ids else ""
+            fails = "fails" if id(f) in failing_ids else ""
             lines.append(
                 f"| {name} | {LABELS[f.status]} | {md_escape(f.category or '—')} | "
-                f"{md_escape(f.detail)} | {len(f.evidence.pages)} | {gate} |"
+                f"{md_escape(f.detail)} | {f.evidence.total('pages')} | {fails} |"
             )
         if len(shown) > MAX_ROWS:
             lines.append(f"\n…and {len(shown) - MAX_ROWS} more in `findings.csv` / `report.html`.")

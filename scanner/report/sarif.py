@@ -3,7 +3,10 @@
 Each result points at the declaration file (``vendors.csv``, from the scan metadata) so
 that GitHub code scanning can show it on a file of the repository: the declaration's line
 for declared vendors, line 1 (the header, where a row is missing) for undeclared trackers.
-The pages where the vendor was seen are attached as additional locations by URL.
+The pages where the vendor was seen are attached as additional locations by URL (the first
+ten); ``properties.evidenceTotals`` counts all the evidence, ``evidenceListed`` what scan.json
+lists of it. A partial scan (``meta.interrupted``) has ``executionSuccessful: false`` and says
+so in a ``toolExecutionNotifications`` entry, with one more per recorded error.
 """
 
 from __future__ import annotations
@@ -12,8 +15,8 @@ import hashlib
 import json
 from pathlib import Path
 
-from scanner.model import Finding, ScanResult
-from scanner.report.text import evidence_summary
+from scanner.model import EVIDENCE_KINDS, Finding, ScanResult
+from scanner.report.text import evidence_summary, partial_scan_text
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 
@@ -110,8 +113,10 @@ def _result(result: ScanResult, finding: Finding, rule_index: dict[str, int], ar
             "declaredName": finding.declared_name,
             "reasons": list(finding.reasons),
             "unknownVendor": finding.unknown,
-            "pages": len(finding.evidence.pages),
+            "pages": finding.evidence.total("pages"),
             "cookies": sorted({str(c.get("name", "")) for c in finding.evidence.cookies}),
+            "evidenceTotals": {k: finding.evidence.total(k) for k in EVIDENCE_KINDS},
+            "evidenceListed": {k: finding.evidence.listed(k) for k in EVIDENCE_KINDS},
         },
     }
     if finding.status == "declared":
@@ -141,6 +146,24 @@ def declaration_uri(source: str | None) -> str:
         return path.name or "vendors.csv"
 
 
+def _invocation(result: ScanResult) -> dict:
+    meta = result.meta
+    notes = []
+    partial = partial_scan_text(result)
+    if partial:
+        notes.append({"level": "error", "message": {"text": partial}, "descriptor": {"id": "partial-scan"}})
+    for error in meta.errors:
+        notes.append({"level": "error" if partial else "warning", "message": {"text": str(error) or "error"}})
+    out: dict = {
+        "executionSuccessful": not meta.interrupted,
+        "startTimeUtc": meta.started_at,
+        **({"endTimeUtc": meta.finished_at} if meta.finished_at else {}),
+    }
+    if notes:
+        out["toolExecutionNotifications"] = notes
+    return out
+
+
 def build_sarif(result: ScanResult) -> dict:
     """The SARIF 2.1.0 log (a dict ready for ``json.dump``)."""
     meta = result.meta
@@ -156,16 +179,15 @@ def build_sarif(result: ScanResult) -> dict:
             }
         },
         "automationDetails": {"id": "tracker-audit/" + (meta.start_urls[0] if meta.start_urls else "scan")},
-        "invocations": [
-            {
-                "executionSuccessful": not meta.interrupted,
-                "startTimeUtc": meta.started_at,
-                **({"endTimeUtc": meta.finished_at} if meta.finished_at else {}),
-            }
-        ],
+        "invocations": [_invocation(result)],
         "artifacts": [{"location": {"uri": artifact}, "roles": ["analysisTarget"]}],
         "results": [_result(result, f, rule_index, artifact) for f in result.findings],
-        "properties": {"startUrls": list(meta.start_urls), "summary": result.summary},
+        "properties": {
+            "startUrls": list(meta.start_urls),
+            "summary": result.summary,
+            "pagesScanned": len(result.pages),
+            "interrupted": bool(meta.interrupted),
+        },
     }
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
 

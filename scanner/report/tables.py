@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from scanner.model import Cookie, Finding, Page, Request, ScanResult, StorageItem
+from scanner.model import EVIDENCE_KINDS, Cookie, Finding, Page, Request, ScanResult, StorageItem
 
 JOIN = ";"
 
@@ -88,11 +88,13 @@ FINDING_COLUMNS = [
     "cookie_names",
     "hosts",
     "first_page",
+    "evidence_note",
 ]
 
 
-def _hosts(f: Finding) -> str:
-    seen: dict[str, None] = {}
+def _hosts(f: Finding, vendor_hosts: dict[str, dict[str, None]]) -> str:
+    """Every host the vendor's requests went to (from the scan's requests, not the capped sample)."""
+    seen: dict[str, None] = dict(vendor_hosts.get(f.vendor, {}))
     for r in (*f.evidence.requests, *f.evidence.beacons):
         url = str(r.get("url", ""))
         host = url.split("/")[2] if url.count("/") >= 2 else url
@@ -100,8 +102,22 @@ def _hosts(f: Finding) -> str:
     return JOIN.join(seen)
 
 
+def evidence_note(f: Finding) -> str:
+    """ "showing 50 of 65 pages; showing 20 of 65 beacons" for the lists scan.json only samples."""
+    ev = f.evidence
+    word = {"storage": "storage keys"}
+    return "; ".join(
+        f"showing {ev.listed(k)} of {ev.total(k)} {word.get(k, k)}" for k in EVIDENCE_KINDS if ev.cut(k)
+    )
+
+
 def findings_frame(result: ScanResult) -> pd.DataFrame:
-    """One row per finding with evidence counts (the full evidence stays in scan.json)."""
+    """One row per finding with evidence totals (scan.json keeps a sample of each list, and every
+    request, cookie and storage key with its vendor)."""
+    vendor_hosts: dict[str, dict[str, None]] = {}
+    for r in result.requests:
+        if r.vendor and r.host:
+            vendor_hosts.setdefault(r.vendor, {}).setdefault(r.host, None)
     rows = []
     for f in result.findings:
         ev = f.evidence
@@ -114,14 +130,11 @@ def findings_frame(result: ScanResult) -> pd.DataFrame:
                 f.unknown,
                 f.detail,
                 JOIN.join(f.reasons),
-                len(ev.pages),
-                len(ev.cookies),
-                len(ev.requests),
-                len(ev.beacons),
-                len(ev.storage),
+                *(ev.total(k) for k in EVIDENCE_KINDS),
                 JOIN.join(dict.fromkeys(str(c.get("name", "")) for c in ev.cookies)),
-                _hosts(f),
+                _hosts(f, vendor_hosts),
                 ev.pages[0] if ev.pages else None,
+                evidence_note(f),
             ]
         )
     return pd.DataFrame(rows, columns=FINDING_COLUMNS)

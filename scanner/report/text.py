@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from scanner.model import Finding
+from scanner.model import Finding, ScanResult
 
 # Characters XML 1.0 cannot carry at all, even escaped.
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -20,26 +20,38 @@ def plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def _first(items: Iterable[str], limit: int) -> str:
-    items = list(dict.fromkeys(i for i in items if i))
-    more = f" (+{len(items) - limit} more)" if len(items) > limit else ""
-    return ", ".join(items[:limit]) + more
+def _names(items: Iterable[str], limit: int) -> list[str]:
+    return list(dict.fromkeys(i for i in items if i))[:limit]
+
+
+def showing(listed: int, total: int) -> str:
+    """ "showing N of M" when a list of ``total`` items prints only ``listed`` of them, else ""."""
+    return f"showing {listed} of {total}" if listed < total else ""
+
+
+def partial_scan_text(result: ScanResult) -> str | None:
+    """The warning every format carries for an unfinished scan (None for a complete one)."""
+    if not result.meta.interrupted:
+        return None
+    return f"partial scan: interrupted after {plural(len(result.pages), 'page')} — results are incomplete"
 
 
 def evidence_summary(finding: Finding, limit: int = 5) -> list[str]:
-    """A few lines naming the evidence: pages, cookies, requests, beacons, storage keys."""
+    """A few lines naming the evidence: pages, cookies, requests, beacons, storage keys. Counts
+    are the finding's totals; a line that names fewer items says "showing N of M"."""
     ev = finding.evidence
     lines = []
-    if ev.pages:
-        lines.append(f"{plural(len(ev.pages), 'page')}: {_first(ev.pages, limit)}")
-    if ev.cookies:
-        names = (f"{c.get('name', '?')} ({c.get('domain', '?')})" for c in ev.cookies)
-        lines.append(f"{plural(len(ev.cookies), 'cookie')}: {_first(names, limit)}")
-    for n, word, values in (
-        (len(ev.requests), "request", (str(r.get("url", "")) for r in ev.requests)),
-        (len(ev.beacons), "beacon", (str(r.get("url", "")) for r in ev.beacons)),
-        (len(ev.storage), "storage key", (str(s.get("key", "")) for s in ev.storage)),
+    for kind, word, values in (
+        ("pages", "page", ev.pages),
+        ("cookies", "cookie", (f"{c.get('name', '?')} ({c.get('domain', '?')})" for c in ev.cookies)),
+        ("requests", "request", (str(r.get("url", "")) for r in ev.requests)),
+        ("beacons", "beacon", (str(r.get("url", "")) for r in ev.beacons)),
+        ("storage", "storage key", (str(s.get("key", "")) for s in ev.storage)),
     ):
-        if n:
-            lines.append(f"{plural(n, word)}: {_first(values, limit)}")
+        total = ev.total(kind)
+        if not total:
+            continue
+        names = _names(values, limit)
+        cut = showing(len(names), total)
+        lines.append(f"{plural(total, word)}" + (f" ({cut})" if cut else "") + f": {', '.join(names)}")
     return lines

@@ -1,0 +1,126 @@
+"""Counts are totals, lists are samples, end to end: a real crawl of a 65-page site where one
+unknown tracker (widetrack.net) is on every page, through the real pipeline into every format.
+
+Each finding's evidence keeps at most 50 pages, 50 cookies and 20 requests/beacons; every report
+(findings.csv, SARIF, summary.md, report.html, JUnit, scan.json, ``load_scan``) must print 65
+(the totals) and say "showing N of M" where it lists fewer."""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+
+import lxml.html
+import pandas as pd
+import pytest
+from conftest import scan
+
+import scanner
+from scanner.compare import MAX_EVIDENCE_COOKIES, MAX_EVIDENCE_PAGES, MAX_EVIDENCE_REQUESTS
+from scanner.fakenet import FakeInternet
+from scanner.fakenet.wide import HOST, PAGES, TRACKER_DOMAIN, wide_world
+from scanner.pipeline import analyse
+from scanner.report import FORMATS, write_reports
+from scanner.schema import validation_errors
+
+N = PAGES
+assert N > MAX_EVIDENCE_PAGES > MAX_EVIDENCE_REQUESTS and N > MAX_EVIDENCE_COOKIES
+
+
+@pytest.fixture(scope="module")
+def wide(tmp_path_factory):
+    out = tmp_path_factory.mktemp("wide")
+    with FakeInternet(wide_world()) as net:
+        raw, _ = scan(net, [net.url(HOST, "/")], out, max_pages=N + 10, max_depth=1, concurrency=4)
+    result = analyse(raw, declared=None)
+    write_reports(result, out, FORMATS)
+    return result, out
+
+
+def test_the_crawl_saw_the_tracker_on_every_page(wide):
+    result, _ = wide
+    assert len(result.pages) == N and not any(p.error for p in result.pages)
+    tracked = [r for r in result.requests if r.vendor == TRACKER_DOMAIN]
+    assert len({r.page_url for r in tracked}) == N
+    assert sum(r.is_beacon for r in tracked) == N and sum(not r.is_beacon for r in tracked) == N
+    assert sum(c.vendor == TRACKER_DOMAIN for c in result.cookies) == N
+
+
+def test_scan_json_keeps_totals_and_caps_lists(wide):
+    _, out = wide
+    data = json.loads((out / "scan.json").read_text(encoding="utf-8"))
+    assert validation_errors(data) == []
+    (f,) = [f for f in data["findings"] if f["vendor"] == TRACKER_DOMAIN]
+    ev = f["evidence"]
+    totals = {k: ev[f"{k}_total"] for k in ("pages", "cookies", "requests", "beacons", "storage")}
+    assert totals == {"pages": N, "cookies": N, "requests": N, "beacons": N, "storage": 0}
+    assert (len(ev["pages"]), len(ev["cookies"]), len(ev["requests"]), len(ev["beacons"])) == (
+        MAX_EVIDENCE_PAGES,
+        MAX_EVIDENCE_COOKIES,
+        MAX_EVIDENCE_REQUESTS,
+        MAX_EVIDENCE_REQUESTS,
+    )
+    assert f"observed {N} cookie(s), {2 * N} request(s) incl. {N} beacon(s) on {N} page(s)" in f["detail"]
+    assert f["status"] == "undeclared" and f["unknown"] is True
+
+
+def test_findings_csv_and_load_scan(wide):
+    _, out = wide
+    row = pd.read_csv(out / "findings.csv").set_index("vendor").loc[TRACKER_DOMAIN]
+    assert (row["pages"], row["cookies"], row["requests"], row["beacons"]) == (N, N, N, N)
+    note = row["evidence_note"]
+    assert f"showing {MAX_EVIDENCE_PAGES} of {N} pages" in note
+    assert f"showing {MAX_EVIDENCE_COOKIES} of {N} cookies" in note
+    assert f"showing {MAX_EVIDENCE_REQUESTS} of {N} requests" in note
+    assert f"showing {MAX_EVIDENCE_REQUESTS} of {N} beacons" in note
+    frame = scanner.load_scan(out).findings.set_index("vendor").loc[TRACKER_DOMAIN]
+    assert (frame["pages"], frame["cookies"], frame["requests"], frame["beacons"]) == (N, N, N, N)
+
+
+def test_sarif(wide):
+    _, out = wide
+    sarif = json.loads((out / "results.sarif").read_text(encoding="utf-8"))
+    (res,) = [r for r in sarif["runs"][0]["results"] if r["properties"]["vendor"] == TRACKER_DOMAIN]
+    props = res["properties"]
+    assert props["pages"] == N
+    assert props["evidenceTotals"] == {"pages": N, "cookies": N, "requests": N, "beacons": N, "storage": 0}
+    assert props["evidenceListed"]["pages"] == MAX_EVIDENCE_PAGES
+    text = res["message"]["text"]
+    assert f"{N} pages (showing 3 of {N})" in text and f"{N} beacons (showing 3 of {N})" in text
+
+
+def test_junit(wide):
+    _, out = wide
+    root = ET.fromstring((out / "junit.xml").read_text(encoding="utf-8"))
+    (case,) = [c for c in root.iter("testcase") if c.get("name") == f"undeclared tracker: {TRACKER_DOMAIN}"]
+    body = case.find("failure").text
+    for kind in ("pages", "cookies", "requests", "beacons"):
+        assert f"{N} {kind} (showing 5 of {N})" in body
+
+
+def test_summary_md(wide):
+    _, out = wide
+    md = (out / "summary.md").read_text(encoding="utf-8")
+    (row,) = [line for line in md.splitlines() if line.startswith("| widetrack\\.net")]
+    assert row.split(" | ")[-2] == str(N)  # the Pages column
+
+
+def test_report_html(wide):
+    _, out = wide
+    html = (out / "report.html").read_text(encoding="utf-8")
+    doc = lxml.html.fromstring(html)
+    (body,) = [b for b in doc.xpath("//tbody[@class='unit']") if b.xpath(f".//b[text()='{TRACKER_DOMAIN}']")]
+    counts = [td.text_content() for td in body.xpath("./tr[contains(@class,'row')]/td[@class='n']")]
+    assert counts == [str(N), str(N), str(N), str(N), "0"]  # pages, cookies, requests, beacons, storage
+    evidence = lxml.html.tostring(body, encoding="unicode")
+    for heading in ("Pages", "Cookies", "Requests", "Beacons"):
+        assert f"<h4>{heading} ({N})</h4>" in evidence
+    for shown, what in (
+        (MAX_EVIDENCE_PAGES, "pages"),
+        (MAX_EVIDENCE_COOKIES, "cookies"),
+        (MAX_EVIDENCE_REQUESTS, "requests"),
+        (MAX_EVIDENCE_REQUESTS, "beacons"),
+    ):
+        assert f"showing {shown} of {N} {what}" in evidence
+    assert len(re.findall(r"wt_p\d+", evidence)) == MAX_EVIDENCE_COOKIES  # the sample, not more
