@@ -118,8 +118,13 @@ def _assemble(crawl, sink: VisitSink) -> ScanResult:
 
     result = assemble(crawl.meta, crawl.scope, sink.visits())
     problems = list(getattr(sink, "problems", ()) or ())  # lines a JsonlSink could not read back
-    if problems:
-        meta = replace(result.meta, interrupted=True, errors=(*result.meta.errors, *problems))
+    notes = list(getattr(sink, "notes", ()) or ())
+    if problems or notes:
+        meta = replace(
+            result.meta,
+            interrupted=result.meta.interrupted or bool(problems),
+            errors=(*result.meta.errors, *notes, *problems),
+        )
         result = replace(result, meta=meta)
     return result
 

@@ -68,6 +68,8 @@ class JsonlSink:
     ``resume=True`` appends to the visits already there (``scanner scan --resume``); otherwise the
     folder's pages.jsonl starts empty. Reading back, a line that is not a JSON object is skipped and
     described in ``problems`` (a line cut off by a crash is expected after a kill; it is still a loss).
+    In a resumed scan such lines of the earlier run are only ``notes``: the crawl did not count their
+    pages as visited, so it visited them again.
     """
 
     def __init__(self, folder: Path, *, resume: bool = False) -> None:
@@ -75,12 +77,16 @@ class JsonlSink:
         self.path = self.folder / VISITS_FILE
         self.resume = resume
         self.problems: list[str] = []
+        self.notes: list[str] = []
         self._fh: Any = None
+        self._earlier_lines: int | None = None  # lines of the run being resumed (known once opened)
 
     def open(self, meta: ScanMeta, scope: Scope) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         if self.resume and self.path.exists():
             self._terminate_last_line()
+            with self.path.open("rb") as fh:
+                self._earlier_lines = sum(1 for _ in fh)
         self._fh = self.path.open("a" if self.resume else "w", encoding="utf-8")
         self._scope = scope
         self.update_meta(meta)
@@ -110,7 +116,7 @@ class JsonlSink:
         os.replace(tmp, self.folder / META_FILE)
 
     def visits(self) -> Iterator[dict[str, Any]]:
-        self.problems = []
+        self.problems, self.notes = [], []
         if not self.path.exists():
             return
         with self.path.open(encoding="utf-8", errors="replace") as fh:
@@ -121,12 +127,22 @@ class JsonlSink:
                 try:
                     visit = json.loads(line)
                 except ValueError as exc:
-                    self.problems.append(f"{VISITS_FILE} line {n} is not readable ({exc}); skipped")
+                    visit, why = None, f"is not readable ({exc})"
+                else:
+                    why = "is not a saved visit"
+                if isinstance(visit, dict):
+                    yield visit
                     continue
-                if not isinstance(visit, dict):
-                    self.problems.append(f"{VISITS_FILE} line {n} is not a saved visit; skipped")
-                    continue
-                yield visit
+                message = f"{VISITS_FILE} line {n} {why}; skipped"
+                if self._of_resumed_run(n):
+                    self.notes.append(f"{message} (a page of the interrupted run, visited again)")
+                else:
+                    self.problems.append(message)
+
+    def _of_resumed_run(self, line: int) -> bool:
+        if not self.resume:
+            return False
+        return self._earlier_lines is None or line <= self._earlier_lines
 
     def close(self) -> None:
         if self._fh is not None:

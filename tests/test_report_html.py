@@ -178,7 +178,9 @@ def test_report_in_chromium_sorts_filters_and_stays_offline(tmp_path, result):
         page.select_option('.filters[data-for="findings-table"] select[data-key="status"]', "")
         page.select_option('.filters[data-for="findings-table"] select[data-key="category"]', "advertising")
         assert sorted(vendors()) == ["Capterra", "Criteo"]  # the catalog's categories
-        page.select_option('.filters[data-for="findings-table"] select[data-key="category"]', "session-replay")
+        page.select_option(
+            '.filters[data-for="findings-table"] select[data-key="category"]', "session-replay"
+        )
         assert sorted(vendors()) == ["Hotjar"]
         page.fill('.filters[data-for="findings-table"] input[data-key="text"]', "_hjsession")
         expect(page.locator('[data-count-for="findings-table"]')).to_have_text("1 of 6 shown")
