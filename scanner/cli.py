@@ -19,7 +19,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="scanner",
         description="Crawl a website in real Chromium, capture cookies, storage, beacons and "
         "third-party requests, attribute them to vendors and compare with the declared vendors.",
-        epilog="Exit codes: 0 clean, 1 findings at or above --fail-on, 2 bad input, 3 scan could not run.",
+        epilog="Exit codes: 0 clean, 1 findings at or above --fail-on, 2 bad input, 3 scan could not run, "
+        "4 partial scan (interrupted or killed: never passes).",
     )
     parser.add_argument("--version", action="version", version=f"scanner {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -9,14 +9,16 @@ The CLI builds it from its arguments; a Python caller builds it directly::
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from scanner.browser import BrowserOptions
 from scanner.crawl.visit import VisitTiming
+from scanner.errors import BadInput
 from scanner.model import Declared
 
 DEFAULT_FORMATS: tuple[str, ...] = ("html", "json", "csv")
+CALLER_DECLARATION = "declared by the caller"  # meta.declared_source of ScanOptions.declared
 
 # Measured on the bench site (bench/bench_crawl.py --compare-concurrency): the browser with its first
 # page takes about 1.5 GB at peak, every further tab about 150 MB; a visit mostly waits (settle, quiet
@@ -109,3 +111,41 @@ class ScanOptions:
     @property
     def screenshots_dir(self) -> Path | None:
         return self.out_dir / "screenshots" if self.screenshots and self.out_dir else None
+
+
+def resume_options(folder: Path, **overrides) -> ScanOptions:
+    """Options that continue the unfinished scan saved in ``folder``: its start URLs, scope, limits,
+    timing and declaration as saved in ``scan-meta.json``; ``overrides`` (browser, formats, a new
+    declaration, ...) replace them. BadInput when the folder holds no scan or a finished one."""
+    from scanner.assemble import read_meta
+
+    folder = Path(folder)
+    meta, _ = read_meta(folder)
+    if meta.finished_at and not meta.interrupted:
+        raise BadInput(f"{folder} holds a finished scan; nothing to resume")
+    saved = meta.options
+    declared = {}
+    if meta.declared_source and meta.declared_source.startswith("policy: "):
+        declared["policy"] = meta.declared_source.removeprefix("policy: ")
+    elif meta.declared_source and meta.declared_source != CALLER_DECLARATION:
+        declared["vendors"] = meta.declared_source
+    if any(overrides.get(k) for k in ("vendors", "policy", "declared")):
+        declared = {}
+    defaults = ScanOptions(start_urls=meta.start_urls)
+    options = ScanOptions(
+        start_urls=meta.start_urls,
+        out_dir=folder,
+        first_party=tuple(saved.get("first_party", ())),
+        max_depth=int(saved.get("max_depth", defaults.max_depth)),
+        max_pages=int(saved.get("max_pages", defaults.max_pages)),
+        max_query_variants=int(saved.get("max_query_variants", defaults.max_query_variants)),
+        use_sitemap=bool(saved.get("sitemap", defaults.use_sitemap)),
+        concurrency=saved.get("concurrency"),
+        keep_values=bool(saved.get("keep_cookie_values", defaults.keep_values)),
+        screenshots=bool(saved.get("screenshots", defaults.screenshots)),
+        timing=VisitTiming(settle_s=float(saved.get("settle_s", defaults.timing.settle_s))),
+        resume=True,
+        **declared,
+    )
+    given = {k: v for k, v in overrides.items() if v is not None}
+    return replace(options, **given)

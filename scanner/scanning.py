@@ -18,7 +18,7 @@ from pathlib import Path
 
 from scanner.errors import BadInput, CannotScan, ScanInterrupted, ScannerError
 from scanner.model import Declared, ScanResult
-from scanner.options import ScanOptions
+from scanner.options import CALLER_DECLARATION, ScanOptions
 from scanner.sink import JsonlSink, MemorySink, VisitSink
 
 log = logging.getLogger("scanner")
@@ -133,7 +133,7 @@ def _declaration(options: ScanOptions) -> tuple[list[Declared] | None, str | Non
     from scanner.pipeline import load_declaration
 
     if options.declared is not None:
-        return list(options.declared), "declared by the caller"
+        return list(options.declared), CALLER_DECLARATION
 
     def fetch(url: str) -> str:
         from scanner.browser import fetch_rendered_html

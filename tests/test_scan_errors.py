@@ -9,7 +9,7 @@ import pytest
 from conftest import REPO, run_cli, scan  # noqa: I001
 
 from scanner.browser import find_browser
-from scanner.errors import EXIT_BAD_INPUT, EXIT_CANNOT_SCAN, BadInput, CannotScan
+from scanner.errors import EXIT_BAD_INPUT, EXIT_CANNOT_SCAN, EXIT_PARTIAL, BadInput, CannotScan
 
 pytestmark = pytest.mark.browser
 
@@ -182,7 +182,8 @@ def test_browser_dying_mid_crawl_keeps_finished_pages(demo_net, tmp_path, monkey
 
 
 def test_unfinished_scan_is_assembled_by_report(demo_net, tmp_path):
-    """A crawl killed before scan.json: `scanner report DIR` assembles it from the saved pages."""
+    """A crawl killed before scan.json: `scanner report DIR` assembles it from the saved pages,
+    marks it partial (exit 4, never a pass) and says so."""
     out = tmp_path / "cut"
     result, _ = scan(demo_net, [demo_net.url("www.example.com", "/")], out, max_pages=3, use_sitemap=False)
     assert not (out / "scan.json").exists() and (out / "pages.jsonl").exists()
@@ -190,8 +191,11 @@ def test_unfinished_scan_is_assembled_by_report(demo_net, tmp_path):
         fh.write('{"page": {"url": "https://www.example.com/half')
     vendors = REPO / "vendors.csv"
     proc = run_cli("report", str(out), "--vendors", str(vendors), "--format", "json,md", "--fail-on", "none")
-    assert proc.returncode == 0, proc.stderr
+    assert proc.returncode == EXIT_PARTIAL, proc.stderr
+    assert "partial scan" in proc.stderr and "Traceback" not in proc.stderr
     saved = json.loads((out / "scan.json").read_text())
+    assert saved["meta"]["interrupted"] is True
+    assert any("pages.jsonl line 4 is not readable" in e for e in saved["meta"]["errors"])
     assert [p["url"] for p in saved["pages"]] == [p.url for p in result.pages]
     assert {c["name"] for c in saved["cookies"]} == {c.name for c in result.cookies}
     statuses = {f["vendor"]: f["status"] for f in saved["findings"]}

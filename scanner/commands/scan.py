@@ -136,38 +136,13 @@ def scan_options(args: argparse.Namespace):
 
 
 def resumed_options(args: argparse.Namespace, common: dict):
-    from scanner.assemble import read_meta
-    from scanner.crawl.visit import VisitTiming
-    from scanner.options import ScanOptions
+    from scanner.options import resume_options
 
-    folder = Path(args.resume)
     if args.urls or args.out:
         raise BadInput("--resume DIR continues the scan saved in DIR: give no URL and no --out")
-    meta, _ = read_meta(folder)
-    if meta.finished_at and not meta.interrupted:
-        raise BadInput(f"{folder} holds a finished scan; nothing to resume")
-    saved = meta.options
-    if not (common["vendors"] or common["policy"]) and meta.declared_source:
-        source = meta.declared_source
-        if source.startswith("policy: "):
-            common["policy"] = source.removeprefix("policy: ")
-        else:
-            common["vendors"] = source
-    return ScanOptions(
-        start_urls=meta.start_urls,
-        out_dir=folder,
-        first_party=tuple(saved.get("first_party", ())),
-        max_depth=int(saved.get("max_depth", args.max_depth)),
-        max_pages=int(saved.get("max_pages", args.max_pages)),
-        max_query_variants=int(saved.get("max_query_variants", args.max_query_variants)),
-        use_sitemap=bool(saved.get("sitemap", not args.no_sitemap)),
-        concurrency=args.concurrency or saved.get("concurrency"),
-        keep_values=bool(saved.get("keep_cookie_values", args.keep_cookie_values)),
-        screenshots=bool(saved.get("screenshots", not args.no_screenshots)),
-        timing=VisitTiming(settle_s=float(saved.get("settle_s", args.settle))),
-        resume=True,
-        **common,
-    )
+    if args.concurrency:
+        common["concurrency"] = args.concurrency
+    return resume_options(Path(args.resume), **common)
 
 
 def run(args: argparse.Namespace) -> int:
