@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -18,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scanner.errors import BadInput, CannotScan
+
+log = logging.getLogger("scanner.browser")
 
 SYSTEM_CHROMIUMS = (
     "/usr/lib/chromium/chromium",  # Debian: the real binary (/usr/bin/chromium is a shell wrapper)
@@ -29,6 +32,9 @@ SYSTEM_CHROMIUMS = (
     "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
     "/Applications/Chromium.app/Contents/MacOS/Chromium",
 )
+# Replaces SYSTEM_CHROMIUMS when set: candidates separated by os.pathsep; empty means "no system browser"
+# (to insist on Playwright's own Chromium, or to test that path).
+SYSTEM_CHROMIUMS_ENV = "SCANNER_SYSTEM_CHROMIUMS"
 
 INSTALL_HINT = (
     "no Chromium found: run `python -m playwright install chromium` (or on Debian/Ubuntu as root "
@@ -36,7 +42,8 @@ INSTALL_HINT = (
 )
 
 # Flags that keep a headless Chromium quiet and deterministic on a server; the visitor-facing behaviour
-# (cookies, storage, JS) is untouched.
+# (cookies, storage, JS) is untouched. Feature switches are merged with Playwright's own lists (Chromium
+# honours only the last --disable-features / --enable-features switch on a command line).
 BASE_ARGS = (
     "--disable-gpu",
     "--disable-quic",
@@ -45,12 +52,24 @@ BASE_ARGS = (
     "--disable-sync",
     "--disable-background-networking",
     "--disable-component-update",
-    "--disable-features=Translate,OptimizationHints,MediaRouter",
+    "--disable-domain-reliability",
+    "--disable-client-side-phishing-detection",
     "--hide-scrollbars",
     # Cross-origin iframes stay in the page's renderer, so one CDP session sees their initiators.
     "--disable-site-isolation-trials",
     "--mute-audio",
+    # The browser's own requests that no switch turns off go to the loopback discard port, where they
+    # fail at once and leave the machine never: the Google-accounts check every new profile makes
+    # (ListAccounts; its base URL is only used for Chrome sign-in, which a scan never does) and
+    # on-demand component installs (e.g. the on-device model manifest) that --disable-component-update
+    # does not stop.
+    "--gaia-url=http://127.0.0.1:9",
+    "--component-updater=url-source=http://127.0.0.1:9",
 )
+# The browser's own traffic, off (on top of Playwright's list): translation, optimisation hints, the
+# media router. None of these changes what a page does or sees.
+DISABLED_FEATURES = ("Translate", "OptimizationHints", "MediaRouter")
+FEATURE_SWITCHES = ("--disable-features=", "--enable-features=")
 
 DEFAULT_VIEWPORT = {"width": 1366, "height": 900}
 
@@ -66,35 +85,72 @@ class BrowserOptions:
     viewport: dict = field(default_factory=lambda: dict(DEFAULT_VIEWPORT))
 
 
-def playwright_chromium_path() -> str | None:
-    """Executable of Playwright's own Chromium when it has been downloaded, else None."""
-    from playwright.sync_api import sync_playwright
+@dataclass(frozen=True)
+class ResolvedBrowser:
+    """The Chromium a scan drives: its executable and where it was found."""
 
-    try:
-        with sync_playwright() as p:
-            path = p.chromium.executable_path
-    except Exception:  # noqa: BLE001 - a broken Playwright install just means "not available"
-        return None
-    return path if path and os.path.exists(path) else None
+    executable_path: str
+    source: str  # "explicit" (--browser), "playwright" (Playwright's download) or "system"
+
+    @property
+    def label(self) -> str:
+        return {"explicit": "--browser", "playwright": "Playwright's Chromium"}.get(self.source, "system")
 
 
-def find_browser(explicit: str | None = None) -> str | None:
-    """Path of the Chromium to drive, or None to let Playwright use its own download.
+def system_chromiums() -> tuple[str, ...]:
+    if SYSTEM_CHROMIUMS_ENV in os.environ:
+        return tuple(c for c in os.environ[SYSTEM_CHROMIUMS_ENV].split(os.pathsep) if c.strip())
+    return SYSTEM_CHROMIUMS
 
-    Raises BadInput for an explicit path that does not exist, CannotScan when nothing is found.
+
+def _executable(candidate: str) -> str | None:
+    found = candidate if os.sep in candidate else shutil.which(candidate)
+    if found and os.path.isfile(found) and os.access(found, os.X_OK):
+        return found
+    return None
+
+
+def resolve_browser(explicit: str | None, playwright_path: str | None) -> ResolvedBrowser:
+    """Pick the browser: ``explicit`` (--browser: a path or a command name), else Playwright's own
+    Chromium at ``playwright_path`` when it has been downloaded, else the first system Chromium.
+
+    Raises BadInput for an explicit browser that does not exist, CannotScan when nothing is found.
     """
     if explicit:
-        resolved = shutil.which(explicit) or (explicit if os.path.exists(explicit) else None)
-        if not resolved:
+        found = _executable(explicit) or (shutil.which(explicit) if os.sep not in explicit else None)
+        if not found:
             raise BadInput(f"--browser {explicit}: no such executable")
-        return resolved
-    if playwright_chromium_path():
-        return None
-    for candidate in SYSTEM_CHROMIUMS:
-        found = shutil.which(candidate) if not candidate.startswith("/") else candidate
-        if found and os.path.exists(found) and os.access(found, os.X_OK):
-            return found
+        return ResolvedBrowser(found, "explicit")
+    if playwright_path and _executable(playwright_path):
+        return ResolvedBrowser(playwright_path, "playwright")
+    for candidate in system_chromiums():
+        if found := _executable(candidate):
+            return ResolvedBrowser(found, "system")
     raise CannotScan(INSTALL_HINT)
+
+
+async def locate_browser(explicit: str | None = None) -> ResolvedBrowser:
+    """:func:`resolve_browser` with Playwright asked where its Chromium lives (async API: safe in a loop)."""
+    if explicit:  # no need to start Playwright's driver
+        return resolve_browser(explicit, None)
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as pw:
+        return resolve_browser(None, _playwright_path(pw))
+
+
+def _playwright_path(pw) -> str | None:
+    try:
+        return pw.chromium.executable_path
+    except Exception:  # noqa: BLE001 - a broken Playwright install just means "not available"
+        return None
+
+
+def find_browser(explicit: str | None = None) -> ResolvedBrowser:
+    """Blocking :func:`locate_browser`, for code outside an event loop (``setup_browser``)."""
+    import asyncio
+
+    return asyncio.run(locate_browser(explicit))
 
 
 def write_profile(user_data_dir: Path, *, block_third_party_cookies: bool) -> None:
@@ -114,7 +170,9 @@ def write_profile(user_data_dir: Path, *, block_third_party_cookies: bool) -> No
 
 
 def launch_args(options: BrowserOptions) -> list[str]:
+    """The scanner's switches and the user's --browser-arg ones (feature lists not yet merged)."""
     args = list(BASE_ARGS)
+    args.append("--disable-features=" + ",".join(DISABLED_FEATURES))
     if options.ignore_https_errors:
         # The context option alone leaves service workers and some subresources failing.
         args.append("--ignore-certificate-errors")
@@ -122,31 +180,83 @@ def launch_args(options: BrowserOptions) -> list[str]:
     return args
 
 
-def describe_launch_error(exc: Exception, executable: str | None) -> str:
+def merge_feature_switches(default_args: Sequence[str], args: Sequence[str]) -> tuple[list[str], list[str]]:
+    """One --disable-features and one --enable-features switch holding Playwright's defaults
+    (``default_args``), the scanner's and the user's lists: Chromium reads only the last of each.
+
+    Returns (args with merged switches, the default switches Playwright must leave out). A feature the
+    user (in ``args``) explicitly enables is taken out of the disabled list, and vice versa.
+    """
+    lists: dict[str, dict[str, None]] = {prefix: {} for prefix in FEATURE_SWITCHES}
+    replaced = [a for a in default_args if a.startswith(FEATURE_SWITCHES)]
+    for arg in (*replaced, *args):
+        for prefix in FEATURE_SWITCHES:
+            if arg.startswith(prefix):
+                other = lists[FEATURE_SWITCHES[1 - FEATURE_SWITCHES.index(prefix)]]
+                for feature in filter(None, (f.strip() for f in arg[len(prefix) :].split(","))):
+                    other.pop(feature, None)
+                    lists[prefix][feature] = None
+    merged = [a for a in args if not a.startswith(FEATURE_SWITCHES)]
+    merged += [prefix + ",".join(features) for prefix, features in lists.items() if features]
+    return merged, replaced
+
+
+_default_args: dict[tuple[str, str], tuple[str, ...]] = {}
+
+
+async def playwright_default_args(pw, executable: str) -> tuple[str, ...]:
+    """The switches Playwright itself adds when it launches ``executable`` (read once per process from a
+    short probe launch: Playwright keeps the list internal and it changes between releases)."""
+    from importlib.metadata import version
+
+    key = (version("playwright"), executable)
+    if key not in _default_args:
+        args: tuple[str, ...] = ()
+        browser = await pw.chromium.launch(executable_path=executable, args=["--enable-automation"])
+        try:
+            cdp = await browser.new_browser_cdp_session()
+            line = await cdp.send("Browser.getBrowserCommandLine")
+            args = tuple(line.get("arguments", ())[1:])
+        except Exception:  # noqa: BLE001 - no merge possible: our lists then replace Playwright's
+            log.warning("could not read Playwright's default Chromium switches")
+        finally:
+            await browser.close()
+        _default_args[key] = args
+    return _default_args[key]
+
+
+def describe_launch_error(exc: Exception, executable: str) -> str:
     text = str(exc)
     if "Executable doesn't exist" in text or "playwright install" in text:
         return INSTALL_HINT
     first = next((line.strip() for line in text.splitlines() if line.strip()), type(exc).__name__)
-    where = executable or "Playwright's Chromium"
-    return f"could not start the browser ({where}): {first[:300]}"
+    return f"could not start the browser ({executable}): {first[:300]}"
 
 
 @contextlib.asynccontextmanager
-async def open_context(options: BrowserOptions) -> AsyncIterator[BrowserSession]:
-    """Start Playwright + a persistent Chromium context; closes everything on exit."""
+async def open_context(
+    options: BrowserOptions, browser: ResolvedBrowser | None = None
+) -> AsyncIterator[BrowserSession]:
+    """Start Playwright + a persistent Chromium context; closes everything on exit.
+
+    ``browser`` is the Chromium found by :func:`locate_browser`; without it the lookup happens here.
+    """
     from playwright.async_api import async_playwright
 
-    executable = find_browser(options.executable)
-    profile = Path(tempfile.mkdtemp(prefix="scanner-profile-"))
-    write_profile(profile, block_third_party_cookies=options.block_third_party_cookies)
     pw = await async_playwright().start()
+    profile = Path(tempfile.mkdtemp(prefix="scanner-profile-"))
     try:
+        browser = browser or resolve_browser(options.executable, _playwright_path(pw))
+        write_profile(profile, block_third_party_cookies=options.block_third_party_cookies)
         try:
+            defaults = await playwright_default_args(pw, browser.executable_path)
+            args, replaced = merge_feature_switches(defaults, launch_args(options))
             context = await pw.chromium.launch_persistent_context(
                 str(profile),
-                executable_path=executable,
+                executable_path=browser.executable_path,
                 headless=True,
-                args=launch_args(options),
+                args=args,
+                ignore_default_args=replaced,
                 ignore_https_errors=options.ignore_https_errors,
                 user_agent=options.user_agent,
                 viewport=options.viewport,
@@ -155,10 +265,10 @@ async def open_context(options: BrowserOptions) -> AsyncIterator[BrowserSession]
                 chromium_sandbox=hasattr(os, "geteuid") and os.geteuid() != 0,
             )
         except Exception as exc:  # noqa: BLE001 - turned into one line for the user
-            raise CannotScan(describe_launch_error(exc, executable)) from None
+            raise CannotScan(describe_launch_error(exc, browser.executable_path)) from None
         context.set_default_navigation_timeout(options.timeout_s * 1000)
         context.set_default_timeout(options.timeout_s * 1000)
-        session = BrowserSession(context=context, executable=executable)
+        session = BrowserSession(context=context, browser=browser)
         await session.read_version()
         try:
             yield session
@@ -174,7 +284,7 @@ async def open_context(options: BrowserOptions) -> AsyncIterator[BrowserSession]
 @dataclass
 class BrowserSession:
     context: object  # playwright.async_api.BrowserContext
-    executable: str | None
+    browser: ResolvedBrowser
     version: str | None = None
     user_agent: str | None = None
 

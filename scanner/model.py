@@ -191,7 +191,8 @@ class ScanMeta:
     start_urls: tuple[str, ...]
     started_at: str
     finished_at: str | None = None
-    browser: str | None = None  # executable path or "playwright"
+    browser: str | None = None  # executable path
+    browser_source: str | None = None  # "playwright", "system" or "explicit" (--browser)
     browser_version: str | None = None
     user_agent: str | None = None
     options: dict[str, Any] = field(default_factory=dict)

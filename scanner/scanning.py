@@ -66,20 +66,20 @@ async def scan_async(
     if not options.start_urls:
         raise BadInput("no start URL given")
     options = replace(options, start_urls=tuple(validate_start_url(u) for u in options.start_urls))
-    declared, declared_source = _declaration(options)
+    # A policy given as a URL is rendered in its own browser: a thread, out of this event loop.
+    declared, declared_source = await asyncio.to_thread(_declaration, options)
     baseline = _baseline(options)
     _check_catalog(options)
     if options.resume and options.out_dir is None:
         raise BadInput("resume needs the folder of the scan to continue (out_dir)")
-    # No browser: fail before anything is written (the lookup may use Playwright's sync API: a thread).
-    from scanner.browser import find_browser
+    # No browser: fail before anything is written. Found once, here; the crawl launches this one.
+    from scanner.browser import locate_browser
 
-    executable = await asyncio.to_thread(find_browser, options.browser.executable)
-    options = replace(options, browser=replace(options.browser, executable=executable))
+    browser = await locate_browser(options.browser.executable)
     if sink is None:
         sink = JsonlSink(options.out_dir, resume=options.resume) if options.out_dir else MemorySink()
     report = progress or (lambda event: None)
-    crawl = Crawl(options, sink, report)
+    crawl = Crawl(options, sink, report, browser=browser)
     if options.resume:
         from scanner.assemble import read_meta
 

@@ -19,10 +19,10 @@ from scanner.errors import CannotScan
 
 def current() -> str | None:
     try:
-        path = find_browser(None)
+        browser = find_browser(None)
     except CannotScan:
         return None
-    return path or "Playwright's Chromium"
+    return f"{browser.executable_path} ({browser.label})"
 
 
 def run(cmd: list[str]) -> bool:

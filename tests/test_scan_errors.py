@@ -98,11 +98,15 @@ def test_connection_refused(tmp_path):
 def test_missing_browser_exit_codes(monkeypatch, tmp_path):
     with pytest.raises(BadInput, match="no such executable"):
         find_browser(str(tmp_path / "no-chromium"))
-    monkeypatch.setattr("scanner.browser.playwright_chromium_path", lambda: None)
-    monkeypatch.setattr("scanner.browser.SYSTEM_CHROMIUMS", (str(tmp_path / "nothing-here"),))
+    # No Playwright download and no system Chromium: one line with the install hint, exit 3.
+    monkeypatch.setenv("PLAYWRIGHT_BROWSERS_PATH", str(tmp_path / "no-downloads"))
+    monkeypatch.setenv("SCANNER_SYSTEM_CHROMIUMS", str(tmp_path / "nothing-here"))
     with pytest.raises(CannotScan, match="playwright install chromium") as err:
         find_browser(None)
     assert err.value.exit_code == EXIT_CANNOT_SCAN
+    proc = run_cli("scan", "https://www.example.com/", "--out", str(tmp_path / "out"), "--quiet")
+    assert_one_line(proc, EXIT_CANNOT_SCAN, "playwright install chromium")
+    assert not (tmp_path / "out").exists()
     proc = run_cli("scan", "https://www.example.com/", "--browser", str(tmp_path / "nope"), "--quiet")
     assert_one_line(proc, EXIT_BAD_INPUT, "--browser")
 

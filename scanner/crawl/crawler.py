@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from scanner import __version__
-from scanner.browser import open_context
+from scanner.browser import ResolvedBrowser, open_context
 from scanner.collect import default_collectors
 from scanner.collect.base import Collector, Visit
 from scanner.crawl import sitemap
@@ -157,8 +157,10 @@ class Crawl:
         options: ScanOptions,
         sink: VisitSink,
         progress: Callable[[dict], None] | None = None,
+        browser: ResolvedBrowser | None = None,
     ) -> None:
         self.options = options
+        self.browser = browser  # None: looked up when the crawl starts
         self.sink = sink
         self.progress = progress or (lambda event: None)
         self.scope = Scope(list(options.start_urls), list(options.first_party))
@@ -215,10 +217,11 @@ class Crawl:
     async def run(self) -> None:
         self.sink.open(self.meta, self.scope)
         try:
-            async with open_context(self.options.browser) as session:
+            async with open_context(self.options.browser, self.browser) as session:
                 self.meta = replace(
                     self.meta,
-                    browser=session.executable or "playwright-chromium",
+                    browser=session.browser.executable_path,
+                    browser_source=session.browser.source,
                     browser_version=session.version,
                     user_agent=self.options.browser.user_agent or session.user_agent,
                 )
