@@ -319,16 +319,16 @@ class Crawl:
         self.router.visits[page] = (visit, activity)
         self.progress({"event": "start", "url": target.url, "index": index})
         log.debug("visit %d: %s", index, target.url)
-        found_in_sitemap: list[str] = []
         try:
             record, links = await run_visit(visit, self.collectors, activity, self.options.timing)
-            if discover_sitemap and "error_kind" not in record:
-                found_in_sitemap = await sitemap.discover(page, record.get("final_url") or target.url, 1000)
         finally:
             for opened in [page, *visit.state.get("popups", [])]:
                 self.router.visits.pop(opened, None)
                 with contextlib.suppress(Exception):
                     await opened.close()
+        found_in_sitemap: list[str] = []
+        if discover_sitemap and "error_kind" not in record:  # out of band: never this visit's evidence
+            found_in_sitemap = await sitemap.discover(context, record.get("final_url") or target.url, 1000)
         for url in found_in_sitemap:
             self.frontier.add(url, 1, referrer=None, source="sitemap")
         final = record.get("final_url")

@@ -1,28 +1,65 @@
 """Seed URLs from robots.txt ``Sitemap:`` lines and ``/sitemap.xml`` (sitemap indexes followed, bounded).
 
-Fetched from inside the scan's own page (so the browser's host resolution and TLS settings apply) with
-``credentials: "omit"``: the fetches neither send nor store cookies, so they leave no trace in the audit.
+The scanner's own fetches are out of band, never evidence: they run in a tab of their own that no visit
+owns (so nothing it loads is recorded), whose document is a blank one the scanner supplies for the
+site's origin (so no site script runs there and none can see or answer the fetches), with the site's
+service workers bypassed, no cookies sent or stored, and the HTTP cache left alone. Each file is read
+up to MAX_BYTES within FETCH_TIMEOUT_S; the whole discovery stops after TOTAL_TIMEOUT_S.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import logging
 import re
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup
 
-FETCH_TEXT = """async (url) => {
-  try {
-    const r = await fetch(url, { credentials: "omit", redirect: "follow", cache: "no-store" });
-    if (!r.ok) return null;
-    const text = await r.text();
-    return text.slice(0, 5000000);
-  } catch (e) { return null; }
-}"""
+log = logging.getLogger("scanner.crawl")
 
 MAX_SITEMAPS = 10
+MAX_BYTES = 5_000_000
+FETCH_TIMEOUT_S = 15.0
+TOTAL_TIMEOUT_S = 40.0
+BLANK_PATH = "/.well-known/scanner-blank-document"  # answered by the scanner, never sent to the site
+
+# Reads a same-origin text file: no cookies, no cache, aborted after `ms`, at most `max` bytes
+# (a longer file is cut there and parsed as far as it goes).
+FETCH_TEXT = """async ([url, ms, max]) => {
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), ms);
+  try {
+    const r = await fetch(url, { credentials: "omit", redirect: "follow", cache: "no-store",
+                                 signal: abort.signal });
+    if (!r.ok || !r.body) return null;
+    const reader = r.body.getReader();
+    const chunks = [];
+    let size = 0;
+    while (size < max) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.length;
+    }
+    reader.cancel().catch(() => {});
+    const bytes = new Uint8Array(Math.min(size, max));
+    let at = 0;
+    for (const c of chunks) {
+      const part = c.subarray(0, bytes.length - at);
+      bytes.set(part, at);
+      at += part.length;
+      if (at >= bytes.length) break;
+    }
+    return new TextDecoder().decode(bytes);
+  } catch (e) {
+    return null;
+  } finally {
+    clearTimeout(timer);
+  }
+}"""
 
 
 def sitemaps_from_robots(robots: str, base: str) -> list[str]:
@@ -47,15 +84,45 @@ def parse_sitemap(xml: str) -> tuple[list[str], list[str]]:
     return pages, nested
 
 
-async def discover(page: Any, start_url: str, limit: int) -> list[str]:
-    """Page URLs listed by the site's sitemaps (same origin only: the browser enforces CORS)."""
+async def discover(context: Any, start_url: str, limit: int) -> list[str]:
+    """Page URLs listed by the site's sitemaps (same origin only: the browser enforces CORS), fetched
+    out of band in ``context`` (see the module's docstring). Never raises; [] when nothing is found."""
     origin = "{0.scheme}://{0.netloc}".format(urlsplit(start_url))
+    page = None
+    try:
+        page = await context.new_page()
+        async with asyncio.timeout(TOTAL_TIMEOUT_S):
+            await _blank_origin(page, origin)
+            return await _walk(page, origin, limit)
+    except Exception as exc:  # noqa: BLE001 - no sitemap seeds is not an error of the scan
+        log.info("sitemap discovery for %s stopped: %s", origin, exc or type(exc).__name__)
+        return []
+    finally:
+        if page is not None:
+            with contextlib.suppress(Exception):
+                await page.close()
 
+
+async def _blank_origin(page: Any, origin: str) -> None:
+    """Give ``page`` an empty document of ``origin`` without asking the site for it."""
+    with contextlib.suppress(Exception):  # not Chromium: the route below still keeps the site out
+        cdp = await page.context.new_cdp_session(page)
+        await cdp.send("Network.setBypassServiceWorker", {"bypass": True})
+
+    async def blank(route: Any) -> None:
+        await route.fulfill(status=200, content_type="text/html", body="<!doctype html><title></title>")
+
+    await page.route(origin + BLANK_PATH, blank)
+    await page.goto(origin + BLANK_PATH, wait_until="commit", timeout=FETCH_TIMEOUT_S * 1000)
+
+
+async def _walk(page: Any, origin: str, limit: int) -> list[str]:
     async def fetch(url: str) -> str | None:
         if not url.startswith(origin + "/"):
             return None
         with contextlib.suppress(Exception):
-            return await page.evaluate(FETCH_TEXT, url)
+            args = [url, int(FETCH_TIMEOUT_S * 1000), MAX_BYTES]
+            return await page.evaluate(FETCH_TEXT, args)
         return None
 
     queue = []
