@@ -65,6 +65,8 @@ async def scan_async(
 
     if not options.start_urls:
         raise BadInput("no start URL given")
+    if not 0 < options.browser.timeout_s <= 3600:
+        raise BadInput(f"timeout must be more than 0 and at most 3600 s, not {options.browser.timeout_s}")
     options = replace(options, start_urls=tuple(validate_start_url(u) for u in options.start_urls))
     # A policy given as a URL is rendered in its own browser: a thread, out of this event loop.
     declared, declared_source = await asyncio.to_thread(_declaration, options)

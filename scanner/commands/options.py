@@ -34,6 +34,13 @@ def seconds(text: str) -> float:
     return value
 
 
+def positive_seconds(text: str) -> float:
+    value = seconds(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0 s: {text}")
+    return value
+
+
 def add_browser_arguments(p: argparse.ArgumentParser, *, fetch_only: bool = False) -> None:
     """Browser options; ``fetch_only`` leaves out those that only matter to a scan."""
     g = p.add_argument_group("browser")
@@ -48,7 +55,12 @@ def add_browser_arguments(p: argparse.ArgumentParser, *, fetch_only: bool = Fals
         help="extra Chromium flag, verbatim (repeatable), e.g. --browser-arg=--host-resolver-rules=...",
     )
     g.add_argument(
-        "--timeout", type=seconds, default=30.0, metavar="S", help="per-page load timeout (default 30)"
+        "--timeout",
+        type=positive_seconds,
+        default=30.0,
+        metavar="S",
+        help="deadline of each browser call of a visit, page load included (default 30; more than 0); "
+        "a whole visit is capped at about 4x this plus the waits",
     )
     g.add_argument(
         "--ignore-https-errors", action="store_true", help="scan sites with invalid TLS certificates"

@@ -9,7 +9,6 @@ result is assembled from the sink at the end.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import replace
@@ -25,7 +24,7 @@ from scanner.collect.base import Collector, Visit
 from scanner.crawl import sitemap
 from scanner.crawl.frontier import Frontier
 from scanner.crawl.urls import normalize
-from scanner.crawl.visit import NetworkActivity, run_visit
+from scanner.crawl.visit import NetworkActivity, PageStalled, VisitBudget, bounded, run_visit
 from scanner.errors import BadInput, CannotScan
 from scanner.model import ScanMeta
 from scanner.options import ScanOptions
@@ -177,6 +176,10 @@ class Crawl:
         self.saved = 0  # visits handed to the sink by this run
         self.index = 0  # number of the last visit (continues across a resume)
         self.tabs = max(1, options.tabs)
+        self.budget = VisitBudget.of(options.browser.timeout_s, options.timing)
+        self._discoveries: set[asyncio.Task] = set()  # sitemap discovery, out of band, in the background
+        self._sitemap_links: list[str] = []  # found and not yet saved with a visit (for --resume)
+        self._sitemap_known = False  # an earlier run's visits already carry its sitemap links
         self.busy_tabs = 0  # visits in flight
         self.peak_tabs = 0
         self._more = asyncio.Condition()
@@ -197,6 +200,7 @@ class Crawl:
             if not isinstance(page, dict) or not isinstance(page.get("url"), str):
                 continue
             done.append((page, list(visit.get("links") or []), list(visit.get("sitemap_links") or [])))
+            self._sitemap_known = self._sitemap_known or "sitemap_links" in visit
         for page, _, _ in done:
             self.frontier.mark_visited(page["url"])
             if page.get("final_url"):
@@ -261,12 +265,34 @@ class Crawl:
         await self._install(context)
         if not self._resumed:
             await self._seeds(context)
+        elif self.options.use_sitemap and not self._sitemap_known:
+            for url in dict.fromkeys(self.options.start_urls):  # killed before discovery finished
+                self._discover(context, url)
         workers = [asyncio.create_task(self._worker(context)) for _ in range(self.tabs)]
         try:
             await asyncio.gather(*workers)
         finally:
-            for w in workers:
-                w.cancel()
+            for task in [*workers, *self._discoveries]:
+                task.cancel()
+
+    def _discover(self, context: Any, url: str) -> None:
+        """Sitemap seeds of ``url``'s site, looked up in the background while the crawl goes on."""
+
+        async def run() -> None:
+            try:
+                found = await sitemap.discover(context, url, 1000)
+            finally:
+                async with self._more:
+                    self._discoveries.discard(task)
+                    self._more.notify_all()
+            added = [u for u in found if self.frontier.add(u, 1, referrer=None, source="sitemap")]
+            self._sitemap_links.extend(found)
+            log.debug("sitemap of %s: %d URLs, %d new", url, len(found), len(added))
+            async with self._more:
+                self._more.notify_all()
+
+        task = asyncio.create_task(run())
+        self._discoveries.add(task)
 
     async def _seeds(self, context: Any) -> None:
         """Seeds first, one at a time: a start page that cannot be scanned stops the scan with one line."""
@@ -295,7 +321,7 @@ class Crawl:
         while True:
             async with self._more:
                 while (target := self.frontier.pop()) is None:
-                    if self.busy_tabs == 0:
+                    if self.busy_tabs == 0 and not self._discoveries:
                         self._more.notify_all()
                         return
                     await self._more.wait()
@@ -311,7 +337,10 @@ class Crawl:
     async def _visit(self, context: Any, target: Target, discover_sitemap: bool = False) -> dict:
         self.index += 1
         index = self.index
-        page = await context.new_page()
+        try:
+            page = await asyncio.wait_for(context.new_page(), self.budget.call_s)
+        except TimeoutError:
+            raise CannotScan("the browser stopped answering (no new tab within --timeout)") from None
         visit = Visit(
             target=target, page=page, scope=self.scope, index=index, cdp=await network_session(page)
         )
@@ -320,17 +349,18 @@ class Crawl:
         self.progress({"event": "start", "url": target.url, "index": index})
         log.debug("visit %d: %s", index, target.url)
         try:
-            record, links = await run_visit(visit, self.collectors, activity, self.options.timing)
+            visiting = run_visit(visit, self.collectors, activity, self.options.timing, self.budget)
+            record, links = await asyncio.wait_for(visiting, self.budget.visit_s)
+        except TimeoutError:  # the hard cap: keep what the visit had recorded
+            record, links = dict(visit.state.get("record") or {"url": target.url}), []
+            record["error"] = f"the visit took longer than its limit of {self.budget.visit_s:g} s; stopped"
+            record["error_kind"] = "visit_timeout"
         finally:
             for opened in [page, *visit.state.get("popups", [])]:
                 self.router.visits.pop(opened, None)
-                with contextlib.suppress(Exception):
-                    await opened.close()
-        found_in_sitemap: list[str] = []
+                await self._close(opened)
         if discover_sitemap and "error_kind" not in record:  # out of band: never this visit's evidence
-            found_in_sitemap = await sitemap.discover(context, record.get("final_url") or target.url, 1000)
-        for url in found_in_sitemap:
-            self.frontier.add(url, 1, referrer=None, source="sitemap")
+            self._discover(context, record.get("final_url") or target.url)
         final = record.get("final_url")
         if final and normalize(final) != target.url:
             self.frontier.mark_seen(final)
@@ -351,12 +381,23 @@ class Crawl:
         if visit.errors:
             record["collector_errors"] = list(visit.errors)
         saved["links"] = links  # to continue an interrupted crawl (--resume)
-        if found_in_sitemap:
-            saved["sitemap_links"] = found_in_sitemap
+        if self._sitemap_links:  # found since the last save (kept for --resume)
+            saved["sitemap_links"], self._sitemap_links = self._sitemap_links, []
         self.sink.add(saved)
         self.saved += 1
         self.progress({"event": "done", "record": record, "index": index, "queued": len(self.frontier)})
         return record
+
+
+    async def _close(self, page: Any) -> None:
+        """Close a tab; one whose renderer hangs is abandoned after the call deadline (the browser
+        ends the renderer once nothing else uses it)."""
+        try:
+            await bounded(page.close(run_before_unload=False), self.budget.call_s, "closing the tab")
+        except PageStalled as exc:
+            log.warning("%s", exc)
+        except Exception:  # noqa: BLE001 - closed already
+            pass
 
 
 async def network_session(page: Any) -> Any:

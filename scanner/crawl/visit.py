@@ -1,5 +1,10 @@
 """Visit one page like a person: load, wait for the network to go quiet, scroll to the bottom so lazy
-content loads, then let late tags fire (settle)."""
+content loads, then let late tags fire (settle).
+
+Every browser call of a visit has a deadline (:class:`VisitBudget`, from ``--timeout``): a page whose
+renderer stops answering (an endless script loop, in the page or in one of its frames) is recorded as
+``unresponsive`` and left alone; the crawl goes on. The crawler adds a hard cap on the whole visit.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +27,35 @@ class VisitTiming:
     scroll_steps: int = 12
 
 
+@dataclass(frozen=True)
+class VisitBudget:
+    """Deadlines of one visit. ``call_s`` bounds any one browser call (navigation included: that is
+    ``--timeout``); ``visit_s`` the whole visit: navigation, two quiet waits, scrolling, settle, reading
+    the evidence, and a margin."""
+
+    call_s: float
+    visit_s: float
+
+    @classmethod
+    def of(cls, timeout_s: float, timing: VisitTiming) -> VisitBudget:
+        scrolling = timing.scroll_steps * 0.1 + timeout_s
+        return cls(
+            call_s=timeout_s,
+            visit_s=2 * timeout_s + 2 * timing.quiet_cap_s + scrolling + timing.settle_s + 2.0 + timeout_s,
+        )
+
+
+class PageStalled(Exception):
+    """A browser call of the visit did not answer within its deadline."""
+
+
+async def bounded(awaitable: Any, seconds: float, what: str) -> Any:
+    try:
+        return await asyncio.wait_for(awaitable, seconds)
+    except TimeoutError:
+        raise PageStalled(f"{what} did not answer within {seconds:g} s") from None
+
+
 SCROLL_STEP = """() => {
   const before = window.scrollY;
   window.scrollBy(0, Math.max(200, Math.floor(window.innerHeight * 0.9)));
@@ -30,7 +64,19 @@ SCROLL_STEP = """() => {
   return { moved: window.scrollY !== before, bottom };
 }"""
 
-LINKS = """() => Array.from(document.querySelectorAll('a[href], area[href]'), a => a.href).slice(0, 5000)"""
+# HTML anchors and areas give a resolved string; SVG anchors an SVGAnimatedString (resolved here).
+LINKS = """() => {
+  const out = [];
+  for (const a of document.querySelectorAll('a[href], area[href], a[*|href]')) {
+    let href = a.href;
+    if (href && typeof href === "object") {
+      try { href = new URL(String(href.baseVal || ""), document.baseURI).href; } catch (e) { href = null; }
+    }
+    if (typeof href === "string" && href) out.push(href);
+    if (out.length >= 5000) break;
+  }
+  return out;
+}"""
 
 
 class NetworkActivity:
@@ -57,10 +103,12 @@ class NetworkActivity:
             await asyncio.sleep(0.05)
 
 
-async def scroll_to_bottom(page: Any, steps: int) -> None:
+async def scroll_to_bottom(page: Any, steps: int, call_s: float) -> None:
     for _ in range(steps):
         try:
-            state = await page.evaluate(SCROLL_STEP)
+            state = await bounded(page.evaluate(SCROLL_STEP), call_s, "scrolling")
+        except PageStalled:
+            raise
         except Exception:  # noqa: BLE001 - page navigated away or closed
             return
         if state.get("bottom") or not state.get("moved"):
@@ -69,15 +117,18 @@ async def scroll_to_bottom(page: Any, steps: int) -> None:
 
 
 async def run_visit(
-    visit: Visit, collectors: list[Collector], activity: NetworkActivity, timing: VisitTiming
+    visit: Visit,
+    collectors: list[Collector],
+    activity: NetworkActivity,
+    timing: VisitTiming,
+    budget: VisitBudget,
 ) -> tuple[dict, list[str]]:
-    """Navigate, wait, collect. Returns (page record, links found). Never raises for page problems."""
+    """Navigate, wait, collect. Returns (page record, links found). Never raises for page problems.
+
+    The record is built in ``visit.state["record"]`` as the visit goes, so a visit stopped by the
+    crawler's hard cap still leaves what it had."""
     page = visit.page
-    for c in collectors:
-        try:
-            await c.start(visit)
-        except Exception as exc:  # noqa: BLE001 - this collector misses this page; the visit goes on
-            visit.fail(c.name, "start", exc)
+    call_s = budget.call_s
     started = datetime.now(UTC)
     t0 = time.monotonic()
     record: dict = {
@@ -87,10 +138,17 @@ async def run_visit(
         "source": visit.target.source,
         "started_at": started.isoformat(timespec="seconds").replace("+00:00", "Z"),
     }
+    visit.state["record"] = record
+    for c in collectors:
+        try:
+            await bounded(c.start(visit), call_s, f"{c.name} start")
+        except Exception as exc:  # noqa: BLE001 - this collector misses this page; the visit goes on
+            visit.fail(c.name, "start", exc)
     links: list[str] = []
     response = None
     try:
-        response = await page.goto(visit.target.url, wait_until="load")
+        # Playwright's own navigation timeout is --timeout; the outer bound catches a hung driver.
+        response = await bounded(page.goto(visit.target.url, wait_until="load"), call_s + 5, "navigation")
     except Exception as exc:  # noqa: BLE001 - recorded on the page, the crawl goes on
         kind, explanation = classify_navigation_error(exc)
         record["error"] = explanation
@@ -106,30 +164,47 @@ async def run_visit(
             record.setdefault("error", f"not an HTML page ({record['content_type']})")
             record.setdefault("error_kind", "not_html")
     record["final_url"] = page.url if page.url not in ("", "about:blank") else None
-    if "error_kind" not in record or record["error_kind"] in ("timeout", "http_status"):
-        await activity.wait_quiet(timing.quiet_ms, timing.quiet_cap_s)
-        if "error_kind" not in record:
-            await scroll_to_bottom(page, timing.scroll_steps)
-            await activity.wait_quiet(timing.quiet_ms, timing.quiet_cap_s)
-        if timing.settle_s > 0:
-            await asyncio.sleep(timing.settle_s)
     try:
-        record["title"] = (await page.title())[:1000]
-    except Exception as exc:  # noqa: BLE001
-        visit.fail("visit", "title", exc)
-    if "error_kind" not in record:
+        if "error_kind" not in record or record["error_kind"] in ("timeout", "http_status"):
+            await activity.wait_quiet(timing.quiet_ms, timing.quiet_cap_s)
+            if "error_kind" not in record:
+                await scroll_to_bottom(page, timing.scroll_steps, call_s)
+                await activity.wait_quiet(timing.quiet_ms, timing.quiet_cap_s)
+            if timing.settle_s > 0:
+                await asyncio.sleep(timing.settle_s)
         try:
-            links = [u for u in await page.evaluate(LINKS) if isinstance(u, str)]
-        except Exception as exc:  # noqa: BLE001 - no links from this page; its evidence stays
-            visit.fail("visit", "links", exc)
+            record["title"] = (await bounded(page.title(), call_s, "reading the title"))[:1000]
+        except PageStalled:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            visit.fail("visit", "title", exc)
+        if "error_kind" not in record:
+            try:
+                found = await bounded(page.evaluate(LINKS), call_s, "reading the links")
+                links = [u for u in found if isinstance(u, str)]
+            except PageStalled:
+                raise
+            except Exception as exc:  # noqa: BLE001 - no links from this page; its evidence stays
+                visit.fail("visit", "links", exc)
+    except PageStalled as stalled:
+        mark_unresponsive(visit, record, str(stalled))
     # Let event handlers still reading bodies or headers finish (bounded), so no evidence is dropped.
     deadline = time.monotonic() + 2.0
     while visit.busy and time.monotonic() < deadline:
         await asyncio.sleep(0.02)
-    # Collectors read independent things (jar, frames' storage, pixels): ask for them all at once.
-    results = await asyncio.gather(*(c.finish(visit) for c in collectors), return_exceptions=True)
+    # Collectors read independent things (jar, frames' storage, pixels): ask for them all at once,
+    # each within the call deadline (a stalled renderer cannot answer storage reads or screenshots).
+    finishing = [bounded(c.finish(visit), call_s, f"{c.name} finish") for c in collectors]
+    results = await asyncio.gather(*finishing, return_exceptions=True)
     for c, outcome in zip(collectors, results, strict=True):
         if isinstance(outcome, BaseException):
             visit.fail(c.name, "finish", outcome)
     record["total_ms"] = int((time.monotonic() - t0) * 1000)
     return record, links
+
+
+def mark_unresponsive(visit: Visit, record: dict, why: str) -> None:
+    """The page stopped answering (a script keeps its renderer busy): an error of this page."""
+    visit.state["stalled"] = True
+    record["error"] = f"the page stopped responding: {why} (a script kept the page busy?)"
+    record["error_kind"] = "unresponsive"

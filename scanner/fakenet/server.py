@@ -176,7 +176,23 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self._headers_buffer.append(b"\r\n")
         if has_body and request.method != "HEAD":
             self._headers_buffer.append(response.body)
+        if response.drip_s:
+            self._drip(b"".join(self._headers_buffer), response.drip_s)
+            self._headers_buffer = []
+            return
         self.flush_headers()
+
+    def _drip(self, data: bytes, interval: float) -> None:
+        """A byte at a time until the client gives up or the fake internet stops."""
+        self.close_connection = True
+        for i in range(len(data)):
+            if self.server.net.stopping.wait(interval):
+                return
+            try:
+                self.wfile.write(data[i : i + 1])
+                self.wfile.flush()
+            except OSError:  # the client hung up
+                return
 
 
 for _method in METHODS:

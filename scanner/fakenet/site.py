@@ -24,6 +24,7 @@ class Response:
     headers: list[tuple[str, str]] = field(default_factory=list)
     body: bytes = b""
     delay_s: float = 0.0  # wait this long before answering (slow pages)
+    drip_s: float = 0.0  # send the whole answer one byte at a time, this long apart (a stalling server)
 
     @classmethod
     def html(cls, text: str, status: int = 200, cookies: tuple[str, ...] = ()) -> Response:
