@@ -388,7 +388,6 @@ class Crawl:
         self.progress({"event": "done", "record": record, "index": index, "queued": len(self.frontier)})
         return record
 
-
     async def _close(self, page: Any) -> None:
         """Close a tab; one whose renderer hangs is abandoned after the call deadline (the browser
         ends the renderer once nothing else uses it)."""
