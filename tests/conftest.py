@@ -42,7 +42,7 @@ def scan(net: FakeInternet, urls, out_dir: Path, *, ignore_https_errors=True, ti
     browser = BrowserOptions(
         ignore_https_errors=ignore_https_errors,
         block_third_party_cookies=kw.pop("block_third_party_cookies", False),
-        extra_args=tuple(net.chromium_args()),
+        extra_args=(*net.chromium_args(), *kw.pop("browser_args", ())),
         timeout_s=timeout_s,
     )
     kw.setdefault("timing", FAST)

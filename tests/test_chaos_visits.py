@@ -58,6 +58,17 @@ def test_hundreds_of_popups_and_frames(chaos_net, tmp_path):
 
 
 @pytest.mark.timeout(90)
+def test_a_renderer_out_of_memory_is_a_crash(chaos_net, tmp_path):
+    """The renderer dies (V8 heap limit lowered so it happens in a second): the page says so."""
+    pages, _ = crawl(
+        chaos_net, tmp_path, "/start/out-of-memory", browser_args=["--js-flags=--max-old-space-size=32"]
+    )
+    assert pages["/out-of-memory"].error_kind == "crashed", pages["/out-of-memory"]
+    assert "crashed" in pages["/out-of-memory"].error
+    assert_good_pages_kept(pages)
+
+
+@pytest.mark.timeout(90)
 def test_svg_links_are_followed(chaos_net, tmp_path):
     pages, _ = crawl(chaos_net, tmp_path, "/start/svg-link")
     assert "/svg-only" in pages and pages["/svg-only"].status == 200
@@ -89,6 +100,7 @@ def test_every_case_is_covered():
         "/popups-and-frames",
         "/svg-link",
         "/hook-flood",
+        "/out-of-memory",
     }
 
 

@@ -139,6 +139,7 @@ async def run_visit(
         "started_at": started.isoformat(timespec="seconds").replace("+00:00", "Z"),
     }
     visit.state["record"] = record
+    page.on("crash", lambda _page: visit.state.__setitem__("crashed", True))
     for c in collectors:
         try:
             await bounded(c.start(visit), call_s, f"{c.name} start")
@@ -188,6 +189,9 @@ async def run_visit(
                 visit.fail("visit", "links", exc)
     except PageStalled as stalled:
         mark_unresponsive(visit, record, str(stalled))
+    if visit.state.get("crashed"):
+        record["error"] = "the page's renderer crashed (out of memory, or a browser bug the page hit)"
+        record["error_kind"] = "crashed"
     # Let event handlers still reading bodies or headers finish (bounded), so no evidence is dropped.
     deadline = time.monotonic() + 2.0
     while visit.busy and time.monotonic() < deadline:

@@ -46,6 +46,13 @@ CASES: dict[str, tuple[str, Response]] = {
             "}</script>",
         ),
     ),
+    "/out-of-memory": (
+        "a script that allocates until the renderer runs out of memory",
+        _page(
+            "OOM",
+            "<script>setTimeout(() => { const a = []; for (;;) a.push(new Array(1e6).fill(7)); }, 50);</script>",
+        ),
+    ),
     "/svg-link": (
         "a link inside inline SVG (its href is an SVGAnimatedString, not a string)",
         _page(
