@@ -124,6 +124,50 @@ REAL = r"""
   const img = new Image();
   img.src = "https://www.hostile-demo.net/forged.gif";
   navigator.sendBeacon("https://collector.hostile-demo.net/real-beacon", "x");
+  // Booby-trap the built-ins the hooks might use after load, write through every hook, see what fired.
+  const hits = [];
+  const undo = [];
+  let armed = false; // only what fires inside the hooked calls counts
+  const trap = (object, key, label) => {
+    // Null-prototype descriptors: the Object.prototype traps would leak into ordinary ones.
+    const found = Object.getOwnPropertyDescriptor(object, key);
+    const original = found && Object.assign(Object.create(null), found);
+    undo.push(() => original ? Object.defineProperty(object, key, original) : delete object[key]);
+    const orig = original && original.value;
+    Object.defineProperty(object, key, {
+      __proto__: null,
+      configurable: true,
+      get() { if (armed) hits.push(label); return orig; },
+      set(v) { if (armed) hits.push(label + "="); },
+    });
+  };
+  const sourceOf = Function.prototype.call.bind(Function.prototype.toString);
+  const cookieSetter = Object.getOwnPropertyDescriptor(Document.prototype, "cookie").set;
+  for (const f of ["get", "set", "value", "writable", "enumerable", "configurable"]) {
+    trap(Object.prototype, f, "Object.prototype." + f);
+  }
+  trap(Array.prototype, Symbol.iterator, "Array.prototype[@@iterator]");
+  for (const [o, names, label] of [
+    [Function.prototype, ["call", "apply", "bind"], "Function.prototype."],
+    [Reflect, ["apply"], "Reflect."],
+    [JSON, ["stringify"], "JSON."],
+    [Object, ["getOwnPropertyDescriptor", "defineProperty", "hasOwn", "getPrototypeOf"], "Object."],
+    [String.prototype, ["slice", "startsWith", "toString"], "String.prototype."],
+    [WeakMap.prototype, ["get", "set"], "WeakMap.prototype."],
+    [Error, ["captureStackTrace"], "Error."],
+    [Date, ["now"], "Date."],
+    [window, ["setTimeout", "URL", "JSON", "Reflect", "Object"], "window."],
+  ]) for (const n of names) trap(o, n, label + n);
+  armed = true;
+  document.cookie = "trapped_cookie=1; path=/; max-age=3600";
+  navigator.sendBeacon("https://collector.hostile-demo.net/trapped-beacon", "x");
+  new Image().src = "https://www.hostile-demo.net/forged.gif?trapped";
+  const setterText = sourceOf(cookieSetter);
+  armed = false;
+  while (undo.length) undo.pop()();
+  if (!/\[native code\]/.test(setterText)) hits.push("setter source");
+  fetch("https://collector.hostile-demo.net/found?where=traps&names=" + [...new Set(hits)].join(","),
+        { mode: "no-cors" }).catch(() => {});
   // Pinned for good: the hooks cannot read a stack any more, so the script must be unknown.
   Object.defineProperty(Error, "prepareStackTrace", { value: forge, writable: false, configurable: false });
   document.cookie = "pinned_cookie=1; path=/; max-age=3600";
@@ -219,7 +263,7 @@ def hostile(tmp_path_factory):
 def test_the_page_finds_no_trace_of_the_hooks(hostile):
     _, _, found = hostile
     # Probes ran in the page, in its cross-origin iframe and in the pop-up's second document.
-    assert {f"{HOST}/", f"{FRAME}/frame", f"{POPUP}/two"} <= set(found), found
+    assert {f"{HOST}/", f"{FRAME}/frame", f"{POPUP}/two", "traps"} <= set(found), found
     assert all(names == "" for names in found.values()), found
 
 
@@ -244,6 +288,7 @@ def test_real_cookies_keep_their_real_script(hostile):
     # Forged stacks (prepareStackTrace, patched CallSites, sourceURL) do not move the setter.
     assert cookies["real_cookie"].set_by == "js" and cookies["real_cookie"].setter_url == real_js
     assert cookies["eval_cookie"].setter_url == real_js
+    assert cookies["trapped_cookie"].setter_url == real_js  # built-ins patched meanwhile
     # Once the page pinned Error.prepareStackTrace the script is unknown: the document, never evil.js.
     assert cookies["pinned_cookie"].setter_url in (None, f"https://{HOST}/")
     # Cross-origin iframe and pop-up documents are hooked too.

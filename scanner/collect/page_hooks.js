@@ -31,6 +31,7 @@
   const apply = Reflect.apply;
   const defineProperty = O.defineProperty;
   const getOwnPropertyDescriptor = O.getOwnPropertyDescriptor;
+  const hasOwn = O.hasOwn;
   const getPrototypeOf = O.getPrototypeOf;
   const stringify = JSON.stringify;
   const now = Date.now;
@@ -72,11 +73,24 @@
     try { post(kind, data); } catch (e) { /* never break the page */ }
   };
 
+  // A property descriptor as a null-prototype copy: once page code ran, reading a field the descriptor
+  // lacks (or passing it to defineProperty) would reach a getter the page put on Object.prototype.
+  const FIELDS = ["value", "writable", "get", "set", "enumerable", "configurable"]; // indexed, not iterated
+  const descriptor = (object, key) => {
+    const d = getOwnPropertyDescriptor(object, key);
+    if (d === undefined) return undefined;
+    const copy = { __proto__: null };
+    for (let i = 0; i < FIELDS.length; i++) {
+      if (apply(hasOwn, O, [d, FIELDS[i]])) copy[FIELDS[i]] = d[FIELDS[i]];
+    }
+    return copy;
+  };
+
   // ---- the calling script, from V8's structured stack ----
   const passSites = function (error, sites) { return sites; };
   const swap = (limit) => {
-    const prepare = getOwnPropertyDescriptor(NativeError, "prepareStackTrace");
-    const depth = getOwnPropertyDescriptor(NativeError, "stackTraceLimit");
+    const prepare = descriptor(NativeError, "prepareStackTrace");
+    const depth = descriptor(NativeError, "stackTraceLimit");
     if ((prepare && !prepare.configurable) || (depth && !depth.configurable)) return null;
     defineProperty(NativeError, "prepareStackTrace",
       { __proto__: null, value: passSites, writable: true, configurable: true, enumerable: false });
@@ -94,7 +108,7 @@
     if (!restore) return null;
     try {
       const error = new NativeError();
-      const own = getOwnPropertyDescriptor(error, "stack");
+      const own = descriptor(error, "stack");
       if (!own) return null;
       return own.get ? apply(own.get, error, []) : own.value;
     } finally {
