@@ -36,6 +36,7 @@
   const stringify = JSON.stringify;
   const now = Date.now;
   const NativeError = Error;
+  const captureStackTrace = Error.captureStackTrace;
   const NativeURL = URL;
   const urlHref = getOwnPropertyDescriptor(NativeURL.prototype, "href").get;
   const baseURI = getOwnPropertyDescriptor(Node.prototype, "baseURI").get;
@@ -152,9 +153,17 @@
       return url;
     }
   };
-  const text = (value) => `${value}`;
 
   // ---- wrappers that look native ----
+  // An error the browser throws through a wrapper gets the stack it would have had without it.
+  const forward = (wrapper, fn, self, args) => {
+    try {
+      return apply(fn, self, args);
+    } catch (error) {
+      try { apply(captureStackTrace, NativeError, [error, wrapper]); } catch (e) { /* keep it as is */ }
+      throw error;
+    }
+  };
   const natives = new NativeWeakMap(); // wrapper -> native text
   const sources = { __proto__: null }; // wrapper source text -> native text (wrappers of other frames)
   const disguise = (wrapper, original) => {
@@ -168,7 +177,7 @@
     toString() {
       const known = apply(weakGet, natives, [this]);
       if (known !== undefined) return known;
-      const source = apply(nativeToString, this, []); // throws for non-functions, as the native does
+      const source = forward(toStringWrapper, nativeToString, this, []); // throws for non-functions
       const other = sources[source];
       return other !== undefined ? other : source;
     },
@@ -179,11 +188,13 @@
     const nativeGet = cookie.get;
     const nativeSet = cookie.set;
     const wrapped = getOwnPropertyDescriptor({
-      get cookie() { return apply(nativeGet, this, []); },
+      get cookie() { return forward(wrapped.get, nativeGet, this, []); },
       set cookie(value) {
-        let value_;
-        try { value_ = text(value); } catch (e) { return apply(nativeSet, this, [value]); }
-        apply(nativeSet, this, [value_]);
+        // Converted once, here (a Symbol is left to the browser to refuse); an object's toString runs
+        // with this frame on the stack: the one trace of the wrapper a page can provoke.
+        if (typeof value === "symbol") return forward(wrapped.set, nativeSet, this, [value]);
+        const value_ = typeof value === "string" ? value : `${value}`;
+        forward(wrapped.set, nativeSet, this, [value_]);
         if (admit()) {
           report("cookie", {
             __proto__: null, value: apply(slice, value_, [0, 8192]), script: callerScript(),
@@ -204,10 +215,11 @@
     const nativeBeacon = beacon.value;
     const wrapped = {
       sendBeacon(url) {
-        if (arguments.length === 0) return apply(nativeBeacon, this, []);
-        let url_;
-        try { url_ = text(url); } catch (e) { return apply(nativeBeacon, this, [url]); }
-        const result = apply(nativeBeacon, this, arguments.length < 2 ? [url_] : [url_, arguments[1]]);
+        if (arguments.length === 0 || typeof url === "symbol") {
+          return forward(wrapped, nativeBeacon, this, arguments.length === 0 ? [] : [url]);
+        }
+        const url_ = typeof url === "string" ? url : `${url}`;
+        const result = forward(wrapped, nativeBeacon, this, arguments.length < 2 ? [url_] : [url_, arguments[1]]);
         if (admit()) report("beacon", { __proto__: null, url: absolute(url_), script: callerScript() });
         return result;
       },
@@ -223,11 +235,11 @@
     const nativeGet = src.get;
     const nativeSet = src.set;
     const wrapped = getOwnPropertyDescriptor({
-      get src() { return apply(nativeGet, this, []); },
+      get src() { return forward(wrapped.get, nativeGet, this, []); },
       set src(value) {
-        let value_;
-        try { value_ = text(value); } catch (e) { return apply(nativeSet, this, [value]); }
-        apply(nativeSet, this, [value_]);
+        if (typeof value === "symbol") return forward(wrapped.set, nativeSet, this, [value]);
+        const value_ = typeof value === "string" ? value : `${value}`;
+        forward(wrapped.set, nativeSet, this, [value_]);
         if (sent >= LIMIT) { admit(); return; }
         const script = callerScript();
         if (script && admit()) report("image", { __proto__: null, url: absolute(value_), script });
