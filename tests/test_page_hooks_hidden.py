@@ -79,6 +79,19 @@ PROBE = r"""
     if (f.name !== name || f.length !== length) found.push("shape:" + label);
     if (Object.prototype.hasOwnProperty.call(f, "prototype")) found.push("prototype:" + label);
   }
+  // Errors the browser throws must not show a wrapper's frame.
+  const throwing = [ // (in an array: the arrows stay nameless, their frames name no wrapper)
+    ["cookie.set", () => d(Document.prototype, "cookie").set.call({}, "x")],
+    ["cookie.get", () => d(Document.prototype, "cookie").get.call({})],
+    ["sendBeacon", () => navigator.sendBeacon()],
+    ["img.src.set", () => { new Image().src = Symbol("s"); }],
+  ];
+  for (const [label, f] of throwing) {
+    try { f(); found.push("no-error:" + label); } catch (e) {
+      const wrapperFrame = /<anonymous>|set cookie|get cookie|set src|sendBeacon \(/;
+      if (wrapperFrame.test(e.stack)) found.push("stack:" + label);
+    }
+  }
   if (!looksNative(cw.Function.prototype.toString, Function.prototype.toString)) {
     found.push("source:clean.toString");
   }
