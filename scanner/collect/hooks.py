@@ -14,6 +14,7 @@ or rejected is noted on the visit (``record["collector_errors"]``) instead of gr
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import logging
@@ -131,9 +132,13 @@ async def install_hooks(session: Any, deliver: Deliver) -> HookChannel:
     # Bindings reach new documents only with Runtime enabled, scripts on new documents only with Page.
     await session.send("Page.enable")
     await session.send("Runtime.enable")
-    await session.send("Runtime.addBinding", {"name": channel.binding})
-    await session.send(
-        "Page.addScriptToEvaluateOnNewDocument", {"source": channel.script(), "runImmediately": True}
+    # Sent back to back: in documents that exist already (a pop-up's), the binding shows up at once and
+    # the script that takes it away runs next.
+    await asyncio.gather(
+        session.send("Runtime.addBinding", {"name": channel.binding}),
+        session.send(
+            "Page.addScriptToEvaluateOnNewDocument", {"source": channel.script(), "runImmediately": True}
+        ),
     )
     return channel
 
