@@ -93,16 +93,22 @@
     const prepare = descriptor(NativeError, "prepareStackTrace");
     const depth = descriptor(NativeError, "stackTraceLimit");
     if ((prepare && !prepare.configurable) || (depth && !depth.configurable)) return null;
-    defineProperty(NativeError, "prepareStackTrace",
-      { __proto__: null, value: passSites, writable: true, configurable: true, enumerable: false });
-    defineProperty(NativeError, "stackTraceLimit",
-      { __proto__: null, value: limit, writable: true, configurable: true, enumerable: depth ? depth.enumerable : true });
-    return () => {
+    const restore = () => {
       if (prepare) defineProperty(NativeError, "prepareStackTrace", prepare);
       else delete NativeError.prepareStackTrace;
       if (depth) defineProperty(NativeError, "stackTraceLimit", depth);
       else delete NativeError.stackTraceLimit;
     };
+    try {
+      defineProperty(NativeError, "prepareStackTrace",
+        { __proto__: null, value: passSites, writable: true, configurable: true, enumerable: false });
+      defineProperty(NativeError, "stackTraceLimit",
+        { __proto__: null, value: limit, writable: true, configurable: true, enumerable: depth ? depth.enumerable : true });
+    } catch (e) { // Error made non-extensible: put back what was changed, the script stays unknown
+      try { restore(); } catch (e2) { /* nothing more to do */ }
+      return null;
+    }
+    return restore;
   };
   const stackSites = (limit) => {
     const restore = swap(limit);
@@ -155,12 +161,15 @@
   };
 
   // ---- wrappers that look native ----
-  // An error the browser throws through a wrapper gets the stack it would have had without it.
+  // An error the browser throws through a wrapper gets the stack it would have had without it (only
+  // errors with a stack of their own: a thrown plain object gains no property).
   const forward = (wrapper, fn, self, args) => {
     try {
       return apply(fn, self, args);
     } catch (error) {
-      try { apply(captureStackTrace, NativeError, [error, wrapper]); } catch (e) { /* keep it as is */ }
+      try {
+        if (descriptor(error, "stack")) apply(captureStackTrace, NativeError, [error, wrapper]);
+      } catch (e) { /* keep it as is */ }
       throw error;
     }
   };
