@@ -42,7 +42,8 @@ class Visit:
         default_factory=dict
     )  # url -> (script, type)
     # Chromium DevTools session of the page with the Network domain on (None when unavailable): collectors
-    # subscribe to its events, which cost no round trips, instead of asking the driver per request.
+    # subscribe to its events, which cost no round trips, instead of asking the driver per request. The
+    # in-page hooks' hidden channel runs over it too (Page and Runtime on: ``scanner.collect.hooks``).
     cdp: Any = None
     busy: int = 0  # event handlers of this visit still running
     # Evidence that could not be read, one {collector, stage, error} each (saved on the page record).
