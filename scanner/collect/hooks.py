@@ -124,7 +124,10 @@ async def install_hooks(session: Any, deliver: Deliver) -> HookChannel:
 
     Set up before the page's first navigation, the hooks run in every new document before its scripts.
     They also run at once in the documents the page has already (its initial blank document; a pop-up's
-    first document, which loads before the crawler gets the pop-up: hooked from then on only).
+    first document, which loads before the crawler gets the pop-up: hooked from then on only). In such a
+    running document the binding exists from one DevTools command to the next (a page task may run in
+    between: a page polling its globals could see a random name for that instant, but not use it without
+    the nonce); new documents get binding and hooks before any of their scripts, with no such gap.
     Raises when the session cannot be set up (the caller records the loss).
     """
     channel = HookChannel(deliver)
