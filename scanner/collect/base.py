@@ -2,7 +2,7 @@
 
 Life cycle (per browser context, then per page visit):
 
-1. ``install(context, hooks)`` once: add init scripts or register for in-page reports.
+1. ``install(context)`` once per browser context.
 2. ``await start(visit)`` before the page is navigated.
 3. ``on_request`` / ``on_response`` / ``on_finished`` / ``on_failed`` / ``on_report`` while it loads; the
    crawler routes each browser event to the visit of the page it belongs to.
@@ -42,7 +42,8 @@ class Visit:
         default_factory=dict
     )  # url -> (script, type)
     # Chromium DevTools session of the page with the Network domain on (None when unavailable): collectors
-    # subscribe to its events, which cost no round trips, instead of asking the driver per request.
+    # subscribe to its events, which cost no round trips, instead of asking the driver per request. The
+    # in-page hooks' hidden channel runs over it too (Page and Runtime on: ``scanner.collect.hooks``).
     cdp: Any = None
     busy: int = 0  # event handlers of this visit still running
     # Evidence that could not be read, one {collector, stage, error} each (saved on the page record).
@@ -102,7 +103,9 @@ class Collector:
         pass
 
     def on_report(self, visit: Visit, kind: str, data: dict) -> None:  # noqa: B027
-        """A report from the in-page hooks (document.cookie writes, sendBeacon, image src)."""
+        """A report from the in-page hooks (kind "cookie": a document.cookie write, "beacon": a sendBeacon
+        call, "image": an <img> src set by script), already checked by its page's channel
+        (``scanner.collect.hooks``): the page cannot forge one."""
 
     async def finish(self, visit: Visit) -> None:  # noqa: B027
         """After the page settled."""

@@ -13,7 +13,6 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
-from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,6 +20,7 @@ from scanner import __version__
 from scanner.browser import ResolvedBrowser, open_context
 from scanner.collect import default_collectors
 from scanner.collect.base import Collector, Visit
+from scanner.collect.hooks import channels, install_hooks, note_losses
 from scanner.crawl import sitemap
 from scanner.crawl.frontier import Frontier
 from scanner.crawl.urls import normalize
@@ -36,10 +36,6 @@ log = logging.getLogger("scanner.crawl")
 # Start-page failures that mean the user pointed us at the wrong thing (exit 2); the rest mean the
 # site could not be scanned (exit 3).
 BAD_INPUT_KINDS = {"not_html", "bad_url"}
-
-
-def hook_script() -> str:
-    return resources.files("scanner.collect").joinpath("page_hooks.js").read_text(encoding="utf-8")
 
 
 class Router:
@@ -131,17 +127,32 @@ class Router:
         if entry is not None:
             self.visits[page] = entry
             entry[0].state.setdefault("popups", []).append(page)
+            await self.hook(entry[0], page, None)
             for event, payload in held:
                 await self._deliver(entry, event, payload)
 
-    def report(self, source: dict, kind: str, data: Any) -> None:
-        entry = self.visits.get(source.get("page"))
-        if entry and isinstance(kind, str) and isinstance(data, dict):
-            for c in self.collectors:
-                try:
-                    c.on_report(entry[0], kind, data)
-                except Exception as exc:  # noqa: BLE001
-                    entry[0].fail(c.name, f"on_report {kind[:40]}", exc)
+    async def hook(self, visit: Visit, page: Any, session: Any) -> None:
+        """In-page hooks for ``page`` (the visit's page, or a pop-up it opened) over its CDP ``session``
+        (a new one when None); their reports go to ``visit``. A page that cannot be hooked is noted."""
+        try:
+            if session is None:
+                session = await page.context.new_cdp_session(page)
+            channel = await install_hooks(session, lambda kind, data: self.report(page, kind, data))
+        except Exception as exc:  # noqa: BLE001 - closed already, or not Chromium
+            visit.fail("hooks", "install", exc)
+            return
+        channels(visit).append(channel)
+
+    def report(self, page: Any, kind: str, data: dict) -> None:
+        """A genuine report of the hooks in ``page`` (checked by its channel): to every collector."""
+        entry = self.visits.get(page)
+        if entry is None:
+            return
+        for c in self.collectors:
+            try:
+                c.on_report(entry[0], kind, data)
+            except Exception as exc:  # noqa: BLE001
+                entry[0].fail(c.name, f"on_report {kind[:40]}", exc)
 
 
 class Crawl:
@@ -240,8 +251,7 @@ class Crawl:
             self.sink.close()
 
     async def _install(self, context: Any) -> None:
-        await context.expose_binding("__scannerReport", self.router.report)
-        await context.add_init_script(script=hook_script())
+        # The in-page hooks are set up per page (Router.hook), over the page's own DevTools session.
         working = []
         for c in self.collectors:
             try:
@@ -346,6 +356,10 @@ class Crawl:
         )
         activity = NetworkActivity()
         self.router.visits[page] = (visit, activity)
+        if visit.cdp is None:
+            visit.fail("hooks", "install", "no DevTools session: no in-page hooks (setter scripts unknown)")
+        else:
+            await self.router.hook(visit, page, visit.cdp)
         self.progress({"event": "start", "url": target.url, "index": index})
         log.debug("visit %d: %s", index, target.url)
         try:
@@ -359,6 +373,7 @@ class Crawl:
             for opened in [page, *visit.state.get("popups", [])]:
                 self.router.visits.pop(opened, None)
                 await self._close(opened)
+        note_losses(visit)
         if discover_sitemap and "error_kind" not in record:  # out of band: never this visit's evidence
             self._discover(context, record.get("final_url") or target.url)
         final = record.get("final_url")
