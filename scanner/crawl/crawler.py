@@ -9,6 +9,7 @@ result is assembled from the sink at the end.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import replace
@@ -36,6 +37,7 @@ log = logging.getLogger("scanner.crawl")
 # Start-page failures that mean the user pointed us at the wrong thing (exit 2); the rest mean the
 # site could not be scanned (exit 3).
 BAD_INPUT_KINDS = {"not_html", "bad_url"}
+MAX_POPUPS = 20  # windows one visit may open that are kept as its evidence
 
 
 class Router:
@@ -125,8 +127,14 @@ class Router:
             if last.url == page.url:
                 held.extend(self.pending.pop(request))
         if entry is not None:
+            popups = entry[0].state.setdefault("popups", [])
+            if len(popups) >= MAX_POPUPS:  # a pop-up flood: the rest are closed unseen, and counted
+                entry[0].state["popups_closed"] = entry[0].state.get("popups_closed", 0) + 1
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(page.close(run_before_unload=False), 5)
+                return
             self.visits[page] = entry
-            entry[0].state.setdefault("popups", []).append(page)
+            popups.append(page)
             await self.hook(entry[0], page, None)
             for event, payload in held:
                 await self._deliver(entry, event, payload)
@@ -374,6 +382,10 @@ class Crawl:
                 self.router.visits.pop(opened, None)
                 await self._close(opened)
         note_losses(visit)
+        if closed := visit.state.get("popups_closed"):
+            visit.fail(
+                "popups", "open", f"{closed} more pop-up(s) closed unseen (at most {MAX_POPUPS} a page)"
+            )
         if discover_sitemap and "error_kind" not in record:  # out of band: never this visit's evidence
             self._discover(context, record.get("final_url") or target.url)
         final = record.get("final_url")

@@ -41,7 +41,7 @@ CASES: dict[str, tuple[str, Response]] = {
         _page(
             "Flood",
             "<script>for (let i = 0; i < 300; i++) {"
-            "  window.open('/good-1?popup=' + i, '_blank');"
+            "  setTimeout(() => window.open('/good-1?popup=' + i, '_blank'), i * 5);"
             "  const f = document.createElement('iframe'); f.src = 'about:blank'; document.body.append(f);"
             "}</script>",
         ),
@@ -50,7 +50,8 @@ CASES: dict[str, tuple[str, Response]] = {
         "a script that allocates until the renderer runs out of memory",
         _page(
             "OOM",
-            "<script>setTimeout(() => { const a = []; for (;;) a.push(new Array(1e6).fill(7)); }, 50);</script>",
+            "<script>setTimeout(() => { const a = []; for (;;) a.push(new Array(1e6).fill(7)); }, 50);"
+            "</script>",
         ),
     ),
     "/svg-link": (
