@@ -3,13 +3,15 @@
 Every file the user names (vendors.csv, ``--catalog``, a policy file, a saved scan.json) is read
 through :func:`read_limited`: it must be a regular file (``/dev/zero`` or a FIFO would never end) no
 larger than the limit of its kind, else BadInput (exit 2). JSON goes through :func:`parse_json`, which
-also refuses nesting deeper than :data:`MAX_JSON_DEPTH`. The limits are listed in README ("Limits").
+also refuses nesting deeper than :data:`MAX_JSON_DEPTH` and replaces lone surrogates by U+FFFD. The
+limits are listed in README ("Limits").
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 from pathlib import Path
 from typing import Any
@@ -32,6 +34,10 @@ def read_limited(path: Path, label: str, limit: int) -> bytes:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):
             raise BadInput(f"{label}: not a regular file")
+        if info.st_size > limit:
+            raise BadInput(
+                f"{label}: too large ({describe_size(info.st_size)}; the limit is {describe_size(limit)})"
+            )
         # O_NONBLOCK: should the path have become a FIFO since, opening it does not wait for a writer.
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
         with os.fdopen(fd, "rb") as fh:
@@ -70,7 +76,25 @@ def parse_json(text: str | bytes, label: str, max_depth: int = MAX_JSON_DEPTH) -
         raise BadInput(f"{label}: not UTF-8 JSON ({err.reason})") from None
     if json_depth(doc, max_depth) > max_depth:
         raise BadInput(f"{label}: JSON nested too deeply (the limit is {max_depth} levels)")
+    if _SURROGATE_ESCAPE.search(text if isinstance(text, str) else text.decode("utf-8", "replace")):
+        doc = valid_unicode(doc)
     return doc
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def valid_unicode(value: Any) -> Any:
+    """``value`` with every lone surrogate (a JSON ``\\ud800`` escape) in its texts and keys replaced by
+    U+FFFD, so that it can be written as UTF-8 again."""
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [valid_unicode(v) for v in value]
+    if isinstance(value, dict):
+        return {valid_unicode(k): valid_unicode(v) for k, v in value.items()}
+    return value
 
 
 def json_depth(doc: Any, stop: int) -> int:
