@@ -81,6 +81,9 @@ def _fetch(url: str, fetch_html: FetchHtml | None) -> PolicyText:
     html = fetch_html(url)
     if not isinstance(html, str) or not html.strip():
         raise BadInput(f"the page at {url} is empty")
+    if len(html) > MAX_BYTES:
+        size, limit = len(html) // MB, MAX_BYTES // MB
+        raise BadInput(f"the page at {url} is too large ({size} MB of HTML; the limit is {limit} MB)")
     plain = plain_text_page(html)
     if plain is not None:  # a text/plain or Markdown file, shown by the browser inside one <pre>
         return PolicyText(text=plain, kind="markdown", origin=url, url=url)
