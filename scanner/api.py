@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -17,6 +16,7 @@ import pandas as pd
 from scanner.errors import BadInput
 from scanner.model import SCHEMA_VERSION, ScanMeta, ScanResult
 from scanner.report import tables
+from scanner.textfile import MAX_SCAN_BYTES, parse_json, read_limited
 
 
 def scan_json_path(path: str | Path) -> Path:
@@ -24,27 +24,43 @@ def scan_json_path(path: str | Path) -> Path:
     p = Path(path)
     if p.is_dir():
         p = p / "scan.json"
+    if p.exists() and not p.is_file():
+        raise BadInput(f"{p}: not a regular file (expected a scan.json or its folder)")
     if not p.is_file():
         raise BadInput(f"no scan result at {p}")
     return p
 
 
 def read_scan(path: str | Path) -> ScanResult:
-    """Read and check a saved scan.json; anything unusable is :class:`BadInput` (exit 2)."""
+    """Read and check a saved scan.json; anything unusable is :class:`BadInput` (exit 2): a file that is
+    not regular, larger than ``MAX_SCAN_BYTES``, not UTF-8 JSON, nested too deeply, or with any record of
+    the wrong shape."""
     p = scan_json_path(path)
+    raw = read_limited(p, str(p), MAX_SCAN_BYTES)
     try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BadInput(f"{p}: not a readable scan.json ({exc})") from exc
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadInput(f"{p}: not a readable scan.json (not UTF-8 at byte {exc.start})") from None
+    del raw
+    try:
+        data = parse_json(text, str(p))
+    except BadInput as exc:
+        raise BadInput(f"not a readable scan.json: {exc}") from None
     if not isinstance(data, dict) or not isinstance(data.get("meta"), dict):
         raise BadInput(f"{p}: not a scan result (no 'meta' object)")
-    version = str(data.get("schema_version", SCHEMA_VERSION))
-    if version.split(".")[0] != SCHEMA_VERSION.split(".")[0]:
-        raise BadInput(f"{p}: schema_version {version} is not readable by this scanner ({SCHEMA_VERSION})")
+    version = data.get("schema_version", SCHEMA_VERSION)
+    if not isinstance(version, str) or version.split(".")[0] != SCHEMA_VERSION.split(".")[0]:
+        shown = str(version)[:40]
+        raise BadInput(f"{p}: schema_version {shown} is not readable by this scanner ({SCHEMA_VERSION})")
     try:
         return ScanResult.from_dict(data)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise BadInput(f"{p}: malformed scan result ({type(exc).__name__}: {exc})") from exc
+        raise BadInput(f"{p}: malformed scan result ({one_line(exc)})") from None
+
+
+def one_line(exc: BaseException) -> str:
+    text = next((line.strip() for line in str(exc).splitlines() if line.strip()), "")
+    return text[:300] or type(exc).__name__
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from pathlib import Path
 from scanner.catalog import Catalog, VendorEntry
 from scanner.catalog.categories import CATEGORIES, normalize_category
 from scanner.catalog.patterns import glob_regex
+from scanner.csvsafe import restore_cell
 from scanner.errors import BadInput
 from scanner.model import Declared
 from scanner.textfile import read_utf8
@@ -133,7 +134,8 @@ def parse_declared_csv(text: str, where: str = "vendors.csv") -> list[Declared]:
                 continue
             if len(fields) > len(header):
                 raise BadInput(f"{where}:{line}: {len(fields)} fields but the header has {len(header)}")
-            record = _row(dict(zip(header, fields, strict=False)), where, line)
+            cells = [restore_cell(f) for f in fields]  # '=x written by `policy import -o` is =x
+            record = _row(dict(zip(header, cells, strict=False)), where, line)
             key = record.name.casefold()
             if key in seen:
                 raise BadInput(

@@ -240,16 +240,34 @@ class ScanResult:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ScanResult:
+        """The result a scan.json document holds; ShapeError (a ValueError naming the place) when any
+        part of it has the wrong shape."""
+        from scanner.shapes import ShapeError, check_value
+
+        if not isinstance(data, dict):
+            raise ShapeError("(root): expected an object")
+        if "meta" not in data:
+            raise ShapeError("(root): missing 'meta'")
+        check_value(str, data.get("schema_version", SCHEMA_VERSION), "schema_version")
+
+        def records(key: str, kind: type) -> tuple:
+            rows = data.get(key, [])
+            if not isinstance(rows, list):
+                raise ShapeError(f"{key}: expected a list, got {type(rows).__name__}")
+            return tuple(from_jsonable(kind, row, f"{key}[{i}]") for i, row in enumerate(rows))
+
+        vendors = data.get("vendors", [])
+        check_value(tuple[dict, ...], vendors, "vendors")
         return cls(
             schema_version=data.get("schema_version", SCHEMA_VERSION),
-            meta=from_jsonable(ScanMeta, data["meta"]),
-            pages=tuple(from_jsonable(Page, p) for p in data.get("pages", [])),
-            requests=tuple(from_jsonable(Request, r) for r in data.get("requests", [])),
-            cookies=tuple(from_jsonable(Cookie, c) for c in data.get("cookies", [])),
-            storage=tuple(from_jsonable(StorageItem, s) for s in data.get("storage", [])),
-            declared=tuple(from_jsonable(Declared, d) for d in data.get("declared", [])),
-            vendors=tuple(data.get("vendors", [])),
-            findings=tuple(from_jsonable(Finding, f) for f in data.get("findings", [])),
+            meta=from_jsonable(ScanMeta, data["meta"], "meta"),
+            pages=records("pages", Page),
+            requests=records("requests", Request),
+            cookies=records("cookies", Cookie),
+            storage=records("storage", StorageItem),
+            declared=records("declared", Declared),
+            vendors=tuple(vendors),
+            findings=records("findings", Finding),
         )
 
 
@@ -264,15 +282,19 @@ def to_jsonable(obj: Any) -> Any:
     return obj
 
 
-def from_jsonable(cls: type, data: dict[str, Any]) -> Any:
-    """JSON dict -> dataclass, converting lists back to tuples; unknown keys are ignored."""
+def from_jsonable(cls: type, data: dict[str, Any], where: str = "") -> Any:
+    """JSON dict -> dataclass, converting lists back to tuples; unknown keys are ignored. A value of the
+    wrong type (``scanner.shapes``) is a ShapeError (ValueError) naming ``where`` and the field."""
+    from scanner.shapes import check_record
+
+    check_record(cls, data, where or cls.__name__)
     kwargs = {}
     for name in (f.name for f in dataclasses.fields(cls)):
         if name not in data:
             continue
         value = data[name]
         if name == "evidence" and isinstance(value, dict):
-            value = from_jsonable(Evidence, value)
+            value = from_jsonable(Evidence, value, f"{where}.evidence")
         elif isinstance(value, list):
             value = tuple(tuple(v) if isinstance(v, list) else v for v in value)
         kwargs[name] = value

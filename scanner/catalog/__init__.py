@@ -21,8 +21,7 @@ from scanner.catalog.entries import CookieRule, EndpointRule, Match, VendorEntry
 from scanner.catalog.layers import Merger, parse_entry, parse_layer
 from scanner.catalog.lookup import Catalog, normalize_name
 from scanner.catalog.ocd import looks_like_ocd, parse_ocd_csv
-from scanner.errors import BadInput
-from scanner.textfile import read_utf8
+from scanner.textfile import parse_json, read_utf8
 
 __all__ = [
     "Catalog",
@@ -52,10 +51,7 @@ def _user_layer(path: Path) -> tuple[str, list[dict[str, Any]]]:
     if path.suffix.lower() == ".csv" or looks_like_ocd(text):
         raw_entries = parse_ocd_csv(text, where)
         return tag, [parse_entry(e, f"{where}: platform {e['name']!r}") for e in raw_entries]
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise BadInput(f"--catalog {where}:{err.lineno}: invalid JSON ({err.msg})") from None
+    doc = parse_json(text, f"--catalog {where}")
     _, entries = parse_layer(doc, where)
     return tag, entries
 

@@ -58,9 +58,15 @@ class CookieCollector(Collector):
         visit.cdp.on("Network.responseReceivedExtraInfo", on_extra_info)
 
     def _set_cookie_lines(self, visit: Visit, value: str, url: str) -> None:
+        """Each line of a Set-Cookie header on its own: one the parser cannot read is that line's loss
+        (recorded), never the others' (they would be taken for script-set cookies)."""
         now = time.time()
         for line in value.split("\n"):
-            spec = parse_set_cookie(line, url, now)
+            try:
+                spec = parse_set_cookie(line, url, now)
+            except Exception as exc:  # noqa: BLE001 - the parser never raises; if it did, keep the rest
+                visit.fail(self.name, f"Set-Cookie line of {url[:200]}", exc)
+                continue
             if spec is not None:
                 self._observe(visit, spec, "set-cookie", url, now)
 

@@ -1,17 +1,19 @@
 """Tolerant parser for one ``Set-Cookie`` header line or one ``document.cookie = ...`` assignment.
 
 Browsers accept far more than RFC 6265's grammar; so does this parser (it never raises). Lifetimes are
-taken as *sent* (Max-Age wins over Expires, as in browsers), before Chromium's 400-day cap, so a
-declared "session" cookie that asks for two years is caught even though the jar shortens it.
+taken as *sent* (Max-Age wins over Expires, as in browsers), before Chromium's 400-day cap (the jar
+applies it: ``lifetime_days`` of a merged cookie comes from the jar), so a declared "session" cookie
+that asks for two years is caught even though the jar shortens it. Values out of range saturate as in
+Chromium (``scanner.collect.cookiedate``): expiry times stay within 1970..9999.
 """
 
 from __future__ import annotations
 
-import email.utils
 import posixpath
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from urllib.parse import urlsplit
+
+from scanner.collect.cookiedate import clamp_time, parse_cookie_date, parse_max_age
 
 DAY = 86400.0
 
@@ -31,30 +33,15 @@ class CookieSpec:
 
 
 def parse_expires(text: str) -> float | None:
-    text = text.strip().strip('"')
-    try:
-        dt = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        dt = None
-    if dt is None:
-        for fmt in ("%a, %d-%b-%Y %H:%M:%S GMT", "%a, %d-%b-%y %H:%M:%S GMT", "%A, %d-%b-%y %H:%M:%S GMT"):
-            try:
-                dt = datetime.strptime(text, fmt).replace(tzinfo=UTC)
-                break
-            except ValueError:
-                continue
-    if dt is None:
-        return None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    try:
-        return dt.timestamp()
-    except (OverflowError, OSError, ValueError):
-        return None
+    """Epoch seconds of an ``Expires`` value (clamped to 1970..9999), None when it is not a date."""
+    return parse_cookie_date(text.strip().strip('"'))
 
 
 def default_path(url: str) -> str:
-    path = urlsplit(url).path or "/"
+    try:
+        path = urlsplit(url).path or "/"
+    except ValueError:
+        return "/"
     if not path.startswith("/") or path == "/":
         return "/"
     directory = posixpath.dirname(path)
@@ -88,12 +75,11 @@ def parse_set_cookie(line: str, url: str, now: float) -> CookieSpec | None:
         elif key == "path" and val.startswith("/"):
             path = val
         elif key == "max-age":
-            try:
-                max_age = int(val)
-            except ValueError:
-                pass
+            seconds = parse_max_age(val)  # the last valid one wins; an invalid one is ignored
+            max_age = max_age if seconds is None else seconds
         elif key == "expires":
-            expires = parse_expires(val)
+            date = parse_expires(val)
+            expires = expires if date is None else date
         elif key == "secure":
             secure = True
         elif key == "httponly":
@@ -101,7 +87,7 @@ def parse_set_cookie(line: str, url: str, now: float) -> CookieSpec | None:
         elif key == "samesite":
             same_site = {"strict": "Strict", "lax": "Lax", "none": "None"}.get(val.lower(), val[:20] or None)
     if max_age is not None:
-        when: float | None = now + max_age
+        when: float | None = clamp_time(now + max_age)
     else:
         when = expires
     lifetime = None if when is None else round((when - now) / DAY, 3)

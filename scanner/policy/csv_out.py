@@ -1,11 +1,11 @@
-"""Write imported vendors as vendors.csv (UTF-8, properly quoted)."""
+"""Write imported vendors as vendors.csv (UTF-8, properly quoted, cells safe for a spreadsheet: a policy
+may hold text that a spreadsheet would run, see ``scanner.csvsafe``)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 
+from scanner.csvsafe import csv_text
 from scanner.model import Declared
 
 COLUMNS = ("name", "purpose", "privacy_policy", "source")
@@ -20,9 +20,7 @@ def vendors_csv(rows: Iterable[Declared]) -> str:
         columns.append("cookies")
     if any(getattr(row, "lifetime", None) for row in rows):
         columns.append("lifetime")
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
+    lines = []
     for row in rows:
         values = {
             "name": row.name,
@@ -32,8 +30,8 @@ def vendors_csv(rows: Iterable[Declared]) -> str:
             "cookies": ";".join(row.cookies),
             "lifetime": getattr(row, "lifetime", None) or "",
         }
-        writer.writerow([_one_line(values[c]) for c in columns])
-    return buffer.getvalue()
+        lines.append([_one_line(values[c]) for c in columns])
+    return csv_text(columns, lines)
 
 
 def _one_line(value: str) -> str:

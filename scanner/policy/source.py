@@ -8,10 +8,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from scanner.errors import BadInput
+from scanner.textfile import MB, read_limited
 
 HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml", ".php", ".asp", ".aspx", ".jsp"}
 MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd", ".txt", ".text", ""}
-MAX_BYTES = 20 * 1024 * 1024
+MAX_BYTES = 20 * MB  # a policy file (README, Limits)
 
 FetchHtml = Callable[[str], str]
 
@@ -47,15 +48,9 @@ def read_policy(source: str, fetch_html: FetchHtml | None = None) -> PolicyText:
     path = Path(source).expanduser()
     if not path.exists():
         raise BadInput(f"policy file not found: {source}")
-    if not path.is_file():
+    if path.is_dir():
         raise BadInput(f"policy SOURCE is not a file: {source}")
-    try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise BadInput(f"policy file too large ({size} bytes, limit {MAX_BYTES}): {source}")
-        raw = path.read_bytes()
-    except OSError as err:
-        raise BadInput(f"cannot read policy file {source}: {err.strerror or err}") from None
+    raw = read_limited(path, f"policy file {source}", MAX_BYTES)
     if b"\x00" in raw[:8192]:
         raise BadInput(f"policy file looks binary, expected Markdown, HTML or text: {source}")
     text = _decode(raw)
@@ -86,6 +81,9 @@ def _fetch(url: str, fetch_html: FetchHtml | None) -> PolicyText:
     html = fetch_html(url)
     if not isinstance(html, str) or not html.strip():
         raise BadInput(f"the page at {url} is empty")
+    if len(html) > MAX_BYTES:
+        size, limit = len(html) // MB, MAX_BYTES // MB
+        raise BadInput(f"the page at {url} is too large ({size} MB of HTML; the limit is {limit} MB)")
     plain = plain_text_page(html)
     if plain is not None:  # a text/plain or Markdown file, shown by the browser inside one <pre>
         return PolicyText(text=plain, kind="markdown", origin=url, url=url)

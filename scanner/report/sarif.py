@@ -66,12 +66,22 @@ def _rule(status: str) -> dict:
     }
 
 
-def _declared_line(result: ScanResult, finding: Finding) -> int:
-    wanted = {(finding.declared_name or "").casefold(), finding.vendor.casefold()}
-    for d in result.declared:
-        if d.line and (d.name.casefold() in wanted or (d.vendor or "").casefold() in wanted):
-            return d.line
-    return 1
+def declared_lines(result: ScanResult) -> dict[str, tuple[int, int]]:
+    """(position, line) of the first declaration row naming each vendor (by declared name or resolved
+    vendor, case folded): built once, so that placing a finding is a look-up, not a pass over the rows."""
+    lines: dict[str, tuple[int, int]] = {}
+    for position, d in enumerate(result.declared):
+        if d.line:
+            for key in (d.name.casefold(), (d.vendor or "").casefold()):
+                if key:
+                    lines.setdefault(key, (position, d.line))
+    return lines
+
+
+def _declared_line(lines: dict[str, tuple[int, int]], finding: Finding) -> int:
+    """The declaration's line for the finding's vendor; 1 (the header) where no row declares it."""
+    keys = ((finding.declared_name or "").casefold(), finding.vendor.casefold())
+    return min((lines[k] for k in keys if k in lines), default=(0, 1))[1]
 
 
 def _message(finding: Finding) -> str:
@@ -88,7 +98,9 @@ def _message(finding: Finding) -> str:
     return "\n".join(parts)
 
 
-def _result(result: ScanResult, finding: Finding, rule_index: dict[str, int], artifact: str) -> dict:
+def _result(
+    finding: Finding, rule_index: dict[str, int], artifact: str, lines: dict[str, tuple[int, int]]
+) -> dict:
     rule = RULES[finding.status]
     fingerprint = hashlib.sha256(f"{finding.status}|{finding.vendor.casefold()}".encode()).hexdigest()[:32]
     out: dict = {
@@ -100,7 +112,7 @@ def _result(result: ScanResult, finding: Finding, rule_index: dict[str, int], ar
             {
                 "physicalLocation": {
                     "artifactLocation": {"uri": artifact},
-                    "region": {"startLine": _declared_line(result, finding)},
+                    "region": {"startLine": _declared_line(lines, finding)},
                 },
                 "logicalLocations": [{"name": finding.vendor, "kind": "vendor"}],
             }
@@ -170,6 +182,7 @@ def build_sarif(result: ScanResult) -> dict:
     artifact = declaration_uri(meta.declared_source)
     statuses = list(_ORDER)
     rule_index = {s: i for i, s in enumerate(statuses)}
+    lines = declared_lines(result)
     run = {
         "tool": {
             "driver": {
@@ -181,7 +194,7 @@ def build_sarif(result: ScanResult) -> dict:
         "automationDetails": {"id": "tracker-audit/" + (meta.start_urls[0] if meta.start_urls else "scan")},
         "invocations": [_invocation(result)],
         "artifacts": [{"location": {"uri": artifact}, "roles": ["analysisTarget"]}],
-        "results": [_result(result, f, rule_index, artifact) for f in result.findings],
+        "results": [_result(f, rule_index, artifact, lines) for f in result.findings],
         "properties": {
             "startUrls": list(meta.start_urls),
             "summary": result.summary,
