@@ -19,6 +19,7 @@ from pathlib import Path
 from scanner.errors import BadInput, CannotScan, ScanInterrupted, ScannerError
 from scanner.model import Declared, ScanResult
 from scanner.options import CALLER_DECLARATION, ScanOptions
+from scanner.out_folder import check_out_dir, clear_scan
 from scanner.sink import JsonlSink, MemorySink, VisitSink
 
 log = logging.getLogger("scanner")
@@ -66,6 +67,7 @@ async def scan_async(
     if not options.start_urls:
         raise BadInput("no start URL given")
     options = replace(options, start_urls=tuple(validate_start_url(u) for u in options.start_urls))
+    check_out_dir(options.out_dir, resume=options.resume, overwrite=options.overwrite)
     # A policy given as a URL is rendered in its own browser: a thread, out of this event loop.
     declared, declared_source = await asyncio.to_thread(_declaration, options)
     baseline = _baseline(options)
@@ -76,6 +78,8 @@ async def scan_async(
     from scanner.browser import locate_browser
 
     browser = await locate_browser(options.browser.executable)
+    if options.overwrite and options.out_dir is not None:
+        clear_scan(options.out_dir)  # only now: a scan that cannot start leaves the earlier one alone
     if sink is None:
         sink = JsonlSink(options.out_dir, resume=options.resume) if options.out_dir else MemorySink()
     report = progress or (lambda event: None)
