@@ -4,9 +4,12 @@ exposes ``add_parser(subparsers)`` and ``run(args) -> int``."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
+import signal
 import sys
+import threading
 
 from scanner import __version__
 from scanner.errors import EXIT_BAD_INPUT, EXIT_CANNOT_SCAN, ScannerError
@@ -46,7 +49,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return EXIT_BAD_INPUT
     try:
-        return int(args._run(args) or 0)
+        with sigterm_stops_scans():
+            return int(args._run(args) or 0)
     except ScannerError as err:
         print(f"scanner: error: {err}", file=sys.stderr)
         return err.exit_code
@@ -63,3 +67,25 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_CANNOT_SCAN
+
+
+def _on_sigterm(signum, frame) -> None:
+    """SIGTERM as Ctrl-C: a running scan stops and saves what it captured (exit 130); anything else
+    is interrupted at once."""
+    from scanner.scanning import interrupt_scans
+
+    if not interrupt_scans():
+        raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def sigterm_stops_scans():
+    """For the duration of one CLI command (only there: the library never touches signals)."""
+    if not hasattr(signal, "SIGTERM") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -57,10 +57,48 @@ def scan(
     return outcome["result"]
 
 
+# Scans running in this process (their task and its loop), for interrupt_scans; and those it stopped.
+_running: dict[asyncio.Task, asyncio.AbstractEventLoop] = {}
+_interrupted: set[asyncio.Task] = set()
+
+
+def interrupt_scans() -> bool:
+    """Stop every scan running in this process as Ctrl-C would: what was captured is saved, the scan is
+    marked interrupted and :class:`~scanner.errors.ScanInterrupted` is raised to its caller. Safe to call
+    from a signal handler or any thread; returns whether a scan was running.
+
+    The library never installs a signal handler (a host application keeps its own); the ``scanner`` CLI
+    calls this on SIGTERM. A host can do the same, e.g.
+    ``loop.add_signal_handler(signal.SIGTERM, scanner.scanning.interrupt_scans)``.
+    """
+    running = list(_running.items())
+    for task, loop in running:
+        if task not in _interrupted:
+            _interrupted.add(task)
+            loop.call_soon_threadsafe(task.cancel)
+    return bool(running)
+
+
 async def scan_async(
     options: ScanOptions, *, sink: VisitSink | None = None, progress: Progress | None = None
 ) -> ScanResult:
     """:func:`scan` for callers already inside an asyncio event loop."""
+    task = asyncio.current_task()
+    if task is None:  # not in a task (a bare coroutine step): nothing interrupt_scans could cancel
+        return await _scan_async(options, sink, progress)
+    _running[task] = asyncio.get_running_loop()
+    try:
+        return await _scan_async(options, sink, progress)
+    except asyncio.CancelledError:
+        if task in _interrupted:  # stopped by interrupt_scans before the crawl began
+            raise ScanInterrupted("interrupted before the first page; nothing saved") from None
+        raise
+    finally:
+        _running.pop(task, None)
+        _interrupted.discard(task)
+
+
+async def _scan_async(options: ScanOptions, sink: VisitSink | None, progress: Progress | None) -> ScanResult:
     from scanner.crawl.crawler import Crawl
     from scanner.crawl.urls import validate_start_url
 
