@@ -54,20 +54,18 @@ COLLECTOR_ERROR = {"collector": (str, True), "stage": (str, True), "error": (str
 MAX_DEPTH = 64  # free-form objects (meta.options): every writer and reader can nest this deep
 
 
-def _shallow(value: Any, limit: int) -> bool:
-    """``value`` nests at most ``limit`` lists/objects deep."""
+def _free_form_problem(value: Any, limit: int) -> str | None:
+    """Why a free-form JSON value cannot be written back as it is (nesting, NaN), or None."""
     level, todo = 0, [value]
     while todo:
         level += 1
         if level > limit:
-            return False
-        todo = [
-            child
-            for item in todo
-            for child in (item.values() if isinstance(item, dict) else item)
-            if isinstance(child, (dict, list, tuple))
-        ]
-    return True
+            return f"nested deeper than {limit} levels"
+        items = [c for item in todo for c in (item.values() if isinstance(item, dict) else item)]
+        if any(isinstance(c, float) and not math.isfinite(c) for c in items):
+            return "number out of range"
+        todo = [c for c in items if isinstance(c, (dict, list, tuple))]
+    return None
 
 
 def _kind(value: Any) -> str:
@@ -134,7 +132,7 @@ def problem(value: Any, hint: Any, name: str = "") -> str | None:
     if origin is dict or hint is dict:
         if not isinstance(value, dict):
             return f"expected an object, got {_kind(value)}"
-        return None if _shallow(value, MAX_DEPTH) else f"nested deeper than {MAX_DEPTH} levels"
+        return _free_form_problem(value, MAX_DEPTH)
     raise TypeError(f"no check for {hint!r}")  # a model field of a new kind: add it here
 
 
