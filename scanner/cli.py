@@ -13,6 +13,7 @@ import threading
 
 from scanner import __version__
 from scanner.errors import EXIT_BAD_INPUT, EXIT_CANNOT_SCAN, ScannerError
+from scanner.safe_write import DISK_FULL
 
 COMMANDS = ("scan", "demo", "report", "diff", "policy")
 
@@ -57,16 +58,25 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("scanner: interrupted", file=sys.stderr)
         return 130
-    except Exception as exc:  # a bug: one line for the user, the traceback on request
-        if os.environ.get("SCANNER_DEBUG"):
-            raise
-        first = next((ln.strip() for ln in str(exc).splitlines() if ln.strip()), "")
-        print(
-            f"scanner: internal error: {type(exc).__name__}: {first[:300]} "
-            "(SCANNER_DEBUG=1 shows the traceback)",
-            file=sys.stderr,
-        )
+    except OSError as exc:
+        if exc.errno not in DISK_FULL:
+            return internal_error(exc)
+        where = f": cannot write {exc.filename}" if exc.filename else ""
+        print(f"scanner: error: no space left on device{where}", file=sys.stderr)
         return EXIT_CANNOT_SCAN
+    except Exception as exc:  # a bug: one line for the user, the traceback on request
+        return internal_error(exc)
+
+
+def internal_error(exc: Exception) -> int:
+    if os.environ.get("SCANNER_DEBUG"):
+        raise exc
+    first = next((ln.strip() for ln in str(exc).splitlines() if ln.strip()), "")
+    print(
+        f"scanner: internal error: {type(exc).__name__}: {first[:300]} (SCANNER_DEBUG=1 shows the traceback)",
+        file=sys.stderr,
+    )
+    return EXIT_CANNOT_SCAN
 
 
 def _on_sigterm(signum, frame) -> None:

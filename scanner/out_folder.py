@@ -59,3 +59,19 @@ def clear_scan(folder: Path) -> None:
             shutil.rmtree(folder / SCREENSHOTS_DIR)
     except OSError as exc:
         raise write_failure(exc, exc.filename or folder) from None
+
+
+def remove_partial_outputs(folder: Path, *, since: float) -> list[Path]:
+    """After a failed write of the reports: remove the temp files and every report written since
+    ``since`` (one may be cut off), except scan.json, which is only ever replaced whole."""
+    removed = []
+    for path in scan_outputs(folder):
+        if path.name in SCAN_FILES:
+            continue
+        try:
+            if path.name.endswith(".tmp") or path.stat().st_mtime >= since:
+                path.unlink()
+                removed.append(path)
+        except OSError:
+            continue
+    return removed

@@ -19,7 +19,8 @@ from pathlib import Path
 from scanner.errors import BadInput, CannotScan, ScanInterrupted, ScannerError
 from scanner.model import Declared, ScanResult
 from scanner.options import CALLER_DECLARATION, ScanOptions
-from scanner.out_folder import check_out_dir, clear_scan
+from scanner.out_folder import check_out_dir, clear_scan, remove_partial_outputs
+from scanner.safe_write import write_failure
 from scanner.sink import JsonlSink, MemorySink, VisitSink
 
 log = logging.getLogger("scanner")
@@ -147,7 +148,17 @@ async def _scan_async(options: ScanOptions, sink: VisitSink | None, progress: Pr
     result = _analyse(result, declared, declared_source, options)
     formats = options.formats if error is None else ("json",)
     if options.out_dir is not None and formats:
-        written = _write(result, options, formats, baseline)
+        try:
+            written = _write(result, options, formats, baseline)
+        except CannotScan as failure:  # e.g. the disk is full: say so, with what was captured
+            meta = replace(result.meta, interrupted=True, errors=(*result.meta.errors, str(failure)))
+            if isinstance(sink, JsonlSink) and result.pages:
+                failure = CannotScan(
+                    f"{failure} (the finished pages are saved: make room, then `scanner report "
+                    f"{options.out_dir}`)"
+                )
+            failure.result = replace(result, meta=meta)
+            raise failure from None
         report({"event": "wrote", "paths": written})
     if error is not None:
         error.result = result
@@ -218,6 +229,16 @@ def _analyse(result: ScanResult, declared, declared_source, options: ScanOptions
 
 
 def _write(result: ScanResult, options: ScanOptions, formats, baseline) -> list[Path]:
+    """The reports; a failed write (a full disk) leaves no partial report or temp file: CannotScan."""
+    import time
+
     from scanner.report import write_reports
 
-    return write_reports(result, options.out_dir, list(formats), fail_on=options.fail_on, baseline=baseline)
+    started = time.time()
+    try:
+        return write_reports(
+            result, options.out_dir, list(formats), fail_on=options.fail_on, baseline=baseline
+        )
+    except OSError as exc:
+        remove_partial_outputs(options.out_dir, since=started)
+        raise write_failure(exc, exc.filename or f"the reports in {options.out_dir}") from None
