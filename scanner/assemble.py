@@ -17,11 +17,14 @@ from pathlib import Path
 from scanner.collect.setcookie import DAY
 from scanner.domains import cookie_registrable_domain
 from scanner.errors import BadInput
-from scanner.model import Cookie, Page, Request, ScanMeta, ScanResult, StorageItem, from_jsonable
+from scanner.model import Cookie, Page, Request, ScanMeta, ScanResult, StorageItem, from_jsonable, to_jsonable
+from scanner.safetext import repair_text, repair_visit
+from scanner.saved_visit import ShapeError, check_meta, check_visit
 from scanner.scope import Scope
 
 VISITS_FILE = "pages.jsonl"
 META_FILE = "scan-meta.json"
+MAX_META_BYTES = 16 * 2**20  # a scan's scan-meta.json is a few kB
 
 
 def assemble(
@@ -34,9 +37,9 @@ def assemble(
     seen_storage: set[tuple[str, str, str]] = set()
     for n, visit in enumerate(visits, 1):
         try:
-            page, reqs, obs, items = _records(visit)
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            problems.append(f"saved visit {n} is unusable ({type(exc).__name__}: {exc}); skipped")
+            page, reqs, obs, items = _records(repair_visit(visit))
+        except Exception as exc:  # noqa: BLE001 - one bad visit is a note, never the end of the result
+            problems.append(f"saved visit {n} is unusable ({type(exc).__name__}: {str(exc)[:200]}); skipped")
             continue
         pages.append(page)
         requests.extend(reqs)
@@ -48,6 +51,7 @@ def assemble(
                 storage.append(item)
     if problems:
         meta = replace(meta, interrupted=True, errors=(*meta.errors, *problems))
+    meta = valid_text_meta(meta)
     return ScanResult(
         meta=meta,
         pages=tuple(pages),
@@ -57,7 +61,14 @@ def assemble(
     )
 
 
+def valid_text_meta(meta: ScanMeta) -> ScanMeta:
+    """``meta`` with its text valid Unicode (an error message may quote a page's text)."""
+    fixed, count = repair_text(to_jsonable(meta))
+    return from_jsonable(ScanMeta, fixed) if count else meta
+
+
 def _records(visit: dict) -> tuple[Page, list[Request], list[dict], list[StorageItem]]:
+    check_visit(visit)  # ShapeError (a ValueError) names the first value of the wrong type
     page = from_jsonable(Page, visit["page"])
     marks = {m["id"]: m for m in visit.get("beacon_marks", [])}
     requests = []
@@ -147,17 +158,25 @@ def merge_cookies(observations: list[dict], scope: Scope) -> list[Cookie]:
 
 
 def read_meta(folder: Path) -> tuple[ScanMeta, Scope]:
-    """The scan's meta and scope as saved in ``scan-meta.json`` (BadInput when absent or unreadable)."""
+    """The scan's meta and scope as saved in ``scan-meta.json`` (BadInput when absent, too large, not
+    JSON or not the shape the scanner writes)."""
     folder = Path(folder)
     meta_path = folder / META_FILE
     if not meta_path.exists():
         raise BadInput(f"{folder}: no {META_FILE}; not a scan folder")
     try:
-        data = json.loads(meta_path.read_text(encoding="utf-8"))
-        meta = from_jsonable(ScanMeta, data["meta"])
-        scope = Scope.from_domains(list(data.get("first_party_domains", [])))
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise BadInput(f"{meta_path}: unreadable ({exc})") from None
+        with meta_path.open("rb") as fh:
+            raw = fh.read(MAX_META_BYTES + 1)
+        if len(raw) > MAX_META_BYTES:
+            raise ShapeError(f"larger than {MAX_META_BYTES // 2**20} MB")
+        data = json.loads(raw.decode("utf-8", "replace"))
+        check_meta(data)
+        fixed, _ = repair_text(data)
+        meta = from_jsonable(ScanMeta, fixed["meta"])
+        scope = Scope.from_domains(list(fixed.get("first_party_domains", [])))
+    except (OSError, ValueError, RecursionError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise BadInput(f"{meta_path}: unreadable ({why[:200]})") from None
     return meta, scope
 
 

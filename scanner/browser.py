@@ -13,7 +13,9 @@ import json
 import logging
 import os
 import shutil
+import socket
 import tempfile
+import time
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -233,6 +235,99 @@ def describe_launch_error(exc: Exception, executable: str) -> str:
     return f"could not start the browser ({executable}): {first[:300]}"
 
 
+# The scan's browser profile: a folder of the temp dir, private to the user (0700), that holds the
+# site's cookies in clear (Chromium's "encryption" on Linux uses a well-known key). It is removed when the
+# context closes, however it closes; a scan killed outright (SIGKILL, power loss) cannot, so every new
+# profile first removes those of owners that are gone. The owner file says whose it is.
+PROFILE_PREFIX = "scanner-profile-"
+PROFILE_OWNER = "scanner-owner.json"
+
+
+def _process_start(pid: int) -> str | None:
+    """When process ``pid`` started (Linux: clock ticks since boot), to tell a reused PID apart."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+        return stat.rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
+
+
+def _process_alive(pid: int, started: str | None) -> bool:
+    """Whether the process that wrote an owner file still runs (in doubt: yes)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # EPERM: someone else's process holds that PID now, or it is ours without rights
+        return True
+    now = _process_start(pid)
+    return not (started and now and now != started)  # same PID, other process: the owner is gone
+
+
+def create_profile() -> Path:
+    """A new private profile folder with its owner file (stale ones of dead scans removed first)."""
+    remove_stale_profiles()
+    profile = Path(tempfile.mkdtemp(prefix=PROFILE_PREFIX))  # mode 0700: only this user can read it
+    os.chmod(profile, 0o700)
+    owner = {"pid": os.getpid(), "started": _process_start(os.getpid()), "host": socket.gethostname()}
+    (profile / PROFILE_OWNER).write_text(json.dumps(owner), encoding="utf-8")
+    return profile
+
+
+def remove_profile(profile: Path) -> None:
+    """Delete ``profile`` (retried briefly: a browser that is still exiting may write a last file)."""
+    for attempt in range(5):
+        shutil.rmtree(profile, ignore_errors=True)
+        if not os.path.lexists(profile):
+            return
+        time.sleep(0.05 * (attempt + 1))
+    log.warning("could not remove the browser profile %s (it holds the site's cookies)", profile)
+
+
+def _stale(folder: Path) -> bool:
+    """``folder`` is a profile whose scan is gone: its owner file names this host and a dead process.
+    A folder without a readable owner file (being created, or not ours) is never stale."""
+    try:
+        info = folder.lstat()
+        if (
+            not folder.is_dir()
+            or folder.is_symlink()
+            or (hasattr(os, "getuid") and info.st_uid != os.getuid())
+        ):
+            return False
+        with (folder / PROFILE_OWNER).open("rb") as fh:
+            owner = json.loads(fh.read(4096))
+        pid = owner["pid"]
+        if (
+            not isinstance(pid, int)
+            or isinstance(pid, bool)
+            or pid <= 0
+            or owner.get("host") != socket.gethostname()
+        ):
+            return False
+    except (OSError, ValueError, TypeError, KeyError):
+        return False
+    started = owner.get("started")
+    return pid != os.getpid() and not _process_alive(pid, started if isinstance(started, str) else None)
+
+
+def remove_stale_profiles(temp_dir: Path | None = None) -> list[Path]:
+    """Remove the profiles left in ``temp_dir`` (default: the temp dir) by scans that were killed."""
+    if os.name == "nt":  # os.kill(pid, 0) would end the process there: leave the folders alone
+        return []
+    removed = []
+    try:
+        candidates = sorted(Path(temp_dir or tempfile.gettempdir()).glob(PROFILE_PREFIX + "*"))
+    except OSError:
+        return []
+    for folder in candidates:
+        if _stale(folder):
+            log.info("removing the browser profile of a killed scan: %s", folder)
+            remove_profile(folder)
+            removed.append(folder)
+    return removed
+
+
 @contextlib.asynccontextmanager
 async def open_context(
     options: BrowserOptions, browser: ResolvedBrowser | None = None
@@ -244,7 +339,12 @@ async def open_context(
     from playwright.async_api import async_playwright
 
     pw = await async_playwright().start()
-    profile = Path(tempfile.mkdtemp(prefix="scanner-profile-"))
+    try:
+        profile = create_profile()
+    except BaseException:
+        with contextlib.suppress(Exception):
+            await pw.stop()
+        raise
     try:
         browser = browser or resolve_browser(options.executable, _playwright_path(pw))
         write_profile(profile, block_third_party_cookies=options.block_third_party_cookies)
@@ -278,7 +378,7 @@ async def open_context(
     finally:
         with contextlib.suppress(Exception):
             await pw.stop()
-        shutil.rmtree(profile, ignore_errors=True)
+        remove_profile(profile)
 
 
 @dataclass

@@ -4,12 +4,16 @@ exposes ``add_parser(subparsers)`` and ``run(args) -> int``."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
+import signal
 import sys
+import threading
 
 from scanner import __version__
 from scanner.errors import EXIT_BAD_INPUT, EXIT_CANNOT_SCAN, ScannerError
+from scanner.safe_write import DISK_FULL
 
 COMMANDS = ("scan", "demo", "report", "diff", "policy")
 
@@ -46,20 +50,52 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return EXIT_BAD_INPUT
     try:
-        return int(args._run(args) or 0)
+        with sigterm_stops_scans():
+            return int(args._run(args) or 0)
     except ScannerError as err:
         print(f"scanner: error: {err}", file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
         print("scanner: interrupted", file=sys.stderr)
         return 130
-    except Exception as exc:  # a bug: one line for the user, the traceback on request
-        if os.environ.get("SCANNER_DEBUG"):
-            raise
-        first = next((ln.strip() for ln in str(exc).splitlines() if ln.strip()), "")
-        print(
-            f"scanner: internal error: {type(exc).__name__}: {first[:300]} "
-            "(SCANNER_DEBUG=1 shows the traceback)",
-            file=sys.stderr,
-        )
+    except OSError as exc:
+        if exc.errno not in DISK_FULL:
+            return internal_error(exc)
+        where = f": cannot write {exc.filename}" if exc.filename else ""
+        print(f"scanner: error: no space left on device{where}", file=sys.stderr)
         return EXIT_CANNOT_SCAN
+    except Exception as exc:  # a bug: one line for the user, the traceback on request
+        return internal_error(exc)
+
+
+def internal_error(exc: Exception) -> int:
+    if os.environ.get("SCANNER_DEBUG"):
+        raise exc
+    first = next((ln.strip() for ln in str(exc).splitlines() if ln.strip()), "")
+    print(
+        f"scanner: internal error: {type(exc).__name__}: {first[:300]} (SCANNER_DEBUG=1 shows the traceback)",
+        file=sys.stderr,
+    )
+    return EXIT_CANNOT_SCAN
+
+
+def _on_sigterm(signum, frame) -> None:
+    """SIGTERM as Ctrl-C: a running scan stops and saves what it captured (exit 130); anything else
+    is interrupted at once."""
+    from scanner.scanning import interrupt_scans
+
+    if not interrupt_scans():
+        raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def sigterm_stops_scans():
+    """For the duration of one CLI command (only there: the library never touches signals)."""
+    if not hasattr(signal, "SIGTERM") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -63,7 +63,8 @@ class ScanOptions:
 
     Only ``start_urls`` is required. With ``out_dir`` the visits are saved as they happen
     (``pages.jsonl``), screenshots and the report ``formats`` are written there; without it the scan
-    keeps everything in memory and writes nothing.
+    keeps everything in memory and writes nothing. An ``out_dir`` that already holds a scan is refused
+    (BadInput) unless ``resume`` continues it or ``overwrite`` replaces it.
     """
 
     start_urls: tuple[str, ...]
@@ -88,6 +89,7 @@ class ScanOptions:
     timing: VisitTiming = field(default_factory=VisitTiming)
     browser: BrowserOptions = field(default_factory=BrowserOptions)
     resume: bool = False  # continue the unfinished scan saved in out_dir
+    overwrite: bool = False  # out_dir holds a scan: replace it (else the scan refuses, BadInput)
 
     def __post_init__(self) -> None:
         if isinstance(self.start_urls, str):
@@ -132,20 +134,27 @@ def resume_options(folder: Path, **overrides) -> ScanOptions:
     if any(overrides.get(k) for k in ("vendors", "policy", "declared")):
         declared = {}
     defaults = ScanOptions(start_urls=meta.start_urls)
-    options = ScanOptions(
+    try:
+        options = _saved_options(meta, saved, defaults, folder, declared)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise BadInput(f"{folder}: the saved options cannot be used ({str(exc)[:200]})") from None
+    given = {k: v for k, v in overrides.items() if v is not None}
+    return replace(options, **given)
+
+
+def _saved_options(meta, saved: dict, defaults: ScanOptions, folder: Path, declared: dict) -> ScanOptions:
+    return ScanOptions(
         start_urls=meta.start_urls,
         out_dir=folder,
-        first_party=tuple(saved.get("first_party", ())),
+        first_party=tuple(str(d) for d in saved.get("first_party") or ()),
         max_depth=int(saved.get("max_depth", defaults.max_depth)),
         max_pages=int(saved.get("max_pages", defaults.max_pages)),
         max_query_variants=int(saved.get("max_query_variants", defaults.max_query_variants)),
         use_sitemap=bool(saved.get("sitemap", defaults.use_sitemap)),
-        concurrency=saved.get("concurrency"),
+        concurrency=None if saved.get("concurrency") is None else max(1, int(saved["concurrency"])),
         keep_values=bool(saved.get("keep_cookie_values", defaults.keep_values)),
         screenshots=bool(saved.get("screenshots", defaults.screenshots)),
         timing=VisitTiming(settle_s=float(saved.get("settle_s", defaults.timing.settle_s))),
         resume=True,
         **declared,
     )
-    given = {k: v for k, v in overrides.items() if v is not None}
-    return replace(options, **given)

@@ -19,6 +19,8 @@ from pathlib import Path
 from scanner.errors import BadInput, CannotScan, ScanInterrupted, ScannerError
 from scanner.model import Declared, ScanResult
 from scanner.options import CALLER_DECLARATION, ScanOptions
+from scanner.out_folder import check_out_dir, clear_scan, remove_partial_outputs
+from scanner.safe_write import write_failure
 from scanner.sink import JsonlSink, MemorySink, VisitSink
 
 log = logging.getLogger("scanner")
@@ -56,10 +58,48 @@ def scan(
     return outcome["result"]
 
 
+# Scans running in this process (their task and its loop), for interrupt_scans; and those it stopped.
+_running: dict[asyncio.Task, asyncio.AbstractEventLoop] = {}
+_interrupted: set[asyncio.Task] = set()
+
+
+def interrupt_scans() -> bool:
+    """Stop every scan running in this process as Ctrl-C would: what was captured is saved, the scan is
+    marked interrupted and :class:`~scanner.errors.ScanInterrupted` is raised to its caller. Safe to call
+    from a signal handler or any thread; returns whether a scan was running.
+
+    The library never installs a signal handler (a host application keeps its own); the ``scanner`` CLI
+    calls this on SIGTERM. A host can do the same, e.g.
+    ``loop.add_signal_handler(signal.SIGTERM, scanner.scanning.interrupt_scans)``.
+    """
+    running = list(_running.items())
+    for task, loop in running:
+        if task not in _interrupted:
+            _interrupted.add(task)
+            loop.call_soon_threadsafe(task.cancel)
+    return bool(running)
+
+
 async def scan_async(
     options: ScanOptions, *, sink: VisitSink | None = None, progress: Progress | None = None
 ) -> ScanResult:
     """:func:`scan` for callers already inside an asyncio event loop."""
+    task = asyncio.current_task()
+    if task is None:  # not in a task (a bare coroutine step): nothing interrupt_scans could cancel
+        return await _scan_async(options, sink, progress)
+    _running[task] = asyncio.get_running_loop()
+    try:
+        return await _scan_async(options, sink, progress)
+    except asyncio.CancelledError:
+        if task in _interrupted:  # stopped by interrupt_scans before the crawl began
+            raise ScanInterrupted("interrupted before the first page; nothing saved") from None
+        raise
+    finally:
+        _running.pop(task, None)
+        _interrupted.discard(task)
+
+
+async def _scan_async(options: ScanOptions, sink: VisitSink | None, progress: Progress | None) -> ScanResult:
     from scanner.crawl.crawler import Crawl
     from scanner.crawl.urls import validate_start_url
 
@@ -68,6 +108,7 @@ async def scan_async(
     if not 0 < options.browser.timeout_s <= 3600:
         raise BadInput(f"timeout must be more than 0 and at most 3600 s, not {options.browser.timeout_s}")
     options = replace(options, start_urls=tuple(validate_start_url(u) for u in options.start_urls))
+    check_out_dir(options.out_dir, resume=options.resume, overwrite=options.overwrite)
     # A policy given as a URL is rendered in its own browser: a thread, out of this event loop.
     declared, declared_source = await asyncio.to_thread(_declaration, options)
     baseline = _baseline(options)
@@ -78,6 +119,8 @@ async def scan_async(
     from scanner.browser import locate_browser
 
     browser = await locate_browser(options.browser.executable)
+    if options.overwrite and options.out_dir is not None:
+        clear_scan(options.out_dir)  # only now: a scan that cannot start leaves the earlier one alone
     if sink is None:
         sink = JsonlSink(options.out_dir, resume=options.resume) if options.out_dir else MemorySink()
     report = progress or (lambda event: None)
@@ -107,7 +150,17 @@ async def scan_async(
     result = _analyse(result, declared, declared_source, options)
     formats = options.formats if error is None else ("json",)
     if options.out_dir is not None and formats:
-        written = _write(result, options, formats, baseline)
+        try:
+            written = _write(result, options, formats, baseline)
+        except CannotScan as failure:  # e.g. the disk is full: say so, with what was captured
+            meta = replace(result.meta, interrupted=True, errors=(*result.meta.errors, str(failure)))
+            if isinstance(sink, JsonlSink) and result.pages:
+                failure = CannotScan(
+                    f"{failure} (the finished pages are saved: make room, then `scanner report "
+                    f"{options.out_dir}`)"
+                )
+            failure.result = replace(result, meta=meta)
+            raise failure from None
         report({"event": "wrote", "paths": written})
     if error is not None:
         error.result = result
@@ -178,6 +231,16 @@ def _analyse(result: ScanResult, declared, declared_source, options: ScanOptions
 
 
 def _write(result: ScanResult, options: ScanOptions, formats, baseline) -> list[Path]:
+    """The reports; a failed write (a full disk) leaves no partial report or temp file: CannotScan."""
+    import time
+
     from scanner.report import write_reports
 
-    return write_reports(result, options.out_dir, list(formats), fail_on=options.fail_on, baseline=baseline)
+    started = time.time()
+    try:
+        return write_reports(
+            result, options.out_dir, list(formats), fail_on=options.fail_on, baseline=baseline
+        )
+    except OSError as exc:
+        remove_partial_outputs(options.out_dir, since=started)
+        raise write_failure(exc, exc.filename or f"the reports in {options.out_dir}") from None

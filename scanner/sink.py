@@ -17,6 +17,9 @@ from typing import Any, Protocol, runtime_checkable
 
 from scanner.assemble import META_FILE, VISITS_FILE
 from scanner.model import ScanMeta, to_jsonable
+from scanner.safe_write import append_line, write_atomic
+from scanner.safetext import repair_visit
+from scanner.saved_visit import ShapeError, check_visit
 from scanner.scope import Scope
 
 
@@ -50,7 +53,7 @@ class MemorySink:
         self.meta, self.scope = meta, scope
 
     def add(self, visit: dict[str, Any]) -> None:
-        self._visits.append(visit)
+        self._visits.append(repair_visit(visit))
 
     def update_meta(self, meta: ScanMeta) -> None:
         self.meta = meta
@@ -66,11 +69,16 @@ class JsonlSink:
     """``pages.jsonl`` (one visit a line, flushed and fsynced) and ``scan-meta.json`` in ``folder``.
 
     ``resume=True`` appends to the visits already there (``scanner scan --resume``); otherwise the
-    folder's pages.jsonl starts empty. Reading back, a line that is not a JSON object is skipped and
-    described in ``problems`` (a line cut off by a crash is expected after a kill; it is still a loss).
-    In a resumed scan such lines of the earlier run are only ``notes``: the crawl did not count their
-    pages as visited, so it visited them again.
+    folder's pages.jsonl starts empty. Each visit is written as one complete line or not at all (a failed
+    write, e.g. a full disk, is cut back off and raises CannotScan naming the file), with its text made
+    valid UTF-8 first (``scanner.safetext``). Reading back, a line that is not a saved visit (cut off,
+    not JSON, the wrong shape: see ``scanner.saved_visit``, or longer than ``MAX_LINE_BYTES``) is skipped
+    and described in ``problems`` (a line cut off by a crash is expected after a kill; it is still a
+    loss). In a resumed scan such lines of the earlier run are only ``notes``: the crawl did not count
+    their pages as visited, so it visited them again.
     """
+
+    MAX_LINE_BYTES = 64 * 2**20
 
     def __init__(self, folder: Path, *, resume: bool = False) -> None:
         self.folder = Path(folder)
@@ -78,7 +86,7 @@ class JsonlSink:
         self.resume = resume
         self.problems: list[str] = []
         self.notes: list[str] = []
-        self._fh: Any = None
+        self._fd: int | None = None
         self._earlier_lines: int | None = None  # lines of the run being resumed (known once opened)
 
     def open(self, meta: ScanMeta, scope: Scope) -> None:
@@ -87,7 +95,8 @@ class JsonlSink:
             self._terminate_last_line()
             with self.path.open("rb") as fh:
                 self._earlier_lines = sum(1 for _ in fh)
-        self._fh = self.path.open("a" if self.resume else "w", encoding="utf-8")
+        flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if self.resume else os.O_TRUNC)
+        self._fd = os.open(self.path, flags | getattr(os, "O_BINARY", 0), 0o666)
         self._scope = scope
         self.update_meta(meta)
 
@@ -104,35 +113,26 @@ class JsonlSink:
                 fh.write(b"\n")
 
     def add(self, visit: dict[str, Any]) -> None:
-        self._fh.write(json.dumps(visit, ensure_ascii=False, default=str) + "\n")
-        self._fh.flush()
-        os.fsync(self._fh.fileno())
+        text = json.dumps(repair_visit(visit), ensure_ascii=False, default=str)
+        append_line(self._fd, (text + "\n").encode("utf-8", "replace"), self.path)
 
     def update_meta(self, meta: ScanMeta) -> None:
         scope = getattr(self, "_scope", None)
         data = {"meta": to_jsonable(meta), "first_party_domains": sorted(scope.domains if scope else ())}
-        tmp = self.folder / (META_FILE + ".tmp")
-        tmp.write_text(json.dumps(data, indent=2), encoding="utf-8")
-        os.replace(tmp, self.folder / META_FILE)
+        write_atomic(self.folder / META_FILE, json.dumps(data, indent=2))
 
     def visits(self) -> Iterator[dict[str, Any]]:
         self.problems, self.notes = [], []
         if not self.path.exists():
             return
-        with self.path.open(encoding="utf-8", errors="replace") as fh:
-            for n, line in enumerate(fh, 1):
-                line = line.strip()
-                if not line:
+        with self.path.open("rb") as fh:
+            for n, raw in enumerate(_lines(fh, self.MAX_LINE_BYTES), 1):
+                visit, why = _parse(raw)
+                if why is None:
+                    yield repair_visit(visit)
                     continue
-                try:
-                    visit = json.loads(line)
-                except ValueError as exc:
-                    visit, why = None, f"is not readable ({exc})"
-                else:
-                    why = "is not a saved visit"
-                if isinstance(visit, dict):
-                    yield visit
-                    continue
+                if why == "":
+                    continue  # an empty line
                 message = f"{VISITS_FILE} line {n} {why}; skipped"
                 if self._of_resumed_run(n):
                     self.notes.append(f"{message} (a page of the interrupted run, visited again)")
@@ -145,6 +145,35 @@ class JsonlSink:
         return self._earlier_lines is None or line <= self._earlier_lines
 
     def close(self) -> None:
-        if self._fh is not None:
-            self._fh.close()
-            self._fh = None
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+def _lines(fh: Any, limit: int) -> Iterator[bytes | None]:
+    """The file's lines; None for a line longer than ``limit`` bytes (read past, never held)."""
+    while chunk := fh.readline(limit + 1):
+        if len(chunk) > limit:
+            while (rest := fh.readline(2**20)) and not rest.endswith(b"\n"):
+                pass
+            yield None
+        else:
+            yield chunk
+
+
+def _parse(raw: bytes | None) -> tuple[Any, str | None]:
+    """(visit, None) for a usable line, else (None, why it is not); why is "" for an empty line."""
+    if raw is None:
+        return None, "is too long to be a saved visit"
+    text = raw.decode("utf-8", "replace").strip()
+    if not text:
+        return None, ""
+    try:
+        visit = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        return None, f"is not readable ({str(exc)[:200]})"
+    try:
+        check_visit(visit)
+    except ShapeError as exc:
+        return None, f"is not a saved visit ({str(exc)[:200]})"
+    return visit, None

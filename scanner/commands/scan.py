@@ -44,6 +44,11 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         help="continue the unfinished scan in DIR (its start URLs, scope, limits and declaration) "
         "without visiting its finished pages again",
     )
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="the --out folder already holds a scan: remove it (files, reports, screenshots) and scan anew",
+    )
     decl = p.add_mutually_exclusive_group()
     decl.add_argument("--vendors", metavar="CSV", help="declared vendors (name,purpose,privacy_policy,...)")
     decl.add_argument(
@@ -131,6 +136,7 @@ def scan_options(args: argparse.Namespace):
         keep_values=args.keep_cookie_values,
         screenshots=not args.no_screenshots,
         timing=VisitTiming(settle_s=args.settle),
+        overwrite=args.overwrite,
         **common,
     )
 
@@ -140,6 +146,8 @@ def resumed_options(args: argparse.Namespace, common: dict):
 
     if args.urls or args.out:
         raise BadInput("--resume DIR continues the scan saved in DIR: give no URL and no --out")
+    if args.overwrite:
+        raise BadInput("--resume continues the scan in the folder, --overwrite replaces it: choose one")
     if args.concurrency:
         common["concurrency"] = args.concurrency
     return resume_options(Path(args.resume), **common)
