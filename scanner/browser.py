@@ -119,7 +119,7 @@ def resolve_browser(explicit: str | None, playwright_path: str | None) -> Resolv
     Raises BadInput for an explicit browser that does not exist, CannotScan when nothing is found.
     """
     if explicit:
-        found = _executable(explicit) or (shutil.which(explicit) if os.sep not in explicit else None)
+        found = _executable(explicit)
         if not found:
             raise BadInput(f"--browser {explicit}: no such executable")
         return ResolvedBrowser(found, "explicit")
