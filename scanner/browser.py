@@ -8,6 +8,7 @@ with ``cookie_controls_mode`` set to "allow" (or "block" for ``--block-third-par
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import logging
@@ -74,6 +75,7 @@ DISABLED_FEATURES = ("Translate", "OptimizationHints", "MediaRouter")
 FEATURE_SWITCHES = ("--disable-features=", "--enable-features=")
 
 DEFAULT_VIEWPORT = {"width": 1366, "height": 900}
+CLOSE_TIMEOUT_S = 10.0  # closing the browser; after that Playwright is stopped, which kills it
 
 
 @dataclass(frozen=True)
@@ -150,8 +152,6 @@ def _playwright_path(pw) -> str | None:
 
 def find_browser(explicit: str | None = None) -> ResolvedBrowser:
     """Blocking :func:`locate_browser`, for code outside an event loop (``setup_browser``)."""
-    import asyncio
-
     return asyncio.run(locate_browser(explicit))
 
 
@@ -373,11 +373,12 @@ async def open_context(
         try:
             yield session
         finally:
+            # A browser that no longer answers never finishes closing: stopping Playwright kills it.
             with contextlib.suppress(Exception):
-                await context.close()
+                await asyncio.wait_for(context.close(), CLOSE_TIMEOUT_S)
     finally:
         with contextlib.suppress(Exception):
-            await pw.stop()
+            await asyncio.wait_for(pw.stop(), CLOSE_TIMEOUT_S)
         remove_profile(profile)
 
 
@@ -434,6 +435,4 @@ async def fetch_rendered_html_async(
 
 def fetch_rendered_html(url: str, **options) -> str:
     """Blocking form of :func:`fetch_rendered_html_async` (same keyword options)."""
-    import asyncio
-
     return asyncio.run(fetch_rendered_html_async(url, **options))

@@ -49,15 +49,23 @@ def restore_cell(text: str) -> str:
 
 
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    """CSV (``\\n`` line ends, minimal quoting: a cell with a line break is quoted) of safe cells."""
+    """CSV (``\\n`` line ends, minimal quoting: a cell with a line break is quoted) of safe cells.
+
+    A row of nothing but blanks is written quoted: unquoted, it would be a blank line that readers
+    (pandas, spreadsheets) skip.
+    """
     import io
 
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([safe_cell(h) for h in header])
-    for row in rows:
-        writer.writerow([safe_cell(v) for v in row])
+    plain = csv.writer(buffer, lineterminator="\n")
+    quoted = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL)
+    for row in ([safe_cell(h) for h in header], *([safe_cell(v) for v in r] for r in rows)):
+        (quoted if _blank(row) else plain).writerow(row)
     return buffer.getvalue()
+
+
+def _blank(row: Sequence[Any]) -> bool:
+    return all(isinstance(v, str) and not v.strip() for v in row)
 
 
 def write_frame(frame, path: Path) -> Path:
@@ -67,7 +75,9 @@ def write_frame(frame, path: Path) -> Path:
     for col in out.columns:
         if out[col].dtype == object or _is_string_dtype(out[col].dtype):
             out[col] = out[col].map(safe_cell)
-    out.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+    # One column: a blank cell would be a blank line, which readers skip; quote text then.
+    quoting = csv.QUOTE_NONNUMERIC if len(out.columns) == 1 else csv.QUOTE_MINIMAL
+    out.to_csv(path, index=False, encoding="utf-8", lineterminator="\n", quoting=quoting)
     return path
 
 

@@ -63,3 +63,22 @@ def test_reports_are_capped_per_page_and_drops_counted():
     call(ch, {"n": "x", "k": "dropped", "d": {"count": 10**9}}, context=3)  # forged: rejected
     assert ch.dropped == 1 + 25 + 5 and len(got) == 3
     assert ch.losses()[0].startswith("31 in-page reports")
+
+
+def test_a_document_at_its_limit_without_a_count_is_noted():
+    """A document that keeps its page busy never gets to send its count of dropped reports: that it
+    reached its limit is still said."""
+    ch, got = channel(page_limit=100, document_limit=3)
+    report = {"n": ch.nonce, "k": "cookie", "d": {"name": "a", "script": None}}
+    for _ in range(3):
+        call(ch, report, context=7)  # at its limit, then silent
+    call(ch, report, context=8)  # below its limit: nothing to say
+    assert len(got) == 4 and ch.dropped == 0
+    assert ch.losses() == [
+        "1 document(s) reached the limit of 3 in-page reports; any they sent after it were dropped, uncounted"
+    ]
+    call(ch, {"n": ch.nonce, "k": "dropped", "d": {"count": 9}}, context=7)  # its count came after all
+    assert ch.losses() == [
+        "9 in-page reports (document.cookie, sendBeacon, image) dropped: over the limit of 3 per document "
+        "/ 100 per page"
+    ]

@@ -172,18 +172,14 @@ def test_prose_is_marked_low_confidence() -> None:
     assert result.counts == {"table": 0, "list": 0, "prose": 1}
 
 
-def test_long_policies_stay_fast() -> None:
-    import time
-
+def test_long_policies_are_read_whole() -> None:
+    # their scaling is measured by bench/bench_linear.py (policy-lists), not timed here
     paragraphs = "\n\n".join(
         f"We use [Vendor{i}](https://vendor{i}.com/privacy) for task {i}." for i in range(800)
     )
     items = "\n".join(f"* [Partner{i}](https://partner{i}.com/privacy). Hosting {i}." for i in range(800))
-    started = time.perf_counter()
     result = import_policy_text(f"# Policy\n\n{paragraphs}\n\n## Our subprocessors\n\n{items}\n")
-    elapsed = time.perf_counter() - started
     assert result.counts == {"table": 0, "list": 800, "prose": 800}
-    assert elapsed < 8, f"took {elapsed:.1f} s: something went quadratic"
 
 
 CORPUS_FILES = sorted(

@@ -60,6 +60,7 @@ class HookChannel:
         self.dropped_here = 0  # over the page limit
         self.dropped_in_page: dict[Any, int] = {}  # execution context id -> count its document dropped
         self.rejected = 0  # wrong binding payloads: no nonce, garbled, too big
+        self.sent_by: dict[Any, int] = {}  # execution context id -> reports its document sent
 
     @property
     def dropped(self) -> int:
@@ -76,10 +77,12 @@ class HookChannel:
             self.rejected += 1
             return
         kind, data = message
+        context = event.get("executionContextId")
+        if kind != "dropped":
+            self.sent_by[context] = self.sent_by.get(context, 0) + 1
         if kind == "dropped":
             count = data.get("count")
             if isinstance(count, int) and count > 0:
-                context = event.get("executionContextId")
                 self.dropped_in_page[context] = max(count, self.dropped_in_page.get(context, 0))
             return
         if self.accepted >= self.page_limit:
@@ -113,6 +116,16 @@ class HookChannel:
             notes.append(
                 f"{self.dropped} in-page reports (document.cookie, sendBeacon, image) dropped: over "
                 f"the limit of {self.document_limit} per document / {self.page_limit} per page"
+            )
+        # A document at its limit whose count of dropped reports never came (it kept its page busy
+        # until the visit ended): more were dropped, how many is unknown.
+        full = [
+            c for c, n in self.sent_by.items() if n >= self.document_limit and c not in self.dropped_in_page
+        ]
+        if full:
+            notes.append(
+                f"{len(full)} document(s) reached the limit of {self.document_limit} in-page reports; "
+                "any they sent after it were dropped, uncounted"
             )
         if self.rejected:
             notes.append(f"{self.rejected} in-page reports rejected (no valid nonce)")

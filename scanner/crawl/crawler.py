@@ -38,6 +38,12 @@ log = logging.getLogger("scanner.crawl")
 # site could not be scanned (exit 3).
 BAD_INPUT_KINDS = {"not_html", "bad_url"}
 MAX_POPUPS = 20  # windows one visit may open that are kept as its evidence
+MAX_RESTARTS = 3  # browser restarts in one crawl before it stops (a browser that keeps dying)
+
+
+class BrowserGone(Exception):
+    """The browser stopped answering (no new tab within the call deadline) or went away (crashed,
+    killed): the crawl starts a new one and goes on."""
 
 
 class Router:
@@ -203,6 +209,10 @@ class Crawl:
         self.peak_tabs = 0
         self._more = asyncio.Condition()
         self._resumed = False
+        self._seeded = False  # the seeds were visited (not again after a browser restart)
+        self._gone: BrowserGone | None = None  # set when the browser went away: the workers stop
+        self.restarts = 0
+        self._discovering: set[str] = set()  # sitemap discovery started and not finished
         self.meta = ScanMeta(
             tool_version=__version__,
             start_urls=tuple(options.start_urls),
@@ -240,16 +250,12 @@ class Crawl:
     async def run(self) -> None:
         self.sink.open(self.meta, self.scope)
         try:
-            async with open_context(self.options.browser, self.browser) as session:
-                self.meta = replace(
-                    self.meta,
-                    browser=session.browser.executable_path,
-                    browser_source=session.browser.source,
-                    browser_version=session.version,
-                    user_agent=self.options.browser.user_agent or session.user_agent,
-                )
-                self.sink.update_meta(self.meta)
-                await self._crawl(session.context)
+            while True:
+                try:
+                    await self._run_browser()
+                    return
+                except BrowserGone as gone:
+                    self._restarted(gone)
         except (asyncio.CancelledError, KeyboardInterrupt):
             self.meta = replace(self.meta, interrupted=True)
             raise
@@ -257,6 +263,38 @@ class Crawl:
             self.meta = replace(self.meta, finished_at=now_iso())
             self.sink.update_meta(self.meta)
             self.sink.close()
+
+    async def _run_browser(self) -> None:
+        """One browser for the crawl, until the crawl ends or the browser goes away (BrowserGone)."""
+        async with open_context(self.options.browser, self.browser) as session:
+            self.browser = session.browser
+            self.meta = replace(
+                self.meta,
+                browser=session.browser.executable_path,
+                browser_source=session.browser.source,
+                browser_version=session.version,
+                user_agent=self.options.browser.user_agent or session.user_agent,
+            )
+            self.sink.update_meta(self.meta)
+            self._gone = None
+            await self._crawl(session.context)
+
+    def _restarted(self, gone: BrowserGone) -> None:
+        """Note a browser that went away; stop the scan (exit 3, evidence kept) when it keeps going."""
+        self.restarts += 1
+        if self.restarts > MAX_RESTARTS:
+            raise CannotScan(
+                f"the browser stopped answering {self.restarts} times, last: {gone}; the scan stopped "
+                f"after {self.saved} page(s), evidence kept"
+            )
+        problem = (
+            f"the browser stopped answering ({gone}) after {self.index} visit(s) and was restarted "
+            f"({self.restarts} of at most {MAX_RESTARTS}) with a fresh profile: later pages were visited "
+            "without the cookies and storage set before"
+        )
+        log.warning("%s", problem)
+        self.meta = replace(self.meta, errors=(*self.meta.errors, problem))
+        self.sink.update_meta(self.meta)
 
     async def _install(self, context: Any) -> None:
         # The in-page hooks are set up per page (Router.hook), over the page's own DevTools session.
@@ -281,17 +319,24 @@ class Crawl:
 
     async def _crawl(self, context: Any) -> None:
         await self._install(context)
-        if not self._resumed:
+        if not self._resumed and not self._seeded:
             await self._seeds(context)
-        elif self.options.use_sitemap and not self._sitemap_known:
+        elif self._discovering:  # the browser went away while looking
+            for url in list(self._discovering):
+                self._discover(context, url)
+        elif self._resumed and self.options.use_sitemap and not self._sitemap_known:
             for url in dict.fromkeys(self.options.start_urls):  # killed before discovery finished
                 self._discover(context, url)
+        self._seeded = True
         workers = [asyncio.create_task(self._worker(context)) for _ in range(self.tabs)]
         try:
             await asyncio.gather(*workers)
         finally:
             for task in [*workers, *self._discoveries]:
                 task.cancel()
+            self._discoveries.clear()
+        if self._gone is not None:
+            raise self._gone
 
     def _discover(self, context: Any, url: str) -> None:
         """Sitemap seeds of ``url``'s site, looked up in the background while the crawl goes on."""
@@ -303,12 +348,14 @@ class Crawl:
                 async with self._more:
                     self._discoveries.discard(task)
                     self._more.notify_all()
+            self._discovering.discard(url)
             added = [u for u in found if self.frontier.add(u, 1, referrer=None, source="sitemap")]
             self._sitemap_links.extend(found)
             log.debug("sitemap of %s: %d URLs, %d new", url, len(found), len(added))
             async with self._more:
                 self._more.notify_all()
 
+        self._discovering.add(url)
         task = asyncio.create_task(run())
         self._discoveries.add(task)
 
@@ -317,6 +364,7 @@ class Crawl:
         seeds = [u for u in dict.fromkeys(self.options.start_urls) if self.frontier.add(u, 0, source="seed")]
         failures, visited = [], 0
         for _ in seeds:  # the queue is FIFO: the first pops are the seeds
+            self._seeded = True  # a browser restart from here on goes on with the workers
             target = self.frontier.pop()
             if target is None:  # more start URLs than --max-pages
                 break
@@ -338,36 +386,54 @@ class Crawl:
         wait for one of them to finish."""
         while True:
             async with self._more:
-                while (target := self.frontier.pop()) is None:
+                while self._gone is None and (target := self.frontier.pop()) is None:
                     if self.busy_tabs == 0 and not self._discoveries:
                         self._more.notify_all()
                         return
                     await self._more.wait()
+                if self._gone is not None:
+                    return
                 self.busy_tabs += 1
                 self.peak_tabs = max(self.peak_tabs, self.busy_tabs)
             try:
                 await self._visit(context, target)
+            except BrowserGone as gone:
+                self._gone = self._gone or gone
+                return
             finally:
                 async with self._more:
                     self.busy_tabs -= 1
                     self._more.notify_all()
 
+    async def _new_tab(self, context: Any, target: Target) -> tuple[Any, Any]:
+        """A new tab and its DevTools session, within the call deadline; when the browser cannot give
+        one, ``target`` goes back to the frontier and BrowserGone is raised."""
+        page = None
+        try:
+            async with asyncio.timeout(self.budget.call_s):
+                page = await context.new_page()
+                return page, await network_session(page)
+        except Exception as exc:  # noqa: BLE001 - a timeout, or the browser closed under us
+            self.frontier.give_back(target)
+            if page is not None:
+                await self._close(page)
+            why = "no new tab within --timeout" if isinstance(exc, TimeoutError) else _first_line(exc)
+            raise BrowserGone(why) from None
+
     async def _visit(self, context: Any, target: Target, discover_sitemap: bool = False) -> dict:
+        page, cdp = await self._new_tab(context, target)
         self.index += 1
         index = self.index
-        try:
-            page = await asyncio.wait_for(context.new_page(), self.budget.call_s)
-        except TimeoutError:
-            raise CannotScan("the browser stopped answering (no new tab within --timeout)") from None
-        visit = Visit(
-            target=target, page=page, scope=self.scope, index=index, cdp=await network_session(page)
-        )
+        visit = Visit(target=target, page=page, scope=self.scope, index=index, cdp=cdp)
         activity = NetworkActivity()
         self.router.visits[page] = (visit, activity)
         if visit.cdp is None:
             visit.fail("hooks", "install", "no DevTools session: no in-page hooks (setter scripts unknown)")
         else:
-            await self.router.hook(visit, page, visit.cdp)
+            try:
+                await asyncio.wait_for(self.router.hook(visit, page, visit.cdp), self.budget.call_s)
+            except TimeoutError:
+                visit.fail("hooks", "install", f"no answer within {self.budget.call_s:g} s")
         self.progress({"event": "start", "url": target.url, "index": index})
         log.debug("visit %d: %s", index, target.url)
         try:
@@ -434,6 +500,11 @@ async def network_session(page: Any) -> Any:
     except Exception:  # noqa: BLE001 - collectors fall back to Playwright's own events
         return None
     return session
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return (text[0] if text else type(exc).__name__)[:200]
 
 
 def now_iso() -> str:

@@ -99,5 +99,10 @@ class Frontier:
         self.handed_out += 1
         return self._queue.popleft()
 
+    def give_back(self, target: Target) -> None:
+        """A target handed out but never visited (the browser went away first): it is next again."""
+        self.handed_out -= 1
+        self._queue.appendleft(target)
+
     def __len__(self) -> int:
         return len(self._queue)

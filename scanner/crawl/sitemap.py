@@ -13,6 +13,8 @@ import asyncio
 import contextlib
 import logging
 import re
+from collections import deque
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -116,6 +118,53 @@ async def _blank_origin(page: Any, origin: str) -> None:
     await page.goto(origin + BLANK_PATH, wait_until="commit", timeout=FETCH_TIMEOUT_S * 1000)
 
 
+class SitemapWalk:
+    """Which sitemaps to fetch next and which page URLs were found, each kept once.
+
+    Lookups are in sets and the queue is a deque, so a chain of sitemap indexes or a sitemap of many
+    repeated URLs costs time linear in what was read. At most ``max_sitemaps`` files are fetched and at
+    most ``limit`` distinct page URLs kept.
+    """
+
+    def __init__(self, limit: int, max_sitemaps: int = MAX_SITEMAPS) -> None:
+        self.limit = limit
+        self.max_sitemaps = max_sitemaps
+        self.fetched = 0
+        self._queue: deque[str] = deque()
+        self._queued: set[str] = set()
+        self._pages: dict[str, None] = {}
+
+    @property
+    def pages(self) -> list[str]:
+        return list(self._pages)
+
+    def add_sitemaps(self, urls: Iterable[str]) -> None:
+        for url in urls:
+            if url not in self._queued:
+                self._queued.add(url)
+                self._queue.append(url)
+
+    def add_pages(self, urls: Iterable[str]) -> None:
+        for url in urls:
+            if len(self._pages) >= self.limit:
+                return
+            self._pages.setdefault(url, None)
+
+    def next_sitemap(self) -> str | None:
+        if not self._queue or self.fetched >= self.max_sitemaps or len(self._pages) >= self.limit:
+            return None
+        self.fetched += 1
+        return self._queue.popleft()
+
+    def read(self, xml: str | None) -> None:
+        """Take in one fetched sitemap (or index); anything that is not one is ignored."""
+        if not xml or "<loc" not in xml:
+            return
+        pages, nested = parse_sitemap(xml)
+        self.add_pages(pages)
+        self.add_sitemaps(nested)
+
+
 async def _walk(page: Any, origin: str, limit: int) -> list[str]:
     async def fetch(url: str) -> str | None:
         if not url.startswith(origin + "/"):
@@ -125,21 +174,11 @@ async def _walk(page: Any, origin: str, limit: int) -> list[str]:
             return await page.evaluate(FETCH_TEXT, args)
         return None
 
-    queue = []
+    walk = SitemapWalk(limit)
     robots = await fetch(origin + "/robots.txt")
     if robots:
-        queue.extend(sitemaps_from_robots(robots, origin + "/"))
-    if origin + "/sitemap.xml" not in queue:
-        queue.append(origin + "/sitemap.xml")
-    found: list[str] = []
-    fetched = 0
-    while queue and fetched < MAX_SITEMAPS and len(found) < limit:
-        url = queue.pop(0)
-        fetched += 1
-        xml = await fetch(url)
-        if not xml or "<loc" not in xml:
-            continue
-        pages, nested = parse_sitemap(xml)
-        found.extend(pages[: limit - len(found)])
-        queue.extend(n for n in nested if n not in queue)
-    return found
+        walk.add_sitemaps(sitemaps_from_robots(robots, origin + "/"))
+    walk.add_sitemaps([origin + "/sitemap.xml"])
+    while (url := walk.next_sitemap()) is not None:
+        walk.read(await fetch(url))
+    return walk.pages

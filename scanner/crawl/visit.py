@@ -116,6 +116,14 @@ async def scroll_to_bottom(page: Any, steps: int, call_s: float) -> None:
         await asyncio.sleep(0.1)
 
 
+def _note_document(page: Any, response: Any, documents: list[Any]) -> None:
+    try:
+        if response.frame is page.main_frame and response.request.is_navigation_request():
+            documents.append(response)
+    except Exception:  # noqa: BLE001 - a detached frame: not the page's document
+        pass
+
+
 async def run_visit(
     visit: Visit,
     collectors: list[Collector],
@@ -147,6 +155,8 @@ async def run_visit(
             visit.fail(c.name, "start", exc)
     links: list[str] = []
     response = None
+    documents: list[Any] = []  # the main frame's document responses, for a load that never ends
+    page.on("response", lambda r: _note_document(page, r, documents))
     try:
         # Playwright's own navigation timeout is --timeout; the outer bound catches a hung driver.
         response = await bounded(page.goto(visit.target.url, wait_until="load"), call_s + 5, "navigation")
@@ -154,6 +164,8 @@ async def run_visit(
         kind, explanation = classify_navigation_error(exc)
         record["error"] = explanation
         record["error_kind"] = kind
+        if kind == "timeout" and documents:  # the document came, its load event did not
+            response = documents[-1]
     record["load_ms"] = int((time.monotonic() - t0) * 1000)
     if response is not None:
         record["status"] = response.status

@@ -41,8 +41,9 @@ CASES: dict[str, tuple[str, Response]] = {
         _page(
             "Flood",
             "<script>for (let i = 0; i < 300; i++) {"
-            "  setTimeout(() => window.open('/good-1?popup=' + i, '_blank'), i * 5);"
-            "  const f = document.createElement('iframe'); f.src = 'about:blank'; document.body.append(f);"
+            "  window.open('/good-1?popup=' + i, '_blank');"
+            "  const f = document.createElement('iframe'); f.src = 'about:blank';"
+            "  document.documentElement.append(f);"
             "}</script>",
         ),
     ),

@@ -23,6 +23,11 @@ _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n.*?\r?\n(?:---|\.\.\.)[ \t]*
 _TEMPLATE_TAG = re.compile(r"\{%-?.*?-?%\}|\{\{.*?\}\}|\{#.*?#\}", re.S)
 _KRAMDOWN_ATTR = re.compile(r"^[ \t]*\{:[^}\n]*\}[ \t]*$", re.M)
 
+# Elements deeper than this are placed beside each other at this depth, as Chromium's HTML parser
+# does (its limit is 512): every "which ancestor" question then costs a bounded walk, so a policy
+# nested thousands of elements deep is read in time linear in its size.
+MAX_DEPTH = 512
+
 _MARKDOWN = MarkdownIt("commonmark", {"html": True}).enable("table").enable("strikethrough")
 
 
@@ -42,6 +47,7 @@ def parse(text: str, kind: str) -> BeautifulSoup:
     text = strip_templating(text)
     html = markdown_to_html(text) if kind == "markdown" else text
     soup = BeautifulSoup(html, "lxml")
+    cap_depth(soup, MAX_DEPTH)
     for tag in soup.find_all(NOISE_TAGS):
         tag.decompose()
     for tag in soup.find_all(CHROME_TAGS):
@@ -58,6 +64,57 @@ def parse(text: str, kind: str) -> BeautifulSoup:
         tag.append(" ")
     index_headings(soup)
     return soup
+
+
+def cap_depth(soup: BeautifulSoup, limit: int) -> None:
+    """Move elements nested deeper than ``limit`` up beside each other at that depth (each keeps its
+    own text), in one pass over the tree; a tree within the limit is left as it is."""
+    tops: list[Tag] = []  # elements at depth `limit` with element children
+    stack: list[tuple[Tag, int]] = [(soup, 0)]
+    while stack:
+        tag, depth = stack.pop()
+        children = [c for c in tag.contents if isinstance(c, Tag)]
+        if depth == limit and children:
+            tops.append(tag)
+            continue
+        stack.extend((c, depth + 1) for c in children)
+    if not tops:
+        return
+    for top in tops:
+        parent = top.parent
+        moved = [top, *top.find_all(True)]  # document order
+        for tag in moved:
+            tag.contents = [c for c in tag.contents if not isinstance(c, Tag)]
+            for c in tag.contents:
+                c.parent = tag
+        at = next(i for i, c in enumerate(parent.contents) if c is top)
+        parent.contents[at : at + 1] = moved
+        for tag in moved:
+            tag.parent = parent
+    _relink(soup)
+
+
+def _relink(soup: BeautifulSoup) -> None:
+    """Rebuild the sibling and document-order links of the whole tree from its contents lists (the
+    BeautifulSoup object itself stays outside the document order, as after parsing)."""
+    previous = None
+    stack: list = [soup]
+    while stack:
+        node = stack.pop()
+        if node is not soup:
+            node.previous_element = previous
+            if previous is not None:
+                previous.next_element = node
+            previous = node
+        if isinstance(node, Tag):
+            kids = node.contents
+            for i, kid in enumerate(kids):
+                kid.parent = node
+                kid.previous_sibling = kids[i - 1] if i else None
+                kid.next_sibling = kids[i + 1] if i + 1 < len(kids) else None
+            stack.extend(reversed(kids))
+    if previous is not None:
+        previous.next_element = None
 
 
 def clean_text(text: str) -> str:
