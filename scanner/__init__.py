@@ -11,6 +11,7 @@ __version__ = "0.1.0"
 _LAZY = {
     "scan": ("scanner.scanning", "scan"),
     "scan_async": ("scanner.scanning", "scan_async"),
+    "interrupt_scans": ("scanner.scanning", "interrupt_scans"),
     "ScanOptions": ("scanner.options", "ScanOptions"),
     "BrowserOptions": ("scanner.browser", "BrowserOptions"),
     "VisitTiming": ("scanner.crawl.visit", "VisitTiming"),

@@ -26,16 +26,17 @@ from scanner.fakenet import FakeInternet, demo_world
 DEBIAN_CHROMIUM = "/usr/lib/chromium/chromium"
 
 
-def playwright_download(root) -> str:
-    """Where Playwright looks for its own Chromium under PLAYWRIGHT_BROWSERS_PATH=root (asked of
-    Playwright itself, so a new Playwright release with a new revision folder needs no change here)."""
+def playwright_download(root, monkeypatch) -> str:
+    """Where Playwright looks for its own Chromium under PLAYWRIGHT_BROWSERS_PATH=root, which stays set
+    for the test (asked of Playwright itself, so a new Playwright release with a new revision folder
+    needs no change here)."""
     from playwright.async_api import async_playwright
 
     async def ask() -> str:
         async with async_playwright() as pw:
             return pw.chromium.executable_path
 
-    os.environ["PLAYWRIGHT_BROWSERS_PATH"] = str(root)
+    monkeypatch.setenv("PLAYWRIGHT_BROWSERS_PATH", str(root))
     return asyncio.run(ask())
 
 
@@ -43,9 +44,8 @@ def test_playwright_chromium_is_found_inside_the_event_loop(demo_net, tmp_path, 
     """A machine with only Playwright's download (`playwright install chromium`) and no system
     Chromium: the scan finds and drives it. The download is a real Chromium placed where Playwright
     keeps its browsers; nothing in the lookup is patched."""
-    monkeypatch.setenv("PLAYWRIGHT_BROWSERS_PATH", str(tmp_path / "ms-playwright"))
     monkeypatch.setenv("SCANNER_SYSTEM_CHROMIUMS", "")
-    expected = playwright_download(tmp_path / "ms-playwright")
+    expected = playwright_download(tmp_path / "ms-playwright", monkeypatch)
     with pytest.raises(CannotScan, match="playwright install chromium"):  # nothing there yet
         asyncio.run(locate_browser())
     os.makedirs(os.path.dirname(expected))
@@ -77,7 +77,7 @@ def test_playwright_chromium_is_preferred_to_a_system_one(tmp_path, monkeypatch)
     monkeypatch.setenv("SCANNER_SYSTEM_CHROMIUMS", DEBIAN_CHROMIUM)
     monkeypatch.setenv("PLAYWRIGHT_BROWSERS_PATH", str(tmp_path / "none"))
     assert asyncio.run(locate_browser()).source == "system"
-    expected = playwright_download(tmp_path / "pw")
+    expected = playwright_download(tmp_path / "pw", monkeypatch)
     os.makedirs(os.path.dirname(expected))
     os.symlink(os.path.realpath(DEBIAN_CHROMIUM), expected)
     found = asyncio.run(locate_browser())

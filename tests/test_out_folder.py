@@ -84,3 +84,25 @@ def test_overwrite_and_resume_together_are_refused(tmp_path):
     proc = run_cli("scan", "--resume", str(tmp_path), "--overwrite")
     assert proc.returncode == EXIT_BAD_INPUT and "choose one" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("extra", [[], ["--overwrite"]])
+def test_demo_passes_overwrite_to_its_scan(tmp_path, monkeypatch, extra):
+    """`scanner demo --out DIR` is a `scanner scan` into DIR (refused when DIR holds a scan, as
+    tested above): it asks its scan to replace the earlier one only with --overwrite."""
+    import scanner.cli
+    from scanner.cli import main
+
+    seen: list[list[str]] = []
+    real_main = scanner.cli.main
+
+    def scan_main(argv):
+        if argv and argv[0] == "scan":  # the demo's inner scan: recorded, not run
+            seen.append(argv)
+            return 0
+        return real_main(argv)
+
+    monkeypatch.setattr(scanner.cli, "main", scan_main)
+    assert main(["demo", "--out", str(tmp_path), "--quiet", *extra]) == 0
+    assert len(seen) == 1 and seen[0][seen[0].index("--out") + 1] == str(tmp_path)
+    assert ("--overwrite" in seen[0]) == bool(extra)

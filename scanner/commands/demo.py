@@ -29,6 +29,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--fail-on", action="append", default=None, metavar="STATUS", help="default none")
     p.add_argument("--max-pages", default="30")
     p.add_argument("--quiet", action="store_true")
+    p.add_argument("--overwrite", action="store_true", help="replace an earlier scan in --out")
     return p
 
 
@@ -59,6 +60,8 @@ def run(args: argparse.Namespace) -> int:
             argv += ["--fail-on", status]
         if args.quiet:
             argv.append("--quiet")
+        if args.overwrite:
+            argv.append("--overwrite")
         code = main(argv)
     if code in (0, 1):
         print(f"demo report: {Path(out) / 'report.html'}")
