@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scanner.errors import BadInput, CannotScan
+from scanner.visitor import AUTOMATION_SWITCH, READ_PRESENTED, Presentation, languages, present, presentation
 
 log = logging.getLogger("scanner.browser")
 
@@ -84,9 +85,11 @@ class BrowserOptions:
     ignore_https_errors: bool = False
     block_third_party_cookies: bool = False
     extra_args: tuple[str, ...] = ()  # --browser-arg, verbatim
-    user_agent: str | None = None
+    user_agent: str | None = None  # --user-agent: presented as is, without client-hint overrides
     timeout_s: float = 30.0
     viewport: dict = field(default_factory=lambda: dict(DEFAULT_VIEWPORT))
+    locale: str | None = None  # --locale (default en-US)
+    timezone: str | None = None  # --timezone, an IANA zone (default: the machine's)
 
 
 @dataclass(frozen=True)
@@ -171,10 +174,17 @@ def write_profile(user_data_dir: Path, *, block_third_party_cookies: bool) -> No
     (default / "Preferences").write_text(json.dumps(prefs), encoding="utf-8")
 
 
-def launch_args(options: BrowserOptions) -> list[str]:
-    """The scanner's switches and the user's --browser-arg ones (feature lists not yet merged)."""
+def launch_args(options: BrowserOptions, who: Presentation | None = None) -> list[str]:
+    """The scanner's switches, those presenting ``who`` and the user's --browser-arg ones (feature
+    lists not yet merged)."""
     args = list(BASE_ARGS)
     args.append("--disable-features=" + ",".join(DISABLED_FEATURES))
+    if who is not None:
+        # For the whole browser (workers, service workers and the scanner's own fetches too); each
+        # page also gets the client hints (scanner.visitor.present).
+        langs = ",".join(languages(who.locale))
+        args += [f"--user-agent={who.user_agent}", f"--lang={who.locale}", f"--accept-lang={langs}"]
+        args.append(AUTOMATION_SWITCH)
     if options.ignore_https_errors:
         # The context option alone leaves service workers and some subresources failing.
         args.append("--ignore-certificate-errors")
@@ -203,28 +213,54 @@ def merge_feature_switches(default_args: Sequence[str], args: Sequence[str]) -> 
     return merged, replaced
 
 
-_default_args: dict[tuple[str, str], tuple[str, ...]] = {}
+@dataclass(frozen=True)
+class BrowserProbe:
+    """What a bare launch of the browser shows: Playwright's own switches (``default_args``), the
+    browser's version and what a page of it reports (``seen``, see ``scanner.visitor``)."""
+
+    default_args: tuple[str, ...] = ()
+    version: str | None = None  # e.g. "HeadlessChrome/156.0.8078.114"
+    seen: dict = field(default_factory=dict)
+
+    @property
+    def full_version(self) -> str | None:
+        return self.version.split("/", 1)[1] if self.version and "/" in self.version else None
 
 
-async def playwright_default_args(pw, executable: str) -> tuple[str, ...]:
-    """The switches Playwright itself adds when it launches ``executable`` (read once per process from a
-    short probe launch: Playwright keeps the list internal and it changes between releases)."""
+_probes: dict[tuple[str, str], BrowserProbe] = {}
+PROBE_URL = "https://probe.invalid/"  # answered by the probe itself: a secure page, nothing sent
+
+
+async def probe_browser(pw, executable: str) -> BrowserProbe:
+    """Launch ``executable`` once per process (Playwright keeps its switch list internal and it changes
+    between releases; the browser's identity is needed before the scan's browser starts)."""
     from importlib.metadata import version
 
     key = (version("playwright"), executable)
-    if key not in _default_args:
+    if key not in _probes:
         args: tuple[str, ...] = ()
+        product, seen = None, {}
         browser = await pw.chromium.launch(executable_path=executable, args=["--enable-automation"])
         try:
             cdp = await browser.new_browser_cdp_session()
             line = await cdp.send("Browser.getBrowserCommandLine")
             args = tuple(line.get("arguments", ())[1:])
+            product = (await cdp.send("Browser.getVersion")).get("product")
+            page = await browser.new_page()
+            await page.route(PROBE_URL, lambda route: route.fulfill(body="<title></title>"))
+            await page.goto(PROBE_URL)
+            seen = await page.evaluate(READ_PRESENTED)
         except Exception:  # noqa: BLE001 - no merge possible: our lists then replace Playwright's
-            log.warning("could not read Playwright's default Chromium switches")
+            log.warning("could not read Playwright's default Chromium switches or the browser's identity")
         finally:
             await browser.close()
-        _default_args[key] = args
-    return _default_args[key]
+        _probes[key] = BrowserProbe(args, product, seen if isinstance(seen, dict) else {})
+    return _probes[key]
+
+
+async def playwright_default_args(pw, executable: str) -> tuple[str, ...]:
+    """The switches Playwright itself adds when it launches ``executable``."""
+    return (await probe_browser(pw, executable)).default_args
 
 
 def describe_launch_error(exc: Exception, executable: str) -> str:
@@ -349,8 +385,15 @@ async def open_context(
         browser = browser or resolve_browser(options.executable, _playwright_path(pw))
         write_profile(profile, block_third_party_cookies=options.block_third_party_cookies)
         try:
-            defaults = await playwright_default_args(pw, browser.executable_path)
-            args, replaced = merge_feature_switches(defaults, launch_args(options))
+            probe = await probe_browser(pw, browser.executable_path)
+            who = presentation(
+                probe.seen,
+                probe.full_version,
+                user_agent=options.user_agent,
+                locale=options.locale,
+                timezone=options.timezone,
+            )
+            args, replaced = merge_feature_switches(probe.default_args, launch_args(options, who))
             context = await pw.chromium.launch_persistent_context(
                 str(profile),
                 executable_path=browser.executable_path,
@@ -358,8 +401,9 @@ async def open_context(
                 args=args,
                 ignore_default_args=replaced,
                 ignore_https_errors=options.ignore_https_errors,
-                user_agent=options.user_agent,
                 viewport=options.viewport,
+                screen=who.screen,
+                timezone_id=who.timezone,
                 accept_downloads=False,
                 # Playwright adds --no-sandbox itself; keep the sandbox off only as root.
                 chromium_sandbox=hasattr(os, "geteuid") and os.geteuid() != 0,
@@ -368,7 +412,7 @@ async def open_context(
             raise CannotScan(describe_launch_error(exc, browser.executable_path)) from None
         context.set_default_navigation_timeout(options.timeout_s * 1000)
         context.set_default_timeout(options.timeout_s * 1000)
-        session = BrowserSession(context=context, browser=browser)
+        session = BrowserSession(context=context, browser=browser, presentation=who)
         await session.read_version()
         try:
             yield session
@@ -386,18 +430,25 @@ async def open_context(
 class BrowserSession:
     context: object  # playwright.async_api.BrowserContext
     browser: ResolvedBrowser
+    presentation: Presentation | None = None  # applied to every page (scanner.visitor.present)
     version: str | None = None
     user_agent: str | None = None
+    presented: dict | None = None  # what a page of this browser sees of it
 
     async def read_version(self) -> None:
+        """The browser's version, and what a page sees of it (read from a secure page answered here)."""
         page = await self.context.new_page()
         try:
             cdp = await self.context.new_cdp_session(page)
             info = await cdp.send("Browser.getVersion")
             self.version = info.get("product")
-            self.user_agent = await page.evaluate("navigator.userAgent")
+            await present(cdp, self.presentation)
+            await page.route(PROBE_URL, lambda route: route.fulfill(body="<title></title>"))
+            await page.goto(PROBE_URL)
+            self.presented = await page.evaluate(READ_PRESENTED)
+            self.user_agent = self.presented.get("user_agent")
             await cdp.detach()
-        except Exception:  # noqa: BLE001 - version is metadata only
+        except Exception:  # noqa: BLE001 - metadata only
             pass
         finally:
             await page.close()
@@ -422,6 +473,8 @@ async def fetch_rendered_html_async(
     )
     async with open_context(options) as session:
         page = await session.context.new_page()
+        with contextlib.suppress(Exception):
+            await present(await session.context.new_cdp_session(page), session.presentation)
         try:
             response = await page.goto(url, wait_until="load")
         except Exception as exc:  # noqa: BLE001

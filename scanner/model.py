@@ -195,6 +195,9 @@ class ScanMeta:
     browser_source: str | None = None  # "playwright", "system" or "explicit" (--browser)
     browser_version: str | None = None
     user_agent: str | None = None
+    # What a page of the scan's browser saw of it: user agent, client hints, navigator.webdriver,
+    # languages, time zone, screen, viewport (scanner.visitor.READ_PRESENTED)
+    presented: dict[str, Any] | None = None
     options: dict[str, Any] = field(default_factory=dict)
     catalog_version: str | None = None
     declared_source: str | None = None  # vendors.csv path or policy source

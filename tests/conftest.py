@@ -44,6 +44,9 @@ def scan(net: FakeInternet, urls, out_dir: Path, *, ignore_https_errors=True, ti
         block_third_party_cookies=kw.pop("block_third_party_cookies", False),
         extra_args=(*net.chromium_args(), *kw.pop("browser_args", ())),
         timeout_s=timeout_s,
+        user_agent=kw.pop("user_agent", None),
+        locale=kw.pop("locale", None),
+        timezone=kw.pop("timezone", None),
     )
     kw.setdefault("timing", FAST)
     kw.setdefault("screenshots", False)

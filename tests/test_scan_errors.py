@@ -160,9 +160,13 @@ def test_block_third_party_cookies_keeps_header_evidence(demo_net, tmp_path):
 
 
 def test_browser_dying_mid_crawl_keeps_finished_pages(demo_net, tmp_path, monkeypatch, capsys):
-    """A crash after the first page: one line, exit 3, and the finished page is in scan.json."""
+    """A browser that dies after every page: restarted (here once), then the scan stops with one line,
+    exit 3, and the finished page is in scan.json."""
     from scanner.cli import main
+    from scanner.crawl import crawler
     from scanner.crawl.crawler import Crawl
+
+    monkeypatch.setattr(crawler, "MAX_RESTARTS", 1)
 
     real_visit = Crawl._visit
 
@@ -179,10 +183,12 @@ def test_browser_dying_mid_crawl_keeps_finished_pages(demo_net, tmp_path, monkey
     code = main(argv)
     err = capsys.readouterr().err
     assert code == EXIT_CANNOT_SCAN
-    assert err.count("\n") == 1 and "the scan stopped after 1 page(s)" in err and "Traceback" not in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert "the browser stopped answering 2 times" in err and "the scan stopped after 1 page(s)" in err
     saved = json.loads((out / "scan.json").read_text())
     assert [p["url"] for p in saved["pages"]] == ["https://www.example.com/"]
     assert saved["meta"]["interrupted"] is True and saved["cookies"]
+    assert sum("was restarted" in e for e in saved["meta"]["errors"]) == 1
 
 
 def test_unfinished_scan_is_assembled_by_report(demo_net, tmp_path):

@@ -41,6 +41,25 @@ def positive_seconds(text: str) -> float:
     return value
 
 
+def locale_tag(text: str) -> str:
+    from scanner.visitor import check_locale
+
+    try:
+        return check_locale(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def time_zone(text: str) -> str:
+    import zoneinfo
+
+    try:
+        zoneinfo.ZoneInfo(text)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise argparse.ArgumentTypeError(f"not an IANA time zone such as Europe/Berlin: {text!r}") from None
+    return text
+
+
 def add_browser_arguments(p: argparse.ArgumentParser, *, fetch_only: bool = False) -> None:
     """Browser options; ``fetch_only`` leaves out those that only matter to a scan."""
     g = p.add_argument_group("browser")
@@ -67,7 +86,21 @@ def add_browser_arguments(p: argparse.ArgumentParser, *, fetch_only: bool = Fals
     )
     if fetch_only:
         return
-    g.add_argument("--user-agent", metavar="UA", help="user agent string (default: the browser's own)")
+    g.add_argument(
+        "--user-agent",
+        metavar="UA",
+        help="user agent string, sent as is without client hints (default: desktop Chrome of the "
+        "browser's version)",
+    )
+    g.add_argument(
+        "--locale", type=locale_tag, metavar="TAG", help="languages presented, e.g. de-DE (default en-US)"
+    )
+    g.add_argument(
+        "--timezone",
+        type=time_zone,
+        metavar="ZONE",
+        help="IANA time zone, e.g. Europe/Berlin (default: the machine's)",
+    )
     g.add_argument(
         "--block-third-party-cookies",
         action="store_true",

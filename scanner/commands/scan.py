@@ -109,6 +109,8 @@ def scan_options(args: argparse.Namespace):
         block_third_party_cookies=args.block_third_party_cookies,
         extra_args=tuple(args.browser_arg),
         user_agent=args.user_agent,
+        locale=args.locale,
+        timezone=args.timezone,
         timeout_s=args.timeout,
     )
     common = {

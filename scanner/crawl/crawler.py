@@ -31,6 +31,7 @@ from scanner.model import ScanMeta
 from scanner.options import ScanOptions
 from scanner.scope import Scope, Target
 from scanner.sink import VisitSink
+from scanner.visitor import Presentation, present
 
 log = logging.getLogger("scanner.crawl")
 
@@ -50,6 +51,7 @@ class Router:
     """Sends each browser event to the visit (and its collectors) of the page it came from."""
 
     def __init__(self, collectors: list[Collector]) -> None:
+        self.presentation: Presentation | None = None  # the visitor every page is shown as
         self.collectors = collectors
         self.visits: dict[Any, tuple[Visit, NetworkActivity]] = {}
         # Events of navigations with no frame yet: a popup's first document (and its redirects) loads
@@ -151,6 +153,7 @@ class Router:
         try:
             if session is None:
                 session = await page.context.new_cdp_session(page)
+            await present(session, self.presentation)
             channel = await install_hooks(session, lambda kind, data: self.report(page, kind, data))
         except Exception as exc:  # noqa: BLE001 - closed already, or not Chromium
             visit.fail("hooks", "install", exc)
@@ -273,9 +276,11 @@ class Crawl:
                 browser=session.browser.executable_path,
                 browser_source=session.browser.source,
                 browser_version=session.version,
-                user_agent=self.options.browser.user_agent or session.user_agent,
+                user_agent=session.user_agent or self.options.browser.user_agent,
+                presented=session.presented,
             )
             self.sink.update_meta(self.meta)
+            self.router.presentation = session.presentation
             self._gone = None
             await self._crawl(session.context)
 
@@ -343,7 +348,7 @@ class Crawl:
 
         async def run() -> None:
             try:
-                found = await sitemap.discover(context, url, 1000)
+                found = await sitemap.discover(context, url, 1000, self.router.presentation)
             finally:
                 async with self._more:
                     self._discoveries.discard(task)
@@ -528,4 +533,6 @@ def options_summary(options: ScanOptions, tabs: int) -> dict:
         "browser_args": list(b.extra_args),
         "timeout_s": b.timeout_s,
         "user_agent": b.user_agent,
+        "locale": b.locale,
+        "timezone": b.timezone,
     }

@@ -20,6 +20,8 @@ from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup
 
+from scanner.visitor import Presentation, present
+
 log = logging.getLogger("scanner.crawl")
 
 MAX_SITEMAPS = 10
@@ -86,7 +88,7 @@ def parse_sitemap(xml: str) -> tuple[list[str], list[str]]:
     return pages, nested
 
 
-async def discover(context: Any, start_url: str, limit: int) -> list[str]:
+async def discover(context: Any, start_url: str, limit: int, who: Presentation | None = None) -> list[str]:
     """Page URLs listed by the site's sitemaps (same origin only: the browser enforces CORS), fetched
     out of band in ``context`` (see the module's docstring). Never raises; [] when nothing is found."""
     origin = "{0.scheme}://{0.netloc}".format(urlsplit(start_url))
@@ -94,7 +96,7 @@ async def discover(context: Any, start_url: str, limit: int) -> list[str]:
     try:
         page = await context.new_page()
         async with asyncio.timeout(TOTAL_TIMEOUT_S):
-            await _blank_origin(page, origin)
+            await _blank_origin(page, origin, who)
             return await _walk(page, origin, limit)
     except Exception as exc:  # noqa: BLE001 - no sitemap seeds is not an error of the scan
         log.info("sitemap discovery for %s stopped: %s", origin, exc or type(exc).__name__)
@@ -105,11 +107,13 @@ async def discover(context: Any, start_url: str, limit: int) -> list[str]:
                 await page.close()
 
 
-async def _blank_origin(page: Any, origin: str) -> None:
-    """Give ``page`` an empty document of ``origin`` without asking the site for it."""
+async def _blank_origin(page: Any, origin: str, who: Presentation | None = None) -> None:
+    """Give ``page`` an empty document of ``origin`` without asking the site for it; its fetches
+    present the scan's visitor (``who``)."""
     with contextlib.suppress(Exception):  # not Chromium: the route below still keeps the site out
         cdp = await page.context.new_cdp_session(page)
         await cdp.send("Network.setBypassServiceWorker", {"bypass": True})
+        await present(cdp, who)
 
     async def blank(route: Any) -> None:
         await route.fulfill(status=200, content_type="text/html", body="<!doctype html><title></title>")

@@ -172,6 +172,7 @@ HOTJAR = Tag(
     key="hotjar",
     vendor="Hotjar",
     url="https://static.hotjar.com/c/hotjar-3210.js?sv=6",
+    refuses_robots=True,
     js_cookies=(
         _js("_hjSessionUser_3210", YEAR, "eyJpZCI6I{hex:32}"),
         _js("_hjSession_3210", 30 * MINUTE, "eyJpZCI6I{hex:32}"),

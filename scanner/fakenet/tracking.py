@@ -130,6 +130,10 @@ class Tag:
     http_cookies: tuple[CookieSpec, ...] = ()  # set by the tag's own response (iframes)
     body: str = ""  # extra content of the tag's own response (CSS, library code)
     note: str = ""
+    # Stays silent in a browser that looks automated, as session-replay tags do (Hotjar: "not
+    # launching due to suspicious userAgent"): HeadlessChrome in the user agent or the client hints,
+    # or navigator.webdriver.
+    refuses_robots: bool = False
 
     @property
     def host(self) -> str:
@@ -143,7 +147,8 @@ class Tag:
         """The markup that embeds this tag in a page."""
         url = self.url.replace("&", "&amp;")
         if self.kind == "inline":
-            return "<script>\n" + behaviour_js(self.js_cookies, self.storage, self.hits) + "</script>"
+            script = behaviour_js(self.js_cookies, self.storage, self.hits, self.refuses_robots)
+            return "<script>\n" + script + "</script>"
         if self.kind == "stylesheet":
             return f'<link rel="stylesheet" href="{url}">'
         if self.kind == "iframe":
@@ -207,11 +212,26 @@ def _js(value: object) -> str:
     return json.dumps(value).replace("</", "<\\/")
 
 
+ROBOT_CHECK = r"""
+  var brands = (navigator.userAgentData && navigator.userAgentData.brands) || [];
+  var robot = /HeadlessChrome/.test(navigator.userAgent) || navigator.webdriver === true ||
+    brands.some(function (b) { return /HeadlessChrome/.test(b.brand); });
+  if (robot) { console.warn('not launching due to suspicious userAgent'); return; }
+"""
+
+
 def behaviour_js(
-    js_cookies: tuple[CookieSpec, ...] = (), storage: tuple[StorageSpec, ...] = (), hits: tuple[Hit, ...] = ()
+    js_cookies: tuple[CookieSpec, ...] = (),
+    storage: tuple[StorageSpec, ...] = (),
+    hits: tuple[Hit, ...] = (),
+    refuses_robots: bool = False,
 ) -> str:
-    """A self-contained script that sets the cookies and storage, then fires the hits."""
-    lines = ["(function () {", JS_HELPERS.strip("\n")]
+    """A self-contained script that sets the cookies and storage, then fires the hits (after a look
+    at the browser, with ``refuses_robots``)."""
+    lines = ["(function () {"]
+    if refuses_robots:
+        lines.append(ROBOT_CHECK.strip("\n"))
+    lines.append(JS_HELPERS.strip("\n"))
     for cookie in js_cookies:
         lines.append(f"  setCookie({_js(cookie.name)}, {_js(cookie.value)}, {_js(cookie.max_age)});")
     for item in storage:
@@ -226,7 +246,7 @@ def behaviour_js(
 
 def tag_script(tag: Tag) -> str:
     header = f"/* {tag.vendor} ({tag.key}) - an imitation for tests */\n"
-    return header + tag.body + behaviour_js(tag.js_cookies, tag.storage, tag.hits)
+    return header + tag.body + behaviour_js(tag.js_cookies, tag.storage, tag.hits, tag.refuses_robots)
 
 
 # -- server side -----------------------------------------------------------------------------------
@@ -237,7 +257,7 @@ def tag_response(tag: Tag) -> Response:
     if tag.kind == "stylesheet":
         return Response(200, [("Content-Type", "text/css; charset=utf-8")], tag.body.encode())
     if tag.kind == "iframe":
-        script = behaviour_js(tag.js_cookies, tag.storage, tag.hits)
+        script = behaviour_js(tag.js_cookies, tag.storage, tag.hits, tag.refuses_robots)
         page = f"<!doctype html><title>{tag.vendor}</title><body>{tag.body}<script>\n{script}</script>"
         return Response.html(page, cookies=cookies)
     return Response(
