@@ -34,8 +34,10 @@ def extract_sections(soup: BeautifulSoup, site: Site) -> tuple[Extraction, set[i
     that the list and prose readers must not read again."""
     out = Extraction()
     consumed: set[int] = set()
-    for heading in soup.find_all(HEADING_TAGS):
-        if heading.name == "h1" or inside_any(heading, ("table", "nav")):
+    for heading in soup.find_all([*HEADING_TAGS, "p"]):
+        if heading.name == "h1" or inside_any(heading, ("table", "nav", "li")):
+            continue
+        if heading.name == "p" and not is_bold_line(heading):
             continue
         name = _heading_name(heading)
         if not name:
@@ -72,18 +74,36 @@ def _heading_name(heading: Tag) -> str:
     return name
 
 
+def is_bold_line(block: Tag) -> bool:
+    """A paragraph that is nothing but bold text ("**Stripe**"): a heading in all but name."""
+    text = text_of(block)
+    if not text or len(text) > 80:
+        return False
+    bold = " ".join(
+        text_of(b) for b in block.find_all(["strong", "b"]) if b.find_parent(["strong", "b"]) is None
+    )
+    return normalise_name(bold) == normalise_name(text)
+
+
+def _level(heading: Tag) -> int:
+    return heading_level(heading) if heading.name in HEADING_TAGS else 7
+
+
 def _section_body(heading: Tag) -> list[Tag] | None:
-    """The blocks between a heading and the next heading (any level); None when the section holds a
-    table (the table reader owns it), a sub-heading, or more than a vendor's section would."""
-    level = heading_level(heading)
+    """The blocks between a heading (or a bold line) and the next one (any level); None when the
+    section holds a table (the table reader owns it), a sub-heading, or more than a vendor's section
+    would."""
+    level = _level(heading)
     blocks: list[Tag] = []
     taken: set[int] = set()
     for element in heading.find_all_next(True, limit=MAX_ELEMENTS):
-        if element.name in HEADING_TAGS:
-            return blocks if blocks and heading_level(element) <= level else None
+        if any(id(parent) in taken for parent in element.parents):
+            continue
+        if element.name in HEADING_TAGS or (element.name == "p" and is_bold_line(element)):
+            return blocks if blocks and _level(element) <= level else None
         if element.name == "table":
             return None
-        if element.name not in _BLOCKS or any(id(parent) in taken for parent in element.parents):
+        if element.name not in _BLOCKS:
             continue
         blocks.append(element)
         taken.add(id(element))
