@@ -90,17 +90,19 @@ def _level(heading: Tag) -> int:
 
 
 def _section_body(heading: Tag) -> list[Tag] | None:
-    """The blocks between a heading (or a bold line) and the next one (any level); None when the
-    section holds a table (the table reader owns it), a sub-heading, or more than a vendor's section
-    would."""
+    """The blocks between a heading (or a bold line) and the next heading of its level or above, or
+    the next bold line; None when the section holds a table (the table reader owns it), a
+    sub-heading, or more than a vendor's section would."""
     level = _level(heading)
     blocks: list[Tag] = []
     taken: set[int] = set()
     for element in heading.find_all_next(True, limit=MAX_ELEMENTS):
         if any(id(parent) in taken for parent in element.parents):
             continue
-        if element.name in HEADING_TAGS or (element.name == "p" and is_bold_line(element)):
-            return blocks if blocks and _level(element) <= level else None
+        if element.name in HEADING_TAGS:
+            return blocks if blocks and heading_level(element) <= level else None
+        if element.name == "p" and is_bold_line(element):
+            return blocks or None  # a bold line starts the next vendor's section
         if element.name == "table":
             return None
         if element.name not in _BLOCKS:
