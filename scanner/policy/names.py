@@ -120,18 +120,27 @@ _ENDS_WITH_DOCUMENT = re.compile(
 )
 
 
+def split_link_label(text: str) -> tuple[str, str] | None:
+    """(owner, label) of a link to a vendor's own pages: ("Mailchimp", "privacy policy") for
+    "Mailchimp's Privacy Policy", ("", "website") for "Website"; None when the text is no such label."""
+    text = normalise_name(text)
+    rest = text
+    for _ in range(5):  # up to four words of the owner's name in front
+        if _LINK_LABEL.match(rest):
+            owner = re.sub(r"['’]s$", "", text[: len(text) - len(rest)].strip())
+            return owner, rest.lower()
+        word = _LABEL_OWNER_WORD.match(rest)
+        if word is None:
+            return None
+        rest = rest[word.end() :]
+    return None
+
+
 def link_label(text: str) -> str | None:
     """The label of a link to a vendor's own pages, lower-cased ("privacy policy" for "Mailchimp's
     Privacy Policy", "website" for "Website"), or None when the text is not such a label."""
-    text = normalise_name(text)
-    for _ in range(5):  # up to four words of the owner's name in front
-        if _LINK_LABEL.match(text):
-            return text.lower()
-        owner = _LABEL_OWNER_WORD.match(text)
-        if owner is None:
-            return None
-        text = text[owner.end() :]
-    return None
+    split = split_link_label(text)
+    return split[1] if split else None
 
 
 def looks_like_name(text: str, *, max_words: int = 6) -> bool:

@@ -13,7 +13,15 @@ from bs4 import BeautifulSoup, Tag
 from .document import HEADING_TAGS, heading_level, inside_any, text_of
 from .found import Extraction, Found
 from .links import Link, choose_privacy_link, is_home_page, links_in, name_matches_domain, name_tokens
-from .names import TOPIC_WORDS, is_cookie_like, is_generic, link_label, looks_like_name, normalise_name
+from .names import (
+    TOPIC_WORDS,
+    is_cookie_like,
+    is_generic,
+    link_label,
+    looks_like_name,
+    normalise_name,
+    split_link_label,
+)
 from .site import Site
 
 # A vendor's section is short: a paragraph or two and its links. Longer sections are topics.
@@ -96,7 +104,9 @@ def _section_body(heading: Tag) -> list[Tag] | None:
     level = _level(heading)
     blocks: list[Tag] = []
     taken: set[int] = set()
+    seen = 0
     for element in heading.find_all_next(True, limit=MAX_ELEMENTS):
+        seen += 1
         if any(id(parent) in taken for parent in element.parents):
             continue
         if element.name in HEADING_TAGS:
@@ -111,7 +121,9 @@ def _section_body(heading: Tag) -> list[Tag] | None:
         taken.add(id(element))
         if len(blocks) > MAX_BLOCKS:
             return None
-    return None  # ran past MAX_ELEMENTS, or to the end of the page: not a short vendor section
+    if seen >= MAX_ELEMENTS:
+        return None  # not a short vendor section
+    return blocks or None  # the last section of the page
 
 
 def _own_links(block: Tag) -> list[Link]:
@@ -121,13 +133,20 @@ def _own_links(block: Tag) -> list[Link]:
 def _about(name: str, link: Link) -> bool:
     """Is this link one of the vendor's pages: labelled "Website"/"Privacy Policy"/..., naming the
     vendor, or on the vendor's own domain?"""
-    if link_label(link.text):
-        return True
+    label = split_link_label(link.text)
+    if label is not None and (not label[0] or _same_vendor(label[0], name)):
+        return True  # "Privacy Policy", "Mailchimp Privacy Policy" under "Mailchimp"
     if name_matches_domain(name, link.url):
         return True
     tokens = [t for t in name_tokens(name) if len(t) >= 3]
     words = set(name_tokens(link.text))
     return bool(tokens) and all(t in words for t in tokens) and not is_home_page(link.url)
+
+
+def _same_vendor(owner: str, name: str) -> bool:
+    """ "Microsoft" ~ "Microsoft Clarity", "Cloudflare" ~ "Cloudflare, Inc.", "Google" ~ "Google"."""
+    a, b = set(name_tokens(owner)), set(name_tokens(name))
+    return bool(a) and bool(b) and (a <= b or b <= a)
 
 
 def _purpose(body: list[Tag]) -> str:
