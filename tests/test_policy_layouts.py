@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from scanner.policy import import_policy_text
-from scanner.policy.names import link_label, looks_like_name
+from scanner.policy.names import looks_like_name
 from scanner.policy.tables import column_role
 
 SECTIONS = """
@@ -253,6 +253,8 @@ def test_broader_column_roles(header: str, role: str) -> None:
     ],
 )
 def test_link_labels(text: str, label: str | None) -> None:
+    from scanner.policy.names import link_label
+
     assert link_label(text) == label
 
 
