@@ -13,6 +13,7 @@ from .links import name_tokens
 from .lists import extract_definition_lists, extract_lists
 from .names import name_key
 from .prose import extract_prose
+from .sections import extract_sections
 from .site import detect_site
 from .source import FetchHtml, read_policy
 from .tables import extract_tables
@@ -56,11 +57,13 @@ def import_policy_text(
     soup = parse(text, kind)
     site = detect_site(soup, url)
     tables = extract_tables(soup, site)
-    lists, list_items = extract_lists(soup, site)
+    sections, section_items = extract_sections(soup, site)
+    lists, list_items = extract_lists(soup, site, section_items)
     definitions = extract_definition_lists(soup, site)
-    prose = extract_prose(soup, site, list_items)
+    prose = extract_prose(soup, site, list_items | section_items)
     result = PolicyImport(origin=origin, site_domains=tuple(sorted(site.domains)))
-    merged = _merge([*tables.found, *lists.found, *definitions.found, *prose.found])
+    found = [*tables.found, *sections.found, *lists.found, *definitions.found, *prose.found]
+    merged = _merge(found)
     for found in merged.kept:
         result.counts[found.kind] += 1
         result.rows.append(
@@ -73,7 +76,8 @@ def import_policy_text(
                 lifetime=found.lifetime if found.cookies else None,
             )
         )
-    result.skipped = [*tables.skipped, *lists.skipped, *definitions.skipped, *prose.skipped]
+    readers = (tables, sections, lists, definitions, prose)
+    result.skipped = [skip for reader in readers for skip in reader.skipped]
     if merged.repeats:
         why = "same vendor as an earlier row (cookie rows grouped, repeats merged)"
         result.skipped.append((f"{merged.repeats} row(s)", why))

@@ -35,8 +35,11 @@ def list_context(lst: Tag) -> str:
     return " | ".join(p for p in parts if p)
 
 
-def extract_lists(soup: BeautifulSoup, site: Site) -> tuple[Extraction, set[int]]:
-    """Vendors from qualifying lists, and the ids of the <li> elements they came from."""
+def extract_lists(
+    soup: BeautifulSoup, site: Site, taken: frozenset[int] | set[int] = frozenset()
+) -> tuple[Extraction, set[int]]:
+    """Vendors from qualifying lists, and the ids of the <li> elements they came from. Lists whose
+    items another reader took (a vendor section's links, ``taken``) are left alone."""
     out = Extraction()
     consumed: set[int] = set()
     used: dict[str, int] = {}
@@ -44,7 +47,7 @@ def extract_lists(soup: BeautifulSoup, site: Site) -> tuple[Extraction, set[int]
         if inside_any(lst, ("table", "nav")):
             continue
         items = lst.find_all("li", recursive=False)
-        if not items:
+        if not items or all(id(item) in taken for item in items):
             continue
         context = list_context(lst)
         if not RELEVANT_CONTEXT.search(context):

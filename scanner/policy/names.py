@@ -21,6 +21,12 @@ _GENERIC_LINES = (
     "any own internal notes note example examples",
 )
 GENERIC_WORDS = frozenset(word for line in _GENERIC_LINES for word in line.split())
+# Headings with these words are about a topic, not named after a vendor.
+TOPIC_WORDS = re.compile(
+    r"\b(?:privacy|polic(?:y|ies)|compliance|rights?|laws?|cookies?|data|information|children|security|"
+    r"changes?|contact|consent|shield|gdpr|ccpa|how|what|why|who|when|where|your|our|we|us|use)\b",
+    re.I,
+)
 _CONNECTORS = frozenset({"in", "of", "and", "&", "for", "the", "de", "du", "la", "von", "on", "by", "a"})
 _GENERIC_PHRASES = re.compile(
     r"^(?:here|click here|this link|link|learn more|read more|more information|more info|details|"
@@ -87,10 +93,62 @@ def _one_cookie_like(token: str) -> bool:
     return bool(re.fullmatch(r"[A-Za-z]{1,3}\d+[A-Za-z0-9]*", token))  # NID1, ab123
 
 
+# What a link to a vendor's own pages is called: "Website", "Privacy Policy", "Terms of Service",
+# "Opt-out", "DPA", ... (optionally after the vendor's name: "Mailchimp Privacy Policy").
+_LABEL_CORE = (
+    r"(?:official\s+)?(?:web\s?site|home\s?page|site|"
+    r"privacy(?:\s+(?:and|&)\s+cookies?)?(?:\s+(?:policy|policies|notice|statement|center|centre|page|"
+    r"information|info|terms|faq|shield(?:\s+\w+)?))?|"
+    r"cookies?\s+(?:policy|policies|notice|statement|information|info|page|settings|declaration)|"
+    r"terms(?:\s+(?:of\s+(?:service|use)|and\s+conditions|&\s+conditions))?|"
+    r"legal(?:\s+(?:terms|notice|information|info|page))?|"
+    r"opt[- ]?out(?:\s+(?:page|tool|link|plugin|add-on|browser\s+add-on))?|"
+    r"(?:data\s+)?(?:processing|protection)\s+(?:agreement|addendum|terms|policy|information|info)|"
+    r"dpa|gdpr(?:\s+(?:info|information|page|compliance|center|centre))?|"
+    r"security(?:\s+(?:page|information|info))?|trust\s+(?:center|centre)|sub-?processors|"
+    r"more\s+info(?:rmation)?|learn\s+more|documentation|compliance)"
+)
+_LINK_LABEL = re.compile(rf"^(?:(?:the|its|their|read|see|view|visit)\s+)*{_LABEL_CORE}$", re.I)
+# Whose page it is, in front of the label: "Mailchimp", "Intuit's", "Google Analytics".
+_LABEL_OWNER_WORD = re.compile(r"^[A-Z0-9][\w.&+-]*(?:['’]s)?\s+")
+# A "name" that ends with a document label is a link text, not a vendor: "Stripe Privacy Policy".
+_ENDS_WITH_DOCUMENT = re.compile(
+    r"\S\s+(?:privacy\s+(?:policy|notice|statement)|cookies?\s+(?:policy|notice|statement)|"
+    r"terms\s+of\s+(?:service|use)|terms\s+and\s+conditions|opt[- ]?out|"
+    r"data\s+processing\s+(?:agreement|addendum))$",
+    re.I,
+)
+
+
+def split_link_label(text: str) -> tuple[str, str] | None:
+    """(owner, label) of a link to a vendor's own pages: ("Mailchimp", "privacy policy") for
+    "Mailchimp's Privacy Policy", ("", "website") for "Website"; None when the text is no such label."""
+    text = normalise_name(text)
+    rest = text
+    for _ in range(5):  # up to four words of the owner's name in front
+        if _LINK_LABEL.match(rest):
+            owner = re.sub(r"['’]s$", "", text[: len(text) - len(rest)].strip())
+            return owner, rest.lower()
+        word = _LABEL_OWNER_WORD.match(rest)
+        if word is None:
+            return None
+        rest = rest[word.end() :]
+    return None
+
+
+def link_label(text: str) -> str | None:
+    """The label of a link to a vendor's own pages, lower-cased ("privacy policy" for "Mailchimp's
+    Privacy Policy", "website" for "Website"), or None when the text is not such a label."""
+    split = split_link_label(text)
+    return split[1] if split else None
+
+
 def looks_like_name(text: str, *, max_words: int = 6) -> bool:
     """Could this short text be the name of a company or service (as link text, list label, ...)?"""
     text = normalise_name(text)
     if not text or len(text) > 70 or looks_like_url(text) or "@" in text:
+        return False
+    if _ENDS_WITH_DOCUMENT.search(text):
         return False
     if not re.match(r"[\w(“\"]", text) or is_generic(text):
         return False

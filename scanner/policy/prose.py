@@ -20,15 +20,9 @@ from .links import (
     name_tokens,
     privacy_score,
 )
-from .names import NAME_PATTERN, is_generic, looks_like_name, normalise_name
+from .names import NAME_PATTERN, TOPIC_WORDS, is_generic, looks_like_name, normalise_name
 from .site import Site
 
-# Headings with these words are about a topic, not named after a vendor.
-_TOPIC_WORDS = re.compile(
-    r"\b(?:privacy|polic(?:y|ies)|compliance|rights?|laws?|cookies?|data|information|children|security|"
-    r"changes?|contact|consent|shield|gdpr|ccpa|how|what|why|who|when|where|your|our|we|us|use)\b",
-    re.I,
-)
 HEADINGS = ("h2", "h3", "h4", "h5", "h6")
 BLOCKS = ("p", "li", "dd", "blockquote", *HEADINGS)
 _USAGE = re.compile(
@@ -136,7 +130,7 @@ def _candidates(text: str, links: list[Link], section: str = "") -> list[tuple[s
         heading_name
         and looks_like_name(heading_name, max_words=4)
         and not is_generic(heading_name)
-        and not _TOPIC_WORDS.search(heading_name)
+        and not TOPIC_WORDS.search(heading_name)
     ):
         names[heading_name.lower()] = heading_name
     linked: dict[str, Link] = {}

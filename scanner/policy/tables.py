@@ -82,8 +82,16 @@ _ROLES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "purpose",
         re.compile(
-            r"purpose|descri|reason|usage|\buse\b|used for|\bwhy\b|function|what (?:it|they) do|"
-            r"explanation|processing|activit"
+            r"purpose|descri|reason|usage|\buses?\b|\bused\b.*\bfor\b|used to|\bwhy\b|function|"
+            r"what (?:it|they|we|this|the \w+) (?:do|does|is|are|use|offer|provide)|"
+            r"what (?:is )?it(?:'s| is)? for|"
+            r"explanation|processing|activit|\brole\b|\bscope\b|objective|\baims?\b|\bgoals?\b|intended|"
+            r"benefit|task|subject matter|what for|"
+            # a kind of service is what the vendor does for the site ("Type of service", "Service type")
+            r"(?:type|kind|nature|category|categories|description|area)s? of (?:the )?"
+            r"(?:services?|work|support)|"
+            r"services? (?:type|kind|category|categories|provided|offered|performed|rendered|delivered|area)|"
+            r"(?:provided|offered) services?"
         ),
     ),
     ("expiry", re.compile(r"expir|duration|lifetime|life span|lifespan|retention|how long|period|validity")),
@@ -110,11 +118,17 @@ _ROLES: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 
 def column_role(header: str) -> str:
+    role = _role(header)
+    return "other" if role == "unknown" else role
+
+
+def _role(header: str) -> str:
+    """column_role, but 'unknown' for a header that names no role at all ("Details", "Notes")."""
     header = header.lower().strip()
     for role, pattern in _ROLES:
         if pattern.search(header):
             return role
-    return "other"
+    return "unknown"
 
 
 def _header_row(grid: list[list[Cell]]) -> int | None:
@@ -157,7 +171,7 @@ def _read_table(table: Tag, label: str, site: Site, out: Extraction) -> None:
         out.skip(where, "no header row naming a vendor or cookie column")
         return
     headers = [cell.text for cell in grid[header_index]]
-    roles = [column_role(h) for h in headers]
+    roles = [_role(h) for h in headers]
     body = grid[header_index + 1 :]
     vendor_col = _first(roles, "vendor")
     cookie_col = _first(roles, "cookie")
@@ -176,6 +190,8 @@ def _read_table(table: Tag, label: str, site: Site, out: Extraction) -> None:
     if vendor_col is None and cookie_col is None:
         out.skip(where, f"no vendor or cookie column (headers: {' | '.join(headers)})")
         return
+    if purpose_col is None:
+        purpose_col = _stand_in_purpose(roles, body, vendor_table=cookie_col is None)
     caption_vendor = vendor_in_label(label) or _vendor_of_section(table, grid)
     first_party = unattributed = 0
     for index, row in enumerate(body, start=1):
@@ -228,6 +244,25 @@ def _read_table(table: Tag, label: str, site: Site, out: Extraction) -> None:
     if unattributed:
         why = "cookie rows naming no vendor (first party or unattributed)"
         out.skip(f"{where}: {unattributed} row(s)", why)
+
+
+def _stand_in_purpose(roles: list[str], body: list[list[Cell]], *, vendor_table: bool) -> int | None:
+    """With no purpose header, the column that says what each vendor is for: one under an
+    unrecognised header ("Details") whose cells are descriptions (three words or more on average, no
+    bare links), else, in a table of vendors, the category column ("Analytics", "Payments")."""
+    for col, role in enumerate(roles):
+        if role != "unknown":
+            continue
+        values = [row[col] for row in body if col < len(row) and row[col].text]
+        if not values or any(
+            cell.text.lower().startswith(("http://", "https://", "www.")) for cell in values
+        ):
+            continue
+        words = sum(len(cell.text.split()) for cell in values) / len(values)
+        if words >= 3:
+            return col
+    category = _first(roles, "category")
+    return category if vendor_table else None
 
 
 def _vendor_of_section(table: Tag, grid: list[list[Cell]]) -> str | None:
