@@ -74,6 +74,21 @@ def test_a_refused_write_belongs_to_its_setter_script():
     assert findings(result) == {"Hotjar": ("undeclared", False)}
 
 
+def test_a_refused_probe_is_named_by_its_name_then_by_its_setters_endpoint():
+    gtag = "https://www.googletagmanager.com/gtag/js?id=G-ABC123"
+    probes = [
+        cookie("_ga", ".co.uk", HOME, 730.0, in_jar=False, set_by="js", setter_url=gtag),
+        cookie("_gtag_probe", ".co.uk", HOME, None, in_jar=False, set_by="js", setter_url=gtag),
+    ]
+    result = analysed(crawl([request(gtag, HOME, "script", T0 + 1)], probes), None)
+    assert [c.vendor for c in result.cookies] == ["Google Analytics", "Google Analytics"]
+    assert (
+        result.cookies[1].vendor_reason
+        == "set by a script of Google Analytics (endpoint googletagmanager.com/gtag/js?id=G-*)"
+    )
+    assert findings(result) == {"Google Analytics": ("undeclared", False)}
+
+
 def test_a_refused_third_party_set_cookie_still_marks_its_unknown_sender():
     # blocked third-party cookies: the sender tried to set one, which is its behaviour, not the domain's
     sync = "https://sync.tracky-metrics.net/s?p=1"

@@ -82,16 +82,6 @@ class _RequestMatcher:
         return out
 
 
-def _refused_owner(c: Cookie, first_party: frozenset[str]) -> tuple[str, bool]:
-    """(host, first party?) that speaks for a cookie the browser refused to store. Its domain may be
-    anything a script asked for (".co.uk", ".de": a probe for the top-level domain), so the setter
-    decides: the response that sent it, or the script that wrote it."""
-    host = host_of(c.setter_url) if c.setter_url else ""
-    if not host:
-        return "", True
-    return host, registrable_domain(host) in first_party
-
-
 def _setter_match(c: Cookie, catalog: Catalog, first_party: frozenset[str]) -> Match | None:
     """The vendor of the script (or response) that set a cookie: a third-party vendor's host or
     endpoint, or a self-hosted product's file name on any host."""
@@ -116,9 +106,8 @@ def cookie_match(
     requests the cookie's pages carry; otherwise it keeps the pseudo-vendor that says so."""
     if c.in_jar:
         m = catalog.match_cookie(c.name, c.domain, c.first_party)
-    else:
-        host, own = _refused_owner(c, first_party)
-        m = catalog.match_cookie(c.name, "." + host if host else "", own)
+    else:  # its domain is whatever the script asked for: the name, then the setter, decide
+        m = catalog.match_cookie(c.name, "", True)
     setter = None
     if m is None or m.vendor.either:
         setter = _setter_match(c, catalog, first_party)
@@ -224,9 +213,12 @@ def _unknown_signals(
 
 
 def _refused_domain(c: Cookie, fp: frozenset[str]) -> str:
-    """Registrable domain of the third party that set a refused cookie ("" when first party/unknown)."""
-    host, own = _refused_owner(c, fp)
-    return "" if own or not host else registrable_domain(host)
+    """Registrable domain of the third party that sent a cookie the browser refused ("" when the
+    setter is unknown or first party). The cookie's own domain may be anything a script asked for
+    (".co.uk", ".de": a probe for the top-level domain), so only the setter speaks for it."""
+    host = host_of(c.setter_url) if c.setter_url else ""
+    dom = registrable_domain(host) if host else ""
+    return "" if dom in fp else dom
 
 
 def attribute(result: ScanResult, catalog: Catalog) -> ScanResult:
