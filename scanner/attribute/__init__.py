@@ -5,10 +5,9 @@ endpoint rule, the host's domain, the cookie's name or domain, the storage key o
 the script that set a cookie, or a self-hosted product's file name such as ``/matomo.js``). A cookie
 the browser refused is evidence of its setter, never a vendor of its own; a generic cookie name
 names a vendor only with that vendor's host or script. Third-party domains that no catalog knows
-but that behave like
-trackers (set third-party cookies, send beacons, carry identifier-like query parameters) are
-named by their registrable domain as unknown trackers; other unknown third parties are listed
-as plain third-party hosts.
+but that behave like trackers (set third-party cookies, send beacons, carry identifier-like query
+parameters) are named by their registrable domain as unknown trackers; other unknown third
+parties are listed as plain third-party hosts.
 """
 
 from __future__ import annotations
