@@ -112,6 +112,8 @@ def _covers(row: Declared, obs: Observed, catalog: Catalog) -> bool:
         return False
     if row.vendor and row.resolution != "parent" and row.vendor == obs.name:
         return True
+    if row.vendor and obs.entry is not None and row.vendor in obs.entry.either:
+        return True  # "Matomo or Piwik PRO" is covered by a row declaring either of them
     if row.resolution == "parent" and row.vendor and obs.entry is not None:
         parent = obs.entry.parent or ""
         return parent.casefold() == row.vendor.casefold() or obs.name.casefold() == row.vendor.casefold()

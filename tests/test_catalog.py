@@ -162,7 +162,7 @@ def test_url_lookup_prefers_endpoint_rules(catalog, url, vendor, beacon, categor
         ("Rubicon Project", "Magnite", "former-name"),
         ("Meta Pixel", "Facebook", "alias"),
         ("Optanon", "OneTrust", "alias"),
-        ("Piwik", "Piwik", "exact"),  # Piwik PRO's domains in third-party-web, not Matomo
+        ("Piwik", "Piwik PRO", "alias"),  # third-party-web's "Piwik" is Piwik PRO (its domains), not Matomo
     ],
 )
 def test_names_aliases_and_former_names(catalog, name, vendor, how):

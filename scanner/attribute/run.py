@@ -44,9 +44,10 @@ def first_party_domains(result: ScanResult) -> frozenset[str]:
 
 
 def request_match(r: Request, catalog: Catalog) -> Match | None:
-    """The catalog's answer for one third-party request (None for first-party requests)."""
+    """The catalog's answer for one request: endpoint, host or product file name for a third party;
+    for a first-party request only a self-hosted product's file name (``/matomo.js``)."""
     if not r.third_party:
-        return None
+        return catalog.match_path(r.url)
     return catalog.match_url(r.url, r.host.lower())
 
 
@@ -61,31 +62,83 @@ class _RequestMatcher:
         info = self._hosts.get(host)
         if info is None:
             low = host.lower()
-            info = (self._catalog.has_endpoints(low), self._catalog.match_host(low))
+            m = self._catalog.match_host(low)
+            # endpoint rules, or a host no tracker owns (a product file name may name it): per URL
+            per_url = self._catalog.has_endpoints(low) or m is None or not m.vendor.tracker
+            info = (per_url, m)
             self._hosts[host] = info
         return info
 
     def all(self, requests: Iterable[Request]) -> list[tuple[Request, Match | None]]:
         out: list[tuple[Request, Match | None]] = []
         append, hosts, host_info = out.append, self._hosts, self.host_info
-        match_endpoint = self._catalog.match_endpoint
+        match_url, match_path = self._catalog.match_url, self._catalog.match_path
         for r in requests:
             if not r.third_party:
-                append((r, None))
+                append((r, match_path(r.url)))
                 continue
             info = hosts.get(r.host) or host_info(r.host)
-            append((r, (match_endpoint(r.url) or info[1]) if info[0] else info[1]))
+            append((r, match_url(r.url, r.host.lower()) if info[0] else info[1]))
         return out
 
 
-def cookie_match(c: Cookie, catalog: Catalog, first_party: frozenset[str] = frozenset()) -> Match | None:
-    m = catalog.match_cookie(c.name, c.domain, c.first_party)
-    if m is None and c.setter_url:
-        setter_host = host_of(c.setter_url)
-        if setter_host and registrable_domain(setter_host) not in first_party:
-            s = catalog.match_url(c.setter_url, setter_host)
-            if s is not None:
-                m = Match(s.vendor, f"set by a script of {s.vendor.name} ({s.reason})", category=None)
+def _setter_match(c: Cookie, catalog: Catalog, first_party: frozenset[str]) -> Match | None:
+    """The vendor of the script (or response) that set a cookie: a third-party vendor's host or
+    endpoint, or a self-hosted product's file name on any host."""
+    if not c.setter_url:
+        return None
+    setter_host = host_of(c.setter_url)
+    if not setter_host:
+        return None
+    own = registrable_domain(setter_host) in first_party
+    return catalog.match_url(c.setter_url, setter_host, first_party=own)
+
+
+def cookie_match(
+    c: Cookie,
+    catalog: Catalog,
+    first_party: frozenset[str] = frozenset(),
+    page_vendors: dict[str, set[str]] | None = None,
+) -> Match | None:
+    """The vendor of one cookie: the catalog's name and domain rules, else the setter's vendor. A
+    cookie the browser refused is evidence of its setter only: its domain names nobody. A name
+    several vendors share ("_pk_id.*") is resolved by the setter or by the one of them whose
+    requests the cookie's pages carry; otherwise it keeps the pseudo-vendor that says so."""
+    if c.in_jar:
+        m = catalog.match_cookie(c.name, c.domain, c.first_party)
+    else:  # its domain is whatever the script asked for: the name, then the setter, decide
+        m = catalog.match_cookie(c.name, "", True)
+    setter = None
+    if m is None or m.vendor.either:
+        setter = _setter_match(c, catalog, first_party)
+    if m is None:
+        if setter is not None:
+            return Match(setter.vendor, f"set by a script of {setter.vendor.name} ({setter.reason})")
+        return None
+    if m.vendor.either:
+        return _resolve_shared(c, m, setter, catalog, page_vendors)
+    return m
+
+
+def _resolve_shared(
+    c: Cookie,
+    m: Match,
+    setter: Match | None,
+    catalog: Catalog,
+    page_vendors: dict[str, set[str]] | None,
+) -> Match:
+    either = m.vendor.either
+    if setter is not None and setter.vendor.name in either:
+        return Match(setter.vendor, f"{m.reason}, set by a script of {setter.vendor.name} ({setter.reason})")
+    if page_vendors:
+        seen: set[str] = set()
+        for page in (c.page_url, *c.pages):
+            seen |= page_vendors.get(page, set()) & set(either)
+        if len(seen) == 1:
+            name = next(iter(seen))
+            vendor = catalog.vendor(name)
+            if vendor is not None:
+                return Match(vendor, f"{m.reason}, with {name} on the page", category=m.category)
     return m
 
 
@@ -98,7 +151,7 @@ def evidence_category(item: Request | Cookie | StorageItem, catalog: Catalog) ->
     if isinstance(item, Request):
         m = request_match(item, catalog)
     elif isinstance(item, Cookie):
-        m = cookie_match(item, catalog)
+        m = catalog.match_cookie(item.name, item.domain, item.first_party) if item.in_jar else None
     else:
         m = storage_match(item, catalog)
     return m.category if m is not None and m.vendor.name == item.vendor else None
@@ -148,12 +201,24 @@ def _unknown_signals(
             with_identifier.add(dom)
             signals[dom].add("identifier in URL")
     for c, m in cookies:
-        if m is not None or c.first_party:
+        if m is not None:
             continue
-        dom = c.registrable_domain or cookie_registrable_domain(c.domain)
+        if c.in_jar:
+            dom = "" if c.first_party else c.registrable_domain or cookie_registrable_domain(c.domain)
+        else:  # a refused Set-Cookie still shows its sender tried; a refused script write shows nothing
+            dom = _refused_domain(c, fp) if c.set_by == "http" else ""
         if dom and dom not in fp:
             signals[dom].add("third-party cookie")
     return signals
+
+
+def _refused_domain(c: Cookie, fp: frozenset[str]) -> str:
+    """Registrable domain of the third party that sent a cookie the browser refused ("" when the
+    setter is unknown or first party). The cookie's own domain may be anything a script asked for
+    (".co.uk", ".de": a probe for the top-level domain), so only the setter speaks for it."""
+    host = host_of(c.setter_url) if c.setter_url else ""
+    dom = registrable_domain(host) if host else ""
+    return "" if dom in fp else dom
 
 
 def attribute(result: ScanResult, catalog: Catalog) -> ScanResult:
@@ -173,7 +238,11 @@ def attribute(result: ScanResult, catalog: Catalog) -> ScanResult:
 def _attribute(result: ScanResult, catalog: Catalog) -> ScanResult:
     fp = first_party_domains(result)
     req_matches = _RequestMatcher(catalog).all(result.requests)
-    cookie_matches = [(c, cookie_match(c, catalog, fp)) for c in result.cookies]
+    page_vendors: dict[str, set[str]] = defaultdict(set)
+    for r, m in req_matches:
+        if m is not None:
+            page_vendors[r.page_url].add(m.vendor.name)
+    cookie_matches = [(c, cookie_match(c, catalog, fp, page_vendors)) for c in result.cookies]
     signals = _unknown_signals(req_matches, cookie_matches, fp)
     unknown_reason = {dom: "unknown tracker: " + ", ".join(sorted(s)) for dom, s in signals.items()}
 
@@ -223,11 +292,14 @@ def _attribute(result: ScanResult, catalog: Catalog) -> ScanResult:
 
     cookies: list[Cookie] = []
     for c, m in cookie_matches:
-        dom = c.registrable_domain or cookie_registrable_domain(c.domain)
+        if c.in_jar:
+            dom = "" if c.first_party else c.registrable_domain or cookie_registrable_domain(c.domain)
+        else:
+            dom = _refused_domain(c, fp)
         if m is not None:
             name, reason, category = m.vendor.name, m.reason, m.category
             entries[name] = m.vendor
-        elif not c.first_party and dom in unknown_reason:
+        elif dom in unknown_reason:
             name, reason, category = dom, unknown_reason[dom], None
             entries[name] = None
         else:

@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from scanner.catalog.entries import CookieRule, EndpointRule, Match, VendorEntry
+from scanner.catalog.entries import CookieRule, EndpointRule, Match, PathRule, VendorEntry
 from scanner.catalog.layers import Merger, parse_entry, parse_layer
 from scanner.catalog.lookup import Catalog, normalize_name
 from scanner.catalog.ocd import looks_like_ocd, parse_ocd_csv
@@ -28,6 +28,7 @@ __all__ = [
     "CookieRule",
     "EndpointRule",
     "Match",
+    "PathRule",
     "VendorEntry",
     "load_catalog",
     "normalize_name",

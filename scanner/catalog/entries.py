@@ -13,6 +13,9 @@ class CookieRule:
     domains: tuple[str, ...] = ()  # only when the cookie's domain is one of these (or a subdomain)
     category: str | None = None  # when the cookie serves a narrower purpose than the vendor
     lifetime_days: float | None = None  # the vendor's documented lifetime, when the catalog knows it
+    # A name many sites or products use too ("test_cookie"): it names this vendor only together with
+    # the vendor's host (the cookie's domain) or script (the setter), never on its own.
+    generic: bool = False
 
 
 @dataclass(frozen=True)
@@ -21,6 +24,17 @@ class EndpointRule:
     beacon: bool = False  # a hit on it is a tracking beacon / pixel
     category: str | None = None
     label: str | None = None  # what it is, for people ("Meta Pixel event")
+
+
+@dataclass(frozen=True)
+class PathRule:
+    """A script or endpoint of a product sites host themselves ("matomo.js", "ruxitagentjs_*.js"): the
+    last segment of a URL path, on any host, first party included."""
+
+    name: str  # the path's last segment, "*" a wildcard within it
+    beacon: bool = False
+    category: str | None = None
+    label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -34,6 +48,10 @@ class VendorEntry:
     cookies: tuple[CookieRule, ...] = ()
     storage: tuple[str, ...] = ()  # storage-key patterns, same wildcard syntax as cookies
     endpoints: tuple[EndpointRule, ...] = ()
+    paths: tuple[PathRule, ...] = ()  # self-hosted product scripts, recognised on any host
+    # A pseudo-vendor for evidence that fits several vendors equally ("_pk_*": Matomo or Piwik PRO):
+    # attribution picks one of these when a host or script says which, else keeps this entry.
+    either: tuple[str, ...] = ()
     homepage: str | None = None
     privacy_policy: str | None = None
     sources: tuple[str, ...] = ()  # which catalog layers contributed to this entry

@@ -14,10 +14,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scanner.catalog.categories import CATEGORIES, normalize_category
-from scanner.catalog.entries import CookieRule, EndpointRule, VendorEntry
+from scanner.catalog.entries import CookieRule, EndpointRule, PathRule, VendorEntry
 from scanner.errors import BadInput
 
-_LIST_FIELDS = ("categories", "aliases", "former_names", "domains", "cookies", "storage", "endpoints")
+_LIST_FIELDS = (
+    "categories",
+    "aliases",
+    "former_names",
+    "domains",
+    "cookies",
+    "storage",
+    "endpoints",
+    "paths",
+    "either",
+)
 _SCALAR_FIELDS = ("parent", "homepage", "privacy_policy")
 _KNOWN_KEYS = {"name", "category", "absorbs", "replace", *_LIST_FIELDS, *_SCALAR_FIELDS}
 
@@ -55,6 +65,8 @@ class Draft:
             cookies=tuple(self.lists["cookies"]),
             storage=tuple(self.lists["storage"]),
             endpoints=tuple(self.lists["endpoints"]),
+            paths=tuple(self.lists["paths"]),
+            either=tuple(self.lists["either"]),
             homepage=self.scalars["homepage"],
             privacy_policy=self.scalars["privacy_policy"],
             sources=tuple(self.sources),
@@ -175,6 +187,8 @@ def _cookie_rule(value: Any, where: str) -> CookieRule:
         or not value["pattern"].strip()
     ):
         raise BadInput(f"{where}: a cookie is a name pattern or an object with a 'pattern'")
+    if not isinstance(value.get("generic", False), bool):
+        raise BadInput(f"{where}: generic must be true or false")
     lifetime = value.get("lifetime_days")
     if lifetime is not None and (isinstance(lifetime, bool) or not isinstance(lifetime, (int, float))):
         raise BadInput(f"{where}: lifetime_days must be a number of days")
@@ -183,6 +197,7 @@ def _cookie_rule(value: Any, where: str) -> CookieRule:
         domains=tuple(_domain(d, where).removeprefix("*.") for d in _strings(value.get("domains"), where)),
         category=_category(value["category"], where) if value.get("category") else None,
         lifetime_days=float(lifetime) if lifetime is not None else None,
+        generic=bool(value.get("generic", False)),
     )
 
 
@@ -194,6 +209,21 @@ def _endpoint_rule(value: Any, where: str) -> EndpointRule:
     url = value["url"].strip().removeprefix("https://").removeprefix("http://")
     return EndpointRule(
         url=url,
+        beacon=bool(value.get("beacon", False)),
+        category=_category(value["category"], where) if value.get("category") else None,
+        label=value.get("label") if isinstance(value.get("label"), str) else None,
+    )
+
+
+def _path_rule(value: Any, where: str) -> PathRule:
+    if isinstance(value, str):
+        value = {"path": value}
+    path = value.get("path") if isinstance(value, dict) else None
+    name = path.strip().removeprefix("/") if isinstance(path, str) else ""
+    if not name.replace("*", "") or "/" in name or "?" in name:
+        raise BadInput(f"{where}: a path is the last segment of a URL path, like '/matomo.js'")
+    return PathRule(
+        name=name,
         beacon=bool(value.get("beacon", False)),
         category=_category(value["category"], where) if value.get("category") else None,
         label=value.get("label") if isinstance(value.get("label"), str) else None,
@@ -215,7 +245,7 @@ def parse_entry(raw: Any, where: str) -> dict[str, Any]:
     if "categories" in raw or "category" in raw:
         given = _strings(raw.get("category"), where) + _strings(raw.get("categories"), where)
         entry["categories"] = list(dict.fromkeys(_category(c, where) for c in given))
-    for key in ("aliases", "former_names", "absorbs"):
+    for key in ("aliases", "former_names", "absorbs", "either"):
         if key in raw:
             entry[key] = _strings(raw[key], f"{where} {key}")
     if "storage" in raw:
@@ -230,6 +260,10 @@ def parse_entry(raw: Any, where: str) -> dict[str, Any]:
         if not isinstance(raw["endpoints"], list):
             raise BadInput(f"{where}: 'endpoints' must be a list")
         entry["endpoints"] = [_endpoint_rule(e, f"{where} endpoints") for e in raw["endpoints"]]
+    if "paths" in raw:
+        if not isinstance(raw["paths"], list):
+            raise BadInput(f"{where}: 'paths' must be a list")
+        entry["paths"] = [_path_rule(e, f"{where} paths") for e in raw["paths"]]
     for key in _SCALAR_FIELDS:
         if raw.get(key) is not None:
             if not isinstance(raw[key], str):

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Sequence
 from urllib.parse import urlsplit
 
-from scanner.catalog.entries import CookieRule, EndpointRule, Match, VendorEntry
+from scanner.catalog.entries import CookieRule, EndpointRule, Match, PathRule, VendorEntry
 from scanner.catalog.patterns import NamePatternIndex, glob_regex, specificity
 
 
@@ -79,6 +79,10 @@ class Catalog:
         self._cookies: NamePatternIndex[tuple[VendorEntry, CookieRule]] = NamePatternIndex(
             (r.pattern, (v, r)) for v in self.vendors for r in v.cookies
         )
+        self._paths: NamePatternIndex[tuple[VendorEntry, PathRule]] = NamePatternIndex(
+            (rule.name, (v, rule)) for v in self.vendors for rule in v.paths
+        )
+        self._has_paths = any(v.paths for v in self.vendors)
         self._storage: NamePatternIndex[VendorEntry] = NamePatternIndex(
             (p, v) for v in self.vendors for p in v.storage
         )
@@ -152,8 +156,36 @@ class Catalog:
                 )
         return None
 
-    def match_url(self, url: str, host: str | None = None) -> Match | None:
-        """Endpoint rule first (it can name a sibling vendor on a shared host), then the host."""
+    def match_path(self, url: str) -> Match | None:
+        """A self-hosted product recognised by its script or endpoint file name ("/matomo.js",
+        "/ruxitagentjs_ICA27NVfqrux_10263230921131557.js"), on whatever host serves it."""
+        if not self._has_paths:
+            return None
+        end = len(url)
+        for stop in ("?", "#"):
+            at = url.find(stop)
+            if 0 <= at < end:
+                end = at
+        scheme = url.find("://")
+        start = url.find("/", scheme + 3 if scheme >= 0 else 0)
+        if start < 0 or start >= end:
+            return None
+        name = url[url.rfind("/", start, end) + 1 : end]
+        if not name:
+            return None
+        hits = self._paths.lookup(name)
+        if not hits:
+            return None
+        pattern, (vendor, rule) = hits[0]
+        what = rule.label or f"self-hosted {vendor.name}"
+        return Match(vendor, f"path /{pattern} ({what})", category=rule.category, beacon=rule.beacon)
+
+    def match_url(self, url: str, host: str | None = None, *, first_party: bool = False) -> Match | None:
+        """Endpoint rule first (it can name a sibling vendor on a shared host), then the host; a
+        product's own file name (``paths``) names it on a host that no tracker owns. On a first-party
+        host only the file name counts (self-hosted analytics)."""
+        if first_party:
+            return self.match_path(url)
         if host is None:
             try:
                 host = (urlsplit(url).hostname or "").lower()
@@ -163,13 +195,17 @@ class Catalog:
             m = self.match_endpoint(url)
             if m is not None:
                 return m
-        return self.match_host(host)
+        m = self.match_host(host)
+        if m is None or not m.vendor.tracker:
+            return self.match_path(url) or m
+        return m
 
     # ---- cookies and storage ----------------------------------------------------------------------
 
     def match_cookie(self, name: str, domain: str = "", first_party: bool | None = None) -> Match | None:
         """Vendor of a cookie: a domain-bound name rule, else (third party) the cookie's domain, else a
-        name rule that applies anywhere (first-party cookies written by a vendor's script)."""
+        name rule that applies anywhere (first-party cookies written by a vendor's script). A generic
+        rule ("test_cookie") counts only on its vendor's domain; elsewhere the setter must decide."""
         key = (name, domain.lower(), first_party)
         try:
             return self._cookie_cache[key]
@@ -194,7 +230,7 @@ class Catalog:
                     found = Match(host_match.vendor, f"cookie domain ({host_match.reason})")
         if found is None:
             for pattern, (vendor, rule) in rules:
-                if not rule.domains:
+                if not rule.domains and not rule.generic:
                     found = Match(vendor, f"cookie name {pattern}", category=rule.category)
                     break
         if len(self._cookie_cache) < 200_000:

@@ -48,9 +48,15 @@ def image_size(data: bytes) -> tuple[int, int] | None:
 
 
 def classify_image(size: tuple[int, int] | None, body_length: int | None) -> str | None:
-    """Beacon reason for an image response, or None for a real picture."""
-    if size is not None and size[0] <= 2 and size[1] <= 2:
-        return "pixel_1x1" if size == (1, 1) else "tiny_image"
+    """Beacon reason for an image response, or None for a real picture.
+
+    A beacon is 1x1 (or at most 2x2, zero-size included). An image whose header gives a larger size
+    is a picture however few bytes it has (a 16x16 favicon-like icon in 70 bytes); only an image of
+    unknown size (an empty or undecodable body) is judged by its byte count."""
+    if size is not None:
+        if size[0] <= 2 and size[1] <= 2:
+            return "pixel_1x1" if size == (1, 1) else "tiny_image"
+        return None
     if body_length is not None and 0 <= body_length < TINY_IMAGE_BYTES:
         return "tiny_image"
     return None
