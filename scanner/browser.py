@@ -402,8 +402,8 @@ async def open_context(
                 ignore_default_args=replaced,
                 ignore_https_errors=options.ignore_https_errors,
                 viewport=options.viewport,
-                screen=who.screen,
-                timezone_id=who.timezone,
+                screen=who.screen if who else None,
+                timezone_id=options.timezone,
                 accept_downloads=False,
                 # Playwright adds --no-sandbox itself; keep the sandbox off only as root.
                 chromium_sandbox=hasattr(os, "geteuid") and os.geteuid() != 0,

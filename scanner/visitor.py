@@ -139,9 +139,12 @@ def presentation(
     user_agent: str | None = None,
     locale: str | None = None,
     timezone: str | None = None,
-) -> Presentation:
-    """The visitor to present, from what the bare browser reports (``seen``) and the user's overrides."""
+) -> Presentation | None:
+    """The visitor to present, from what the bare browser reports (``seen``) and the user's overrides;
+    None when the browser could not be read (it then presents itself as it is)."""
     own = str(seen.get("user_agent") or "")
+    if not (user_agent or own):
+        return None
     return Presentation(
         user_agent=user_agent or visitor_user_agent(own),
         platform=str(seen.get("platform") or ""),

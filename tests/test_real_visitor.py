@@ -146,3 +146,34 @@ def test_bad_locale_or_timezone_is_exit_2(tmp_path, option, value):
     proc = run_cli("scan", "https://www.example.com/", "--out", str(tmp_path / "o"), option, value)
     assert proc.returncode == EXIT_BAD_INPUT and "Traceback" not in proc.stderr
     assert option in proc.stderr and not (tmp_path / "o").exists()
+
+
+def test_presentation_from_what_the_browser_reports():
+    """Pure rules: HeadlessChrome read as Chrome, "Google Chrome" next to Chromium in both brand
+    lists, a custom user agent without client-hint overrides, nothing to present from nothing."""
+    from scanner.visitor import presentation
+
+    seen = {
+        "user_agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "HeadlessChrome/156.0.0.0 Safari/537.36",
+        "platform": "Linux x86_64",
+        "client_hints": {
+            "brands": [{"brand": "Not:A-Brand", "version": "8"}, {"brand": "Chromium", "version": "156"}],
+            "fullVersionList": [{"brand": "Chromium", "version": "156.0.8078.114"}],
+            "platform": "Linux",
+            "mobile": False,
+        },
+    }
+    who = presentation(seen, "156.0.8078.114", locale="de-DE")
+    assert "HeadlessChrome" not in who.user_agent and "Chrome/156.0.0.0" in who.user_agent
+    brands = who.metadata["brands"]
+    assert brands == [
+        {"brand": "Not:A-Brand", "version": "8"},
+        {"brand": "Chromium", "version": "156"},
+        {"brand": "Google Chrome", "version": "156"},
+    ]
+    assert {"brand": "Google Chrome", "version": "156.0.8078.114"} in who.metadata["fullVersionList"]
+    assert who.override()["acceptLanguage"] == "de-DE,de" and who.override()["platform"] == "Linux x86_64"
+    custom = presentation(seen, "156.0.8078.114", user_agent="AuditBot/1.0")
+    assert custom.user_agent == "AuditBot/1.0" and custom.metadata is None
+    assert presentation({}, None) is None
