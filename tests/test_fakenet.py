@@ -17,6 +17,7 @@ from scanner.fakenet import FakeInternet, Response, Site, bench_world, demo_worl
 from scanner.fakenet import docs as fakenet_docs
 from scanner.fakenet.demo import PAGES, SLOW_PAGE_DELAY_S
 from scanner.fakenet.site import PIXEL_GIF, RequestInfo
+from scanner.visitor import AUTOMATION_SWITCH
 
 CHROMIUM = "/usr/lib/chromium/chromium"
 
@@ -354,8 +355,8 @@ def playwright():
         yield p
 
 
-def _launch(playwright, net: FakeInternet, ignore_cert_errors: bool = True):
-    args = ["--disable-gpu", "--disable-quic", *net.chromium_args()]
+def _launch(playwright, net: FakeInternet, ignore_cert_errors: bool = True, extra: tuple[str, ...] = ()):
+    args = ["--disable-gpu", "--disable-quic", *net.chromium_args(), *extra]
     if ignore_cert_errors:
         args.append("--ignore-certificate-errors")
     return playwright.chromium.launch(executable_path=CHROMIUM, args=args)
@@ -363,7 +364,14 @@ def _launch(playwright, net: FakeInternet, ignore_cert_errors: bool = True):
 
 @pytest.fixture(scope="module")
 def browser(playwright, net: FakeInternet):
-    browser = _launch(playwright, net)
+    """A bare Chromium that does not look automated (the demo's Hotjar refuses robots, as Hotjar does:
+    tests/test_real_visitor.py), so that every demo tag fires."""
+    probe = _launch(playwright, net)
+    major = probe.version.split(".")[0]
+    probe.close()
+    ua = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    ua += f"Chrome/{major}.0.0.0 Safari/537.36"
+    browser = _launch(playwright, net, extra=(f"--user-agent={ua}", AUTOMATION_SWITCH))
     yield browser
     browser.close()
 
