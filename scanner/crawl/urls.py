@@ -156,10 +156,11 @@ def url_key(url: str, base: str | None = None) -> str | None:
     * what the URL Standard makes of both is the same (w3lib's ``safe_url_string``: characters that a
       URL may not hold are percent-encoded as UTF-8, a backslash in the path is ``/``, tabs and newlines
       go);
-    * RFC 3986 section 6.2.2 and 6.2.3: scheme and host in lower case, the host in IDNA (punycode) without a
-      trailing dot, no default port, an empty path is ``/``, ``.`` and ``..`` segments resolved, percent-encoded unreserved
-      characters (``%7E``, ``%41``) decoded and the hex digits of the others in upper case. A reserved
-      character and its encoding stay apart: ``%2F`` is not ``/``, ``%3D`` not ``=``; ``%25`` stays;
+    * RFC 3986 section 6.2.2 and 6.2.3: scheme and host in lower case, the host in IDNA (punycode)
+      without a trailing dot, no default port, an empty path is ``/``, ``.`` and ``..`` segments
+      resolved, percent-encoded unreserved characters (``%7E``, ``%41``) decoded and the hex digits of
+      the others in upper case. A reserved character and its encoding stay apart: ``%2F`` is not ``/``,
+      ``%3D`` not ``=``; ``%25`` stays;
     * an empty query is no query; ``?a`` and ``?a=`` stay apart, so do ``+`` and ``%20``.
 
     Beyond that, two assumptions about servers (the heuristics of every crawler): the order of
