@@ -18,6 +18,7 @@ from conftest import scan
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from scanner.attribute.run import first_party_domains
 from scanner.crawl.frontier import Frontier
 from scanner.crawl.urls import url_key, validate_start_url, visit_url
 from scanner.fakenet import FakeInternet, Response, Site
@@ -291,3 +292,6 @@ def test_the_server_gets_what_was_asked(tmp_path):
     assert {start, "https://www.example.com/a%2Fb", "https://www.example.com/a/b"} <= urls
     assert "https://bücher.de/" in urls and "https://xn--bcher-kva.de/seite" in urls
     assert idn_sent.count("/") == 1  # the punycode link to the start page is the page already seen
+    idn_requests = [r for r in result.requests if r.host == "xn--bcher-kva.de"]
+    assert idn_requests and not any(r.third_party for r in idn_requests)
+    assert first_party_domains(result) == {"example.com", "xn--bcher-kva.de"}  # no Unicode twin
