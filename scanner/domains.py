@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from urllib.parse import urlsplit
 
+import idna
 import tldextract
 
 # suffix_list_urls=() and cache_dir=None: never fetch the Public Suffix List, never write a cache.
@@ -17,6 +18,33 @@ def host_of(url: str) -> str:
         return (urlsplit(url).hostname or "").lower().rstrip(".")
     except ValueError:
         return ""
+
+
+@lru_cache(maxsize=65536)
+def ascii_host(host: str) -> str:
+    """The host as the browser puts it on the wire: lower case, no trailing dot, IDNA (punycode) labels.
+
+    "Bücher.de" -> "xn--bcher-kva.de". UTS #46 non-transitional processing, as Chromium does ("ß" stays a
+    letter of its own). A label IDNA refuses (an underscore, a symbol) is punycoded as is; an IP address
+    or an all-ASCII host is only lower-cased.
+    """
+    host = host.strip().rstrip(".")
+    if host.isascii():
+        return host.lower()
+    try:
+        return idna.encode(host, uts46=True, transitional=False).decode("ascii")
+    except (idna.IDNAError, UnicodeError, ValueError):
+        pass
+    labels = []
+    for label in host.lower().split("."):
+        if label.isascii():
+            labels.append(label)
+            continue
+        try:
+            labels.append(idna.encode(label, uts46=True, transitional=False).decode("ascii"))
+        except (idna.IDNAError, UnicodeError, ValueError):
+            labels.append("xn--" + label.encode("punycode").decode("ascii"))
+    return ".".join(labels)
 
 
 @lru_cache(maxsize=65536)

@@ -14,7 +14,7 @@ from scanner.collect.requests import query_param_names
 from scanner.collect.setcookie import parse_set_cookie
 from scanner.crawl.frontier import Frontier
 from scanner.crawl.sitemap import parse_sitemap, sitemaps_from_robots
-from scanner.crawl.urls import looks_like_non_html, normalize, validate_start_url
+from scanner.crawl.urls import looks_like_non_html, url_key, validate_start_url, visit_url
 from scanner.errors import BadInput
 from scanner.scope import Scope
 
@@ -33,21 +33,26 @@ NOW = 1_800_000_000.0
         ("mailto:a@b.c", None),
         ("javascript:void(0)", None),
         ("ftp://example.com/", None),
+        ("https://www.example.com/page?run", "https://www.example.com/page?run"),
+        ("https://www.example.com/a%2fb/%25", "https://www.example.com/a%2Fb/%25"),
+        ("https://Bücher.de/", "https://xn--bcher-kva.de/"),
     ],
 )
-def test_normalize(raw, expected):
-    assert normalize(raw) == expected
+def test_url_key(raw, expected):
+    assert url_key(raw) == expected
 
 
-def test_normalize_relative():
-    assert normalize("../x?b=1", "https://www.example.com/a/b/c") == "https://www.example.com/a/x?b=1"
+def test_url_key_and_visit_url_of_a_relative_link():
+    assert url_key("../x?b=1", "https://www.example.com/a/b/c") == "https://www.example.com/a/x?b=1"
+    assert visit_url("../x?run#f", "https://www.example.com/a/b/c") == "https://www.example.com/a/x?run"
+    assert visit_url("?b=2&a=1", "https://www.example.com/p?x") == "https://www.example.com/p?b=2&a=1"
 
 
 @given(st.text(max_size=200))
-def test_normalize_never_raises_and_is_idempotent(text):
-    out = normalize(text, "https://www.example.com/base/")
+def test_url_key_never_raises_and_is_idempotent(text):
+    out = url_key(text, "https://www.example.com/base/")
     if out is not None:
-        assert normalize(out) == out
+        assert url_key(out) == out
         assert out.startswith(("http://", "https://"))
 
 
@@ -59,6 +64,8 @@ def test_validate_start_url_raises_only_bad_input(text):
         assert "\n" not in str(err)
     else:
         assert url.startswith(("http://", "https://"))
+        assert url.endswith(text.strip("".join(chr(i) for i in range(0x21))))  # as given
+        assert visit_url(url) is not None and url_key(url) is not None
 
 
 def test_non_html_targets():

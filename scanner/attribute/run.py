@@ -11,7 +11,7 @@ from typing import Any
 from scanner.attribute.identifiers import ID_PARAM_NAMES, identifier_params
 from scanner.catalog import Catalog, Match
 from scanner.catalog.categories import TRACKING
-from scanner.domains import cookie_registrable_domain, host_of, registrable_domain
+from scanner.domains import ascii_host, cookie_registrable_domain, host_of, registrable_domain
 from scanner.model import Cookie, Request, ScanResult, StorageItem
 
 # Resource types whose query values are read for identifiers. Static assets, images included,
@@ -31,11 +31,12 @@ def _updated(obj: Any, **changes: Any) -> Any:
 
 def first_party_domains(result: ScanResult) -> frozenset[str]:
     """Registrable domains of the site: start URLs, pages, requests the crawler marked first party."""
-    found = {registrable_domain(host_of(u)) for u in result.meta.start_urls}
+    # Pages are saved as visited, so a host may be Unicode ("bücher.de"); requests carry the punycode.
+    found = {registrable_domain(ascii_host(host_of(u))) for u in result.meta.start_urls}
     for page in result.pages:
-        found.add(registrable_domain(host_of(page.url)))
+        found.add(registrable_domain(ascii_host(host_of(page.url))))
         if page.final_url:
-            found.add(registrable_domain(host_of(page.final_url)))
+            found.add(registrable_domain(ascii_host(host_of(page.final_url))))
     for r in result.requests:
         if not r.third_party:
             found.add(r.registrable_domain or registrable_domain(r.host))

@@ -24,7 +24,6 @@ from scanner.collect.base import Collector, Visit
 from scanner.collect.hooks import channels, install_hooks, note_losses
 from scanner.crawl import sitemap
 from scanner.crawl.frontier import Frontier
-from scanner.crawl.urls import normalize
 from scanner.crawl.visit import NetworkActivity, PageStalled, VisitBudget, bounded, run_visit
 from scanner.errors import BadInput, CannotScan
 from scanner.model import ScanMeta
@@ -460,7 +459,7 @@ class Crawl:
         if discover_sitemap and "error_kind" not in record:  # out of band: never this visit's evidence
             self._discover(context, record.get("final_url") or target.url)
         final = record.get("final_url")
-        if final and normalize(final) != target.url:
+        if final:  # where a redirect led: seen (by its key) as well
             self.frontier.mark_seen(final)
         for link in links:
             self.frontier.add(link, target.depth + 1, referrer=final or target.url)

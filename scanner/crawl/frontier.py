@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections import Counter, deque
 from urllib.parse import urlsplit
 
-from scanner.crawl.urls import looks_like_non_html, normalize
+from scanner.crawl.urls import looks_like_non_html, url_key, visit_url
 from scanner.scope import Scope, Target
 
 
 class Frontier:
     """Decides which URLs get visited, in breadth-first order.
+
+    A URL is seen once per de-duplication key (``url_key``); the target handed out carries the URL as it
+    was given (``visit_url``), which is what the browser navigates to.
 
     Traps are bounded two ways: at most ``max_query_variants`` distinct query strings per path (endless
     calendars, search pages, session ids in URLs), and no path whose segments repeat more than
@@ -40,8 +43,9 @@ class Frontier:
         self.skipped: Counter[str] = Counter()
 
     def add(self, url: str, depth: int, referrer: str | None = None, source: str = "link") -> bool:
-        normal = normalize(url, referrer)
-        if normal is None:
+        visit = visit_url(url, referrer)
+        normal = url_key(visit) if visit is not None else None
+        if visit is None or normal is None:
             self.skipped["not http(s)"] += 1
             return False
         if normal in self._seen:
@@ -54,7 +58,7 @@ class Frontier:
             return False
         if source == "seed":  # the user asked for it: visit it and say what it is
             self._seen.add(normal)
-            self._queue.append(Target(normal, depth, referrer, source))
+            self._queue.append(Target(visit, depth, referrer, source, key=normal))
             return True
         if looks_like_non_html(normal):
             self._seen.add(normal)
@@ -65,12 +69,12 @@ class Frontier:
             self.skipped["crawl trap"] += 1
             return False
         self._seen.add(normal)
-        self._queue.append(Target(normal, depth, referrer, source))
+        self._queue.append(Target(visit, depth, referrer, source, key=normal))
         return True
 
     def mark_seen(self, url: str) -> None:
         """A URL reached by redirect: do not visit it again."""
-        normal = normalize(url)
+        normal = url_key(url)
         if normal:
             self._seen.add(normal)
 
