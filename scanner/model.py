@@ -65,6 +65,14 @@ class Request:
     timestamp: float | None = None  # epoch seconds
     vendor: str | None = None
     vendor_reason: str | None = None
+    # WebSocket connections (resource_type "websocket"): messages and payload bytes each way, and when
+    # the handshake completed / the connection closed (epoch seconds; None: not seen). None otherwise.
+    ws_frames_sent: int | None = None
+    ws_frames_received: int | None = None
+    ws_bytes_sent: int | None = None
+    ws_bytes_received: int | None = None
+    ws_opened_at: float | None = None
+    ws_closed_at: float | None = None
 
 
 @dataclass(frozen=True)
