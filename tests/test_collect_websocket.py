@@ -110,7 +110,7 @@ def test_websockets_are_requests_with_frames_and_vendor(tmp_path):
     assert replay.initiator == f"https://{REPLAY}/c/replay.js"
     assert replay.status == 101 and replay.third_party and replay.query_params == ("site",)
     assert (replay.ws_frames_sent, replay.ws_bytes_sent) == (3, 5 + 11 + 7)
-    assert (replay.ws_frames_received, replay.ws_bytes_received) == (3, len("ack:hello") + len("ack:".encode()) + 11 + 7)
+    assert (replay.ws_frames_received, replay.ws_bytes_received) == (3, 9 + 15 + 7)  # "ack:" + each
     assert replay.ws_opened_at is not None and replay.ws_closed_at >= replay.ws_opened_at
     live = sockets[CHAT]
     assert live.initiator == net.url(SITE, "/")  # an inline script of the page
