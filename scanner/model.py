@@ -73,6 +73,13 @@ class Request:
     ws_bytes_received: int | None = None
     ws_opened_at: float | None = None
     ws_closed_at: float | None = None
+    # For the HAR (scanner.report.har): headers as sent and received, bounded and redacted
+    # (scanner.collect.httpdata), and HAR 1.2 timings in ms (send/wait/receive >= 0, others -1 = n/a).
+    request_headers: tuple[dict, ...] = ()  # {"name", "value"} each
+    response_headers: tuple[dict, ...] = ()
+    status_text: str | None = None
+    http_version: str | None = None  # "http/1.1", "h2", ... as the browser reports it
+    timings: dict | None = None  # blocked, dns, connect, ssl, send, wait, receive
 
 
 @dataclass(frozen=True)

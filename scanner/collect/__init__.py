@@ -13,7 +13,7 @@ from scanner.collect.websockets import WebSocketCollector
 def default_collectors(*, keep_values: bool, screenshots_dir=None) -> list[Collector]:
     collectors: list[Collector] = [
         InitiatorCollector(),
-        RequestCollector(),
+        RequestCollector(keep_values=keep_values),
         BeaconCollector(),
         CookieCollector(keep_values=keep_values),
         StorageCollector(keep_values=keep_values),
