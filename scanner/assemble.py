@@ -95,11 +95,13 @@ def merge_cookies(observations: list[dict], scope: Scope) -> list[Cookie]:
     """One Cookie per (name, domain, path) from all observations of a scan, oldest first.
 
     Attributes come from the jar when the browser stored the cookie (that is what it keeps), else from
-    the header. ``set_by`` is "http" when any Set-Cookie header set it, else "js" (a cookie in the jar that
-    no response header set can only come from script). A header observation the jar never confirmed is
-    kept with ``in_jar = False`` (e.g. a third-party cookie the browser blocked). Deletions (expiry in the
-    past) do not create cookies. The lifetime is measured from the first time the jar held the cookie,
-    so it does not shrink the longer a crawl runs.
+    the header. ``set_by`` is "http" when any Set-Cookie header set it, or when it is HttpOnly: scripts
+    cannot write HttpOnly cookies (a document.cookie write asking for HttpOnly is ignored by the
+    browser, so it sets nothing here either). Else "js": a cookie in the jar that no response header
+    set can only come from script. A header observation the jar never confirmed is kept with
+    ``in_jar = False`` (e.g. a third-party cookie the browser blocked). Deletions (expiry in the past)
+    do not create cookies. The lifetime is measured from the first time the jar held the cookie, so it
+    does not shrink the longer a crawl runs.
     """
     groups: dict[tuple[str, str, str], list[dict]] = {}
     for obs in sorted(observations, key=lambda o: o.get("ts") or 0):
@@ -107,7 +109,10 @@ def merge_cookies(observations: list[dict], scope: Scope) -> list[Cookie]:
     cookies = []
     for (name, domain, path), group in groups.items():
         jar = [o for o in group if o["source"] == "jar"]
-        setters = [o for o in group if o["source"] != "jar"]
+        # A script cannot write an HttpOnly cookie: the browser ignores such a document.cookie write.
+        setters = [
+            o for o in group if o["source"] == "set-cookie" or (o["source"] != "jar" and not o["http_only"])
+        ]
         live_setters = [
             o for o in setters if (o["declared_lifetime_days"] is None or o["declared_lifetime_days"] > 0)
         ]
@@ -139,7 +144,9 @@ def merge_cookies(observations: list[dict], scope: Scope) -> list[Cookie]:
                 http_only=base["http_only"],
                 same_site=base["same_site"],
                 first_party=reg in scope.domains,
-                set_by="http" if http else "js",
+                # An HttpOnly cookie comes from a response even when its header was not seen (a tab
+                # closed before the header event arrived): scripts cannot set one.
+                set_by="http" if http or base["http_only"] else "js",
                 page_url=first["page_url"],
                 registrable_domain=reg,
                 host_only=base["host_only"],

@@ -65,6 +65,21 @@ class Request:
     timestamp: float | None = None  # epoch seconds
     vendor: str | None = None
     vendor_reason: str | None = None
+    # WebSocket connections (resource_type "websocket"): messages and payload bytes each way, and when
+    # the handshake completed / the connection closed (epoch seconds; None: not seen). None otherwise.
+    ws_frames_sent: int | None = None
+    ws_frames_received: int | None = None
+    ws_bytes_sent: int | None = None
+    ws_bytes_received: int | None = None
+    ws_opened_at: float | None = None
+    ws_closed_at: float | None = None
+    # For the HAR (scanner.report.har): headers as sent and received, bounded and redacted
+    # (scanner.collect.httpdata), and HAR 1.2 timings in ms (send/wait/receive >= 0, others -1 = n/a).
+    request_headers: tuple[dict, ...] = ()  # {"name", "value"} each
+    response_headers: tuple[dict, ...] = ()
+    status_text: str | None = None
+    http_version: str | None = None  # "http/1.1", "h2", ... as the browser reports it
+    timings: dict | None = None  # blocked, dns, connect, ssl, send, wait, receive
 
 
 @dataclass(frozen=True)

@@ -83,3 +83,46 @@ def junit_errors(xml_text: str) -> list[str]:
     if schema.validate(doc):
         return []
     return [str(e) for e in schema.error_log]
+
+
+def har_strict_errors(doc: dict) -> list[str]:
+    """HAR 1.2 rules the published JSON schema cannot say (its ``min`` is no JSON Schema keyword), as
+    a DevTools-like consumer reads them: ``send``/``wait``/``receive`` >= 0, only ``blocked``, ``dns``,
+    ``connect`` and ``ssl`` may be -1, ``time`` = the sum of the timings that apply (``ssl`` is part of
+    ``connect``), ISO 8601 start times, every ``pageref`` a page, headers and cookies name/value
+    strings."""
+    from datetime import datetime
+
+    problems = []
+    log = doc["log"]
+    pages = set()
+    for i, page in enumerate(log.get("pages", [])):
+        pages.add(page["id"])
+        try:
+            datetime.fromisoformat(page["startedDateTime"].replace("Z", "+00:00"))
+        except ValueError:
+            problems.append(f"pages/{i}: startedDateTime {page['startedDateTime']!r} is not ISO 8601")
+    for i, entry in enumerate(log["entries"]):
+        where = f"entries/{i} ({entry['request']['url'][:80]})"
+        t = entry["timings"]
+        for key in ("send", "wait", "receive"):
+            if not isinstance(t.get(key), (int, float)) or t[key] < 0:
+                problems.append(f"{where}: timings.{key} = {t.get(key)!r} (must be >= 0)")
+        for key in ("blocked", "dns", "connect", "ssl"):
+            if key in t and (not isinstance(t[key], (int, float)) or t[key] < -1):
+                problems.append(f"{where}: timings.{key} = {t[key]!r} (must be >= -1)")
+        total = sum(max(0, t.get(k, 0)) for k in ("blocked", "dns", "connect", "send", "wait", "receive"))
+        if abs(entry["time"] - total) > 0.01:
+            problems.append(f"{where}: time {entry['time']} is not the sum of its timings {total}")
+        try:
+            datetime.fromisoformat(entry["startedDateTime"].replace("Z", "+00:00"))
+        except ValueError:
+            problems.append(f"{where}: startedDateTime {entry['startedDateTime']!r} is not ISO 8601")
+        if "pageref" in entry and entry["pageref"] not in pages:
+            problems.append(f"{where}: pageref {entry['pageref']!r} names no page")
+        for part in ("request", "response"):
+            for field in ("headers", "cookies"):
+                for item in entry[part][field]:
+                    if not (isinstance(item.get("name"), str) and isinstance(item.get("value"), str)):
+                        problems.append(f"{where}: {part}.{field} item {item!r} is not name/value strings")
+    return problems

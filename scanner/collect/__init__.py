@@ -7,15 +7,17 @@ from scanner.collect.initiators import InitiatorCollector
 from scanner.collect.requests import RequestCollector
 from scanner.collect.screenshot import ScreenshotCollector
 from scanner.collect.storage import StorageCollector
+from scanner.collect.websockets import WebSocketCollector
 
 
 def default_collectors(*, keep_values: bool, screenshots_dir=None) -> list[Collector]:
     collectors: list[Collector] = [
         InitiatorCollector(),
-        RequestCollector(),
+        RequestCollector(keep_values=keep_values),
         BeaconCollector(),
         CookieCollector(keep_values=keep_values),
         StorageCollector(keep_values=keep_values),
+        WebSocketCollector(),
     ]
     if screenshots_dir is not None:
         collectors.append(ScreenshotCollector(screenshots_dir))

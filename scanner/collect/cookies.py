@@ -9,11 +9,91 @@ later page, and a cookie another tab's page is known to have set is left for tha
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections.abc import Callable
 from typing import Any
 
 from scanner.collect.base import Collector, Visit, value_hash
 from scanner.collect.setcookie import parse_set_cookie
+
+HEADERS = "cookies.headers"  # visit.state key of the visit's HeaderEvents
+FLUSH_S = 0.5  # longest wait for Set-Cookie header events still due, before and after the jar read
+EARLY_LIMIT = 500  # header events kept while their request is not known yet (per visit)
+
+
+class HeaderEvents:
+    """Set-Cookie headers from a page's DevTools events, each with the URL of the response it came on.
+
+    Chromium sends ``Network.responseReceivedExtraInfo`` (the raw headers, from the network service) and
+    ``Network.requestWillBeSent`` / ``responseReceived`` (from the renderer) on separate paths: the
+    headers of a fast response can arrive *before* the event that names its request. Such early events
+    are kept until their request is known (never dropped: their cookies would be taken for script-set
+    ones). A redirect reuses its request id, so the n-th response of an id is its n-th URL.
+    """
+
+    def __init__(self, deliver: Callable[[str, str], None]) -> None:
+        self.deliver = deliver  # (Set-Cookie value, response URL)
+        self.urls: dict[str, list[str]] = {}
+        self.answered: dict[str, int] = {}  # header events handled per request id
+        self.expected: dict[str, int] = {}  # responses announced with extra info per request id
+        self.early: dict[str, list[dict]] = {}  # header events whose hop is not known yet
+        self.lost = 0  # early events dropped over EARLY_LIMIT
+
+    def on_will_be_sent(self, event: dict) -> None:
+        rid = event.get("requestId", "")
+        if event.get("redirectResponse") is not None and event.get("redirectHasExtraInfo"):
+            self.expected[rid] = self.expected.get(rid, 0) + 1
+        url = event.get("request", {}).get("url")
+        if url:
+            self.urls.setdefault(rid, []).append(url)
+            self._drain(rid)
+
+    def on_response_received(self, event: dict) -> None:
+        rid = event.get("requestId", "")
+        if event.get("hasExtraInfo"):
+            self.expected[rid] = self.expected.get(rid, 0) + 1
+        url = (event.get("response") or {}).get("url")
+        if url and rid not in self.urls:  # a response whose request was never announced
+            self.urls[rid] = [url]
+        self._drain(rid)
+
+    def on_extra_info(self, event: dict) -> None:
+        rid = event.get("requestId", "")
+        if self.early.get(rid) or len(self.urls.get(rid, ())) <= self.answered.get(rid, 0):
+            if sum(map(len, self.early.values())) >= EARLY_LIMIT:
+                self.lost += 1
+                return
+            self.early.setdefault(rid, []).append(event)
+            return
+        self._handle(rid, event)
+
+    def _drain(self, rid: str) -> None:
+        waiting = self.early.get(rid)
+        while waiting and len(self.urls.get(rid, ())) > self.answered.get(rid, 0):
+            self._handle(rid, waiting.pop(0))
+        if not waiting:
+            self.early.pop(rid, None)
+
+    def _handle(self, rid: str, event: dict) -> None:
+        n = self.answered.get(rid, 0)
+        self.answered[rid] = n + 1
+        hops = self.urls[rid]
+        url = hops[min(n, len(hops) - 1)]
+        for name, value in (event.get("headers") or {}).items():
+            if name.lower() == "set-cookie" and isinstance(value, str):
+                self.deliver(value, url)
+
+    def due(self) -> int:
+        """Header events announced (or received) and not yet handled."""
+        announced = sum(max(0, n - self.answered.get(rid, 0)) for rid, n in self.expected.items())
+        return announced + sum(map(len, self.early.values()))
+
+    async def settled(self, cap_s: float) -> None:
+        """Wait until no header event is due, at most ``cap_s`` seconds."""
+        deadline = time.monotonic() + cap_s
+        while self.due() and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
 
 
 class CookieCollector(Collector):
@@ -31,31 +111,12 @@ class CookieCollector(Collector):
         self._active[visit.index] = set()
         if visit.cdp is None:
             return
-        # Raw response headers arrive on the DevTools session anyway; reading Set-Cookie there costs no
-        # round trip. A redirect reuses its request id, so the n-th response of an id is its n-th URL.
-        urls: dict[str, list[str]] = {}
-        answered: dict[str, int] = {}
-
-        def on_will_be_sent(event: dict) -> None:
-            url = event.get("request", {}).get("url")
-            if url:
-                urls.setdefault(event.get("requestId", ""), []).append(url)
-
-        def on_extra_info(event: dict) -> None:
-            rid = event.get("requestId", "")
-            hops = urls.get(rid)
-            if not hops:
-                return
-            n = answered.get(rid, 0)
-            answered[rid] = n + 1
-            url = hops[min(n, len(hops) - 1)]
-            headers = event.get("headers") or {}
-            for name, value in headers.items():
-                if name.lower() == "set-cookie" and isinstance(value, str):
-                    self._set_cookie_lines(visit, value, url)
-
-        visit.cdp.on("Network.requestWillBeSent", on_will_be_sent)
-        visit.cdp.on("Network.responseReceivedExtraInfo", on_extra_info)
+        visit.state[HEADERS] = headers = HeaderEvents(
+            lambda value, url: self._set_cookie_lines(visit, value, url)
+        )
+        visit.cdp.on("Network.requestWillBeSent", headers.on_will_be_sent)
+        visit.cdp.on("Network.responseReceived", headers.on_response_received)
+        visit.cdp.on("Network.responseReceivedExtraInfo", headers.on_extra_info)
 
     def _set_cookie_lines(self, visit: Visit, value: str, url: str) -> None:
         """Each line of a Set-Cookie header on its own: one the parser cannot read is that line's loss
@@ -115,9 +176,19 @@ class CookieCollector(Collector):
             self._observe(visit, spec, "document.cookie", data.get("script") or data.get("url"), now)
 
     async def finish(self, visit: Visit) -> None:
-        """Read the jar; record the cookies that are new or changed since the previous read."""
+        """Read the jar; record the cookies that are new or changed since the previous read.
+
+        The jar is read in the browser process, the Set-Cookie headers come as DevTools events of the
+        page: a response's cookie can be in the jar before its header event arrived. Headers still due
+        (a response announced with extra info that did not come yet) are waited for, boundedly, before
+        and after the read, so the header of a cookie the read finds is this visit's evidence."""
+        headers: HeaderEvents | None = visit.state.get(HEADERS)
         try:
+            if headers is not None:
+                await headers.settled(FLUSH_S)
             jar = await visit.page.context.cookies()
+            if headers is not None:
+                await headers.settled(FLUSH_S)
         finally:
             mine = self._active.pop(visit.index, set())
         others = set().union(*self._active.values()) if self._active else set()

@@ -7,7 +7,10 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from scanner.collect.base import Collector, Visit
+from scanner.collect.httpdata import har_timings, header_list
 from scanner.domains import host_of, registrable_domain
+
+RAW = "requests.raw"  # visit.state key: the page's DevTools header events, for records()
 
 
 def query_param_names(url: str) -> tuple[str, ...]:
@@ -43,11 +46,79 @@ def frame_url(request: Any) -> tuple[str | None, bool]:
         return None, False
 
 
+class RawHeaders:
+    """The real headers of each hop, from the page's DevTools session: ``requestWillBeSentExtraInfo``
+    (with ``Cookie``) and ``responseReceivedExtraInfo`` (with ``Set-Cookie``), which Playwright's
+    event objects do not carry without a round trip each. A redirect reuses its request id: the n-th
+    event of an id belongs to its n-th hop. Hops are matched to Playwright's requests by URL, in order."""
+
+    LIMIT = 5000  # hops kept per visit
+
+    def __init__(self) -> None:
+        self.hops: dict[str, list[str]] = {}  # request id -> URL of each hop
+        self.order: dict[str, list[tuple[str, int]]] = {}  # URL -> (request id, hop) in sending order
+        self.sent: dict[str, list[dict]] = {}
+        self.received: dict[str, list[dict]] = {}
+        self.protocol: dict[tuple[str, int], str] = {}
+        self.taken: dict[str, int] = {}  # URL -> hops handed out by ``take``
+
+    def on_will_be_sent(self, event: dict) -> None:
+        url = (event.get("request") or {}).get("url")
+        rid = str(event.get("requestId", ""))
+        if isinstance(url, str) and sum(map(len, self.hops.values())) < self.LIMIT:
+            hops = self.hops.setdefault(rid, [])
+            self.order.setdefault(url, []).append((rid, len(hops)))
+            hops.append(url)
+
+    def on_sent_extra(self, event: dict) -> None:
+        self._keep(self.sent, event)
+
+    def on_received_extra(self, event: dict) -> None:
+        self._keep(self.received, event)
+
+    def on_response(self, event: dict) -> None:
+        rid = str(event.get("requestId", ""))
+        protocol = (event.get("response") or {}).get("protocol")
+        if isinstance(protocol, str) and rid in self.hops:
+            self.protocol[(rid, len(self.hops[rid]) - 1)] = protocol[:20]
+
+    def _keep(self, into: dict[str, list[dict]], event: dict) -> None:
+        rid = str(event.get("requestId", ""))
+        headers = event.get("headers")
+        if isinstance(headers, dict) and len(into.get(rid, ())) < 50:
+            into.setdefault(rid, []).append(headers)
+
+    def take(self, url: str) -> tuple[dict | None, dict | None, str | None]:
+        """(request headers, response headers, protocol) of the next hop sent to ``url``."""
+        n = self.taken.get(url, 0)
+        order = self.order.get(url, [])
+        if n >= len(order):
+            return None, None, None
+        self.taken[url] = n + 1
+        rid, hop = order[n]
+        sent, received = self.sent.get(rid, []), self.received.get(rid, [])
+        return (
+            sent[hop] if hop < len(sent) else None,
+            received[hop] if hop < len(received) else None,
+            self.protocol.get((rid, hop)),
+        )
+
+
 class RequestCollector(Collector):
     name = "requests"
 
+    def __init__(self, *, keep_values: bool = False) -> None:
+        self.keep_values = keep_values  # cookie values in Cookie / Set-Cookie headers
+
     async def start(self, visit: Visit) -> None:
         visit.state[self.name] = {}
+        if visit.cdp is None:
+            return
+        raw = visit.state[RAW] = RawHeaders()
+        visit.cdp.on("Network.requestWillBeSent", raw.on_will_be_sent)
+        visit.cdp.on("Network.requestWillBeSentExtraInfo", raw.on_sent_extra)
+        visit.cdp.on("Network.responseReceivedExtraInfo", raw.on_received_extra)
+        visit.cdp.on("Network.responseReceived", raw.on_response)
 
     def _row(self, visit: Visit, request: Any) -> dict:
         rows = visit.state[self.name]
@@ -70,6 +141,8 @@ class RequestCollector(Collector):
                 "redirect_chain": redirect_chain(request),
                 "query_params": list(query_param_names(url)),
                 "timestamp": time.time(),
+                # what Playwright has without a round trip; the raw headers replace them in records()
+                "request_headers": header_list(request.headers.items(), keep_values=self.keep_values),
             }
         return rows[rid]
 
@@ -78,13 +151,29 @@ class RequestCollector(Collector):
             return
         self._row(visit, request)
 
+    def _timing(self, row: dict, request: Any) -> None:
+        timing = request.timing
+        timings = har_timings(timing)
+        if timings is not None:
+            row["timings"] = timings
+            start = timing.get("startTime")
+            if isinstance(start, (int, float)) and start > 0:
+                row["timestamp"] = start / 1000.0  # when the browser started it
+
+    async def on_finished(self, visit: Visit, request: Any) -> None:
+        if request.url.startswith(("data:", "blob:")):
+            return
+        self._timing(self._row(visit, request), request)
+
     async def on_response(self, visit: Visit, response: Any) -> None:
         request = response.request
         if request.url.startswith(("data:", "blob:")):
             return
         row = self._row(visit, request)
         row["status"] = response.status
+        row["status_text"] = str(response.status_text or "")[:200]
         headers = response.headers
+        row["response_headers"] = header_list(headers.items(), keep_values=self.keep_values)
         row["content_type"] = headers.get("content-type")
         length = headers.get("content-length")
         if length and length.isdigit():
@@ -93,7 +182,9 @@ class RequestCollector(Collector):
     async def on_failed(self, visit: Visit, request: Any) -> None:
         if request.url.startswith(("data:", "blob:")):
             return
-        self._row(visit, request)["failure"] = request.failure
+        row = self._row(visit, request)
+        row["failure"] = request.failure
+        self._timing(row, request)
 
     def on_report(self, visit: Visit, kind: str, data: dict) -> None:
         if kind in ("image", "beacon") and data.get("url") and data.get("script"):
@@ -101,9 +192,18 @@ class RequestCollector(Collector):
 
     def records(self, visit: Visit) -> dict[str, list[dict]]:
         out = []
+        raw: RawHeaders | None = visit.state.get(RAW)
         for row in visit.state.get(self.name, {}).values():
             script, kind = visit.initiators.get(row["url"], (None, None))
             row = dict(row)
+            if raw is not None and not row.get("service_worker"):
+                sent, received, protocol = raw.take(row["url"])
+                if sent is not None:
+                    row["request_headers"] = header_list(sent.items(), keep_values=self.keep_values)
+                if received is not None:
+                    row["response_headers"] = header_list(received.items(), keep_values=self.keep_values)
+                if protocol:
+                    row["http_version"] = protocol
             row["initiator"] = script
             row["initiator_type"] = kind
             out.append(row)

@@ -18,6 +18,7 @@ from typing import NamedTuple
 import trustme
 
 from scanner.fakenet.site import RequestInfo, Response
+from scanner.fakenet.websocket import WebSocket, accept_key, is_upgrade
 
 Handler = Callable[[RequestInfo], Response]
 
@@ -161,6 +162,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self._send(request, response)
 
     def _send(self, request: RequestInfo, response: Response) -> None:
+        if response.upgrade is not None and is_upgrade(request.headers):
+            self._websocket(request, response)
+            return
         self.send_response(response.status)
         names = {name.lower() for name, _ in response.headers}
         for name, value in response.headers:
@@ -181,6 +185,27 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._headers_buffer = []
             return
         self.flush_headers()
+
+    def _websocket(self, request: RequestInfo, response: Response) -> None:
+        """Complete the RFC 6455 handshake and give the connection to the route's handler."""
+        self.close_connection = True
+        key = request.headers.get("sec-websocket-key")
+        if not key:
+            self.send_error(400, "no Sec-WebSocket-Key")
+            return
+        self.send_response(101, "Switching Protocols")
+        self.send_header("Upgrade", "websocket")
+        self.send_header("Connection", "Upgrade")
+        self.send_header("Sec-WebSocket-Accept", accept_key(key))
+        for name, value in response.headers:
+            if name.lower() == "set-cookie":
+                self.send_header(name, value)
+        self.end_headers()
+        ws = WebSocket(self.rfile, self.wfile, request.target)
+        try:
+            response.upgrade(ws)
+        finally:
+            ws.close()
 
     def _drip(self, data: bytes, interval: float) -> None:
         """A byte at a time until the client gives up or the fake internet stops."""

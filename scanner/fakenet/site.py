@@ -25,6 +25,16 @@ class Response:
     body: bytes = b""
     delay_s: float = 0.0  # wait this long before answering (slow pages)
     drip_s: float = 0.0  # send the whole answer one byte at a time, this long apart (a stalling server)
+    # A WebSocket endpoint: called with the open connection after the handshake (``Response.websocket``).
+    upgrade: Callable[..., None] | None = None
+
+    @classmethod
+    def websocket(cls, handler: Callable[..., None]) -> Response:
+        """A WebSocket endpoint: ``handler(ws)`` runs with a ``scanner.fakenet.websocket.WebSocket``
+        once the handshake is done; a request without ``Upgrade: websocket`` gets 426."""
+        return cls(
+            426, [("Content-Type", "text/plain"), ("Upgrade", "websocket")], b"upgrade", upgrade=handler
+        )
 
     @classmethod
     def html(cls, text: str, status: int = 200, cookies: tuple[str, ...] = ()) -> Response:

@@ -1,10 +1,14 @@
 """scan.har: the crawl as an HTTP Archive 1.2.
 
-The crawler keeps no headers or bodies, so the archive says so honestly: header lists are
-empty, unknown sizes and timings are ``-1``, an unknown status is ``0``. What the scanner
-does know that HAR has no field for travels in underscore fields, as HAR allows:
-``_resourceType``, ``_initiator``, ``_initiatorType``, ``_redirectChain``, ``_failure``,
-``_vendor``, ``_isBeacon``, ``_thirdParty``.
+Entries carry the headers as the browser sent and received them (bounded and redacted at capture:
+``scanner.collect.httpdata``; cookie values only with ``--keep-cookie-values``), the cookies those
+headers name, and the timings the browser measured. HAR 1.2 rules hold: ``send``/``wait``/``receive``
+are never negative (0 when unknown), only ``blocked``/``dns``/``connect``/``ssl`` may be ``-1``, and
+``time`` is the sum of the timings that apply. Bodies are not kept (``content.size`` is the announced
+length or -1); an unknown status is ``0``. What the scanner knows that HAR has no field for travels in
+underscore fields, as HAR allows: ``_resourceType``, ``_initiator``, ``_initiatorType``,
+``_redirectChain``, ``_failure``, ``_vendor``, ``_isBeacon``, ``_thirdParty``, ``_frameUrl`` and, for a
+WebSocket, ``_webSocket`` (messages and bytes each way, opened/closed).
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
+from scanner.collect.httpdata import har_time
+from scanner.collect.setcookie import parse_set_cookie
 from scanner.model import Page, Request, ScanResult
 
 _EPOCH_ISO = "1970-01-01T00:00:00.000Z"
@@ -60,34 +66,98 @@ def _query(url: str) -> list[dict]:
     return [{"name": k, "value": v} for k, v in parse_qsl(urlsplit(url).query, keep_blank_values=True)]
 
 
+def _http_version(protocol: str | None) -> str:
+    """HAR's spelling of the browser's protocol name ("h2" -> "HTTP/2"); "" when unknown."""
+    if not protocol:
+        return ""
+    known = {"h2": "HTTP/2", "h3": "HTTP/3", "http/2.0": "HTTP/2", "spdy": "HTTP/2"}
+    return known.get(protocol.lower(), protocol.upper() if protocol.lower().startswith("http/") else protocol)
+
+
+def _headers(rows: tuple[dict, ...]) -> list[dict]:
+    return [{"name": str(h.get("name", "")), "value": str(h.get("value", ""))} for h in rows]
+
+
+def _request_cookies(headers: list[dict]) -> list[dict]:
+    out = []
+    for h in headers:
+        if h["name"].lower() == "cookie":
+            for pair in h["value"].split(";"):
+                name, _, value = pair.strip().partition("=")
+                if name:
+                    out.append({"name": name, "value": value})
+    return out
+
+
+def _response_cookies(headers: list[dict], url: str, when: float) -> list[dict]:
+    out = []
+    for h in headers:
+        if h["name"].lower() != "set-cookie":
+            continue
+        spec = parse_set_cookie(h["value"], url, when)
+        if spec is None:
+            continue
+        cookie = {
+            "name": spec.name,
+            "value": spec.value,
+            "path": spec.path,
+            "domain": spec.domain,
+            "httpOnly": spec.http_only,
+            "secure": spec.secure,
+        }
+        if spec.expires is not None:
+            cookie["expires"] = _iso(spec.expires, None)
+        out.append(cookie)
+    return out
+
+
+def _timings(req: Request) -> dict:
+    raw = req.timings or {}
+    timings = {}
+    for key in ("blocked", "dns", "connect", "ssl"):
+        value = raw.get(key)
+        timings[key] = value if isinstance(value, (int, float)) and value >= 0 else -1
+    for key in ("send", "wait", "receive"):  # HAR 1.2: never negative
+        value = raw.get(key)
+        timings[key] = value if isinstance(value, (int, float)) and value >= 0 else 0
+    if timings["connect"] < 0:
+        timings["ssl"] = -1  # ssl is part of connect
+    return timings
+
+
 def _har_entry(req: Request, pageref: str | None, page_start: str | None) -> dict:
     size = req.body_size if req.body_size is not None else -1
+    request_headers = _headers(req.request_headers)
+    response_headers = _headers(req.response_headers)
+    location = next((h["value"] for h in response_headers if h["name"].lower() == "location"), "")
+    version = _http_version(req.http_version)
+    timings = _timings(req)
     entry: dict = {
         "startedDateTime": _iso(req.timestamp, page_start),
-        "time": 0,
+        "time": har_time(timings),
         "request": {
             "method": req.method or "GET",
             "url": req.url,
-            "httpVersion": "",
-            "cookies": [],
-            "headers": [],
+            "httpVersion": version,
+            "cookies": _request_cookies(request_headers),
+            "headers": request_headers,
             "queryString": _query(req.url),
             "headersSize": -1,
             "bodySize": -1,
         },
         "response": {
             "status": req.status or 0,
-            "statusText": "",
-            "httpVersion": "",
-            "cookies": [],
-            "headers": [],
+            "statusText": req.status_text or "",
+            "httpVersion": version,
+            "cookies": _response_cookies(response_headers, req.url, req.timestamp or 0.0),
+            "headers": response_headers,
             "content": {"size": size, "mimeType": req.content_type or ""},
-            "redirectURL": "",
+            "redirectURL": location,
             "headersSize": -1,
             "bodySize": size,
         },
         "cache": {},
-        "timings": {"send": -1, "wait": -1, "receive": -1},
+        "timings": timings,
         "_resourceType": req.resource_type,
         "_initiator": req.initiator,
         "_initiatorType": req.initiator_type,
@@ -103,6 +173,15 @@ def _har_entry(req: Request, pageref: str | None, page_start: str | None) -> dic
         entry["_failure"] = req.failure
     if req.frame_url:
         entry["_frameUrl"] = req.frame_url
+    if req.resource_type == "websocket":
+        entry["_webSocket"] = {
+            "framesSent": req.ws_frames_sent or 0,
+            "framesReceived": req.ws_frames_received or 0,
+            "bytesSent": req.ws_bytes_sent or 0,
+            "bytesReceived": req.ws_bytes_received or 0,
+            "opened": _iso(req.ws_opened_at, None) if req.ws_opened_at is not None else None,
+            "closed": _iso(req.ws_closed_at, None) if req.ws_closed_at is not None else None,
+        }
     return entry
 
 
@@ -128,7 +207,7 @@ def build_har(result: ScanResult) -> dict:
             "browser": browser,
             "pages": pages,
             "entries": entries,
-            "comment": "Recorded by scanner; headers and bodies are not kept (empty lists, -1 sizes).",
+            "comment": "Recorded by scanner; headers bounded and redacted, bodies not kept (-1 sizes).",
         }
     }
 

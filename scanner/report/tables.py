@@ -15,6 +15,7 @@ import pandas as pd
 from scanner.model import EVIDENCE_KINDS, Cookie, Finding, Page, Request, ScanResult, StorageItem
 
 JOIN = ";"
+HEADER_COLUMNS = ("request_headers", "response_headers")  # too big for a table cell
 
 
 def _flat(value: Any, name: str = "") -> Any:
@@ -46,8 +47,8 @@ def cookies_frame(result: ScanResult) -> pd.DataFrame:
 
 
 def requests_frame(result: ScanResult) -> pd.DataFrame:
-    """One row per request the browser made."""
-    return _frame(Request, result.requests)
+    """One row per request the browser made (headers are in scan.json and scan.har, not here)."""
+    return _frame(Request, result.requests).drop(columns=list(HEADER_COLUMNS))
 
 
 def storage_frame(result: ScanResult) -> pd.DataFrame:
