@@ -231,6 +231,13 @@ _probes: dict[tuple[str, str], BrowserProbe] = {}
 PROBE_URL = "https://probe.invalid/"  # answered by the probe itself: a secure page, nothing sent
 
 
+async def read_presented(page) -> dict:
+    """What ``page`` sees of its browser, read from a secure page answered here (nothing is sent)."""
+    await page.route(PROBE_URL, lambda route: route.fulfill(body="<title></title>"))
+    await page.goto(PROBE_URL)
+    return await page.evaluate(READ_PRESENTED)
+
+
 async def probe_browser(pw, executable: str) -> BrowserProbe:
     """Launch ``executable`` once per process (Playwright keeps its switch list internal and it changes
     between releases; the browser's identity is needed before the scan's browser starts)."""
@@ -246,10 +253,7 @@ async def probe_browser(pw, executable: str) -> BrowserProbe:
             line = await cdp.send("Browser.getBrowserCommandLine")
             args = tuple(line.get("arguments", ())[1:])
             product = (await cdp.send("Browser.getVersion")).get("product")
-            page = await browser.new_page()
-            await page.route(PROBE_URL, lambda route: route.fulfill(body="<title></title>"))
-            await page.goto(PROBE_URL)
-            seen = await page.evaluate(READ_PRESENTED)
+            seen = await read_presented(await browser.new_page())
         except Exception:  # noqa: BLE001 - no merge possible: our lists then replace Playwright's
             log.warning("could not read Playwright's default Chromium switches or the browser's identity")
         finally:
@@ -443,9 +447,7 @@ class BrowserSession:
             info = await cdp.send("Browser.getVersion")
             self.version = info.get("product")
             await present(cdp, self.presentation)
-            await page.route(PROBE_URL, lambda route: route.fulfill(body="<title></title>"))
-            await page.goto(PROBE_URL)
-            self.presented = await page.evaluate(READ_PRESENTED)
+            self.presented = await read_presented(page)
             self.user_agent = self.presented.get("user_agent")
             await cdp.detach()
         except Exception:  # noqa: BLE001 - metadata only

@@ -46,6 +46,27 @@ def frame_url(request: Any) -> tuple[str | None, bool]:
         return None, False
 
 
+def request_row(visit: Visit, rid: str, url: str, method: str, resource_type: str) -> dict:
+    """The fields every request record has, for a request of ``visit`` (frame, redirects and the
+    like are added by the collector that saw it)."""
+    host = host_of(url)
+    return {
+        "id": rid,
+        "url": url,
+        "method": method,
+        "resource_type": resource_type,
+        "host": host,
+        "registrable_domain": registrable_domain(host) if host else "",
+        "third_party": bool(host) and not visit.scope.contains_host(host),
+        "page_url": visit.page_url,
+        "frame_url": None,
+        "service_worker": False,
+        "redirect_chain": [],
+        "query_params": list(query_param_names(url)),
+        "timestamp": time.time(),
+    }
+
+
 class RawHeaders:
     """The real headers of each hop, from the page's DevTools session: ``requestWillBeSentExtraInfo``
     (with ``Cookie``) and ``responseReceivedExtraInfo`` (with ``Set-Cookie``), which Playwright's
@@ -124,23 +145,12 @@ class RequestCollector(Collector):
         rows = visit.state[self.name]
         rid = visit.request_id(request)
         if rid not in rows:
-            url = request.url
-            host = host_of(url)
             f_url, is_sw = frame_url(request)
             rows[rid] = {
-                "id": rid,
-                "url": url,
-                "method": request.method,
-                "resource_type": request.resource_type,
-                "host": host,
-                "registrable_domain": registrable_domain(host) if host else "",
-                "third_party": bool(host) and not visit.scope.contains_host(host),
-                "page_url": visit.page_url,
+                **request_row(visit, rid, request.url, request.method, request.resource_type),
                 "frame_url": f_url,
                 "service_worker": is_sw,
                 "redirect_chain": redirect_chain(request),
-                "query_params": list(query_param_names(url)),
-                "timestamp": time.time(),
                 # what Playwright has without a round trip; the raw headers replace them in records()
                 "request_headers": header_list(request.headers.items(), keep_values=self.keep_values),
             }

@@ -13,8 +13,7 @@ import time
 
 from scanner.collect.base import Collector, Visit
 from scanner.collect.initiators import script_of
-from scanner.collect.requests import query_param_names
-from scanner.domains import host_of, registrable_domain
+from scanner.collect.requests import request_row
 
 MAX_SOCKETS = 200  # connections recorded per visit (a page opening more is noted)
 
@@ -50,22 +49,9 @@ class WebSocketCollector(Collector):
             if len(sockets) >= MAX_SOCKETS:
                 visit.state["websockets_dropped"] = visit.state.get("websockets_dropped", 0) + 1
                 return
-            host = host_of(url)
             initiator = event.get("initiator") or {}
             sockets[rid] = {
-                "id": "ws-" + rid[:100],
-                "url": url[:8192],
-                "method": "GET",
-                "resource_type": "websocket",
-                "host": host,
-                "registrable_domain": registrable_domain(host) if host else "",
-                "third_party": bool(host) and not visit.scope.contains_host(host),
-                "page_url": visit.page_url,
-                "frame_url": None,
-                "service_worker": False,
-                "redirect_chain": [],
-                "query_params": list(query_param_names(url)),
-                "timestamp": time.time(),
+                **request_row(visit, "ws-" + rid[:100], url[:8192], "GET", "websocket"),
                 "initiator": script_of(initiator) if isinstance(initiator, dict) else None,
                 "initiator_type": initiator.get("type") if isinstance(initiator, dict) else None,
                 "ws_frames_sent": 0,

@@ -367,8 +367,8 @@ class Crawl:
         """Seeds first, one at a time: a start page that cannot be scanned stops the scan with one line."""
         seeds = [u for u in dict.fromkeys(self.options.start_urls) if self.frontier.add(u, 0, source="seed")]
         failures, visited = [], 0
+        self._seeded = True  # a browser restart from here on goes on with the workers
         for _ in seeds:  # the queue is FIFO: the first pops are the seeds
-            self._seeded = True  # a browser restart from here on goes on with the workers
             target = self.frontier.pop()
             if target is None:  # more start URLs than --max-pages
                 break
