@@ -17,12 +17,29 @@ from pathlib import Path
 from scanner.collect.setcookie import DAY
 from scanner.domains import cookie_registrable_domain
 from scanner.errors import BadInput
-from scanner.model import Cookie, Page, Request, ScanMeta, ScanResult, StorageItem, from_jsonable, to_jsonable
+from scanner.model import (
+    CONSENT_PASSES,
+    Cookie,
+    Page,
+    Request,
+    ScanMeta,
+    ScanResult,
+    StorageItem,
+    from_jsonable,
+    to_jsonable,
+)
 from scanner.safetext import repair_text, repair_visit
 from scanner.saved_visit import ShapeError, check_meta, check_visit
 from scanner.scope import Scope
 
 VISITS_FILE = "pages.jsonl"
+
+
+def pass_visits_file(name: str) -> str:
+    """The file of a consent pass's visits (the crawl itself, pass "none", is ``pages.jsonl``)."""
+    return VISITS_FILE if name == "none" else f"consent-{name}.jsonl"
+
+
 META_FILE = "scan-meta.json"
 MAX_META_BYTES = 16 * 2**20  # a scan's scan-meta.json is a few kB
 
@@ -31,32 +48,61 @@ def assemble(
     meta: ScanMeta, scope: Scope, visits: Iterable[dict], problems: list[str] | None = None
 ) -> ScanResult:
     """ScanResult from raw visits, in visit order. A visit that is not a usable record is skipped and
-    described in ``meta.errors`` (plus anything already in ``problems``); the result is then partial."""
+    described in ``meta.errors`` (plus anything already in ``problems``); the result is then partial.
+
+    Visits of consent passes (``page.consent_pass``, see ``scanner.consent``) are visits of another
+    browser profile: their cookies and storage are merged within their pass only, and every record is
+    tagged with its pass and, in a pass whose banner was answered, its phase (before or after the
+    action: by time on the page where it happened, after it on every later page of the pass).
+    """
     problems = list(problems or ())
-    pages, requests, observations, storage = [], [], [], []
-    seen_storage: set[tuple[str, str, str]] = set()
+    pages, requests, storage = [], [], []
+    observations: dict[str, list[dict]] = {}
+    seen_storage: set[tuple[str, str, str, str]] = set()
+    acted: set[str] = set()  # passes whose banner has been answered by the current visit
     for n, visit in enumerate(visits, 1):
         try:
             page, reqs, obs, items = _records(repair_visit(visit))
         except Exception as exc:  # noqa: BLE001 - one bad visit is a note, never the end of the result
             problems.append(f"saved visit {n} is unusable ({type(exc).__name__}: {str(exc)[:200]}); skipped")
             continue
+        name = page.consent_pass
+        action_at = (page.consent or {}).get("action_at")
+        action_at = action_at if isinstance(action_at, (int, float)) and name not in acted else None
+        after = name in acted
+
+        def phase(ts: object, action_at=action_at, after=after) -> str | None:
+            if after:
+                return "after_action"
+            if action_at is None:
+                return None
+            return "before_action" if isinstance(ts, (int, float)) and ts < action_at else "after_action"
+
+        if action_at is not None:
+            acted.add(name)
         pages.append(page)
-        requests.extend(reqs)
-        observations.extend(obs)
+        requests.extend(replace(r, consent_pass=name, consent_phase=phase(r.timestamp)) for r in reqs)
+        for o in obs:
+            o["consent_pass"], o["consent_phase"] = name, phase(o.get("ts"))
+        observations.setdefault(name, []).extend(obs)
         for item in items:
-            ident = (item.origin, item.kind, item.key)
+            ident = (name, item.origin, item.kind, item.key)
             if ident not in seen_storage:
                 seen_storage.add(ident)
-                storage.append(item)
+                # Storage is read as written or at the end of the visit: no time, so a phase only
+                # after the action page.
+                storage.append(
+                    replace(item, consent_pass=name, consent_phase="after_action" if after else None)
+                )
     if problems:
         meta = replace(meta, interrupted=True, errors=(*meta.errors, *problems))
     meta = valid_text_meta(meta)
+    cookies = [c for group in observations.values() for c in merge_cookies(group, scope)]
     return ScanResult(
         meta=meta,
         pages=tuple(pages),
         requests=tuple(requests),
-        cookies=tuple(merge_cookies(observations, scope)),
+        cookies=tuple(cookies),
         storage=tuple(storage),
     )
 
@@ -70,6 +116,9 @@ def valid_text_meta(meta: ScanMeta) -> ScanMeta:
 def _records(visit: dict) -> tuple[Page, list[Request], list[dict], list[StorageItem]]:
     check_visit(visit)  # ShapeError (a ValueError) names the first value of the wrong type
     page = from_jsonable(Page, visit["page"])
+    consent = visit.get("consent")
+    if isinstance(consent, list) and consent and isinstance(consent[0], dict) and page.consent is None:
+        page = replace(page, consent=consent[0])
     marks = {m["id"]: m for m in visit.get("beacon_marks", [])}
     requests = []
     for row in visit.get("requests", []):
@@ -159,6 +208,8 @@ def merge_cookies(observations: list[dict], scope: Scope) -> list[Cookie]:
                 value_hash=base["value_hash"],
                 value=base["value"],
                 pages=tuple(pages),
+                consent_pass=first.get("consent_pass", "none"),
+                consent_phase=first.get("consent_phase"),
             )
         )
     return cookies
@@ -202,11 +253,17 @@ def recover(folder: Path) -> ScanResult:
             interrupted=True,
             errors=(*meta.errors, "the scan was killed before it finished: evidence is partial"),
         )
-    sink = JsonlSink(folder)
-    result = assemble(meta, scope, sink.visits())
-    if sink.problems:
+    sinks = [JsonlSink(folder)]
+    sinks += [
+        JsonlSink(folder, visits_file=pass_visits_file(name), write_meta=False)
+        for name in CONSENT_PASSES[1:]
+        if (Path(folder) / pass_visits_file(name)).exists()
+    ]
+    result = assemble(meta, scope, (visit for sink in sinks for visit in sink.visits()))
+    problems = [p for sink in sinks for p in sink.problems]
+    if problems:
         result = replace(
             result,
-            meta=replace(result.meta, interrupted=True, errors=(*result.meta.errors, *sink.problems)),
+            meta=replace(result.meta, interrupted=True, errors=(*result.meta.errors, *problems)),
         )
     return result

@@ -70,6 +70,11 @@ BASE_ARGS = (
     "--gaia-url=http://127.0.0.1:9",
     "--component-updater=url-source=http://127.0.0.1:9",
 )
+# Chromium's own Global Privacy Control (since about version 140, behind a feature): the signal on every
+# request of every page, frame and worker, with navigator.globalPrivacyControl, and no CORS preflight (a
+# header added by DevTools or a route would be visible to CORS). A browser without it presents no GPC:
+# meta.presented says so, and the GPC pass reports it.
+GPC_FEATURES = ("GlobalPrivacyControl", "GlobalPrivacyControlForce")
 # The browser's own traffic, off (on top of Playwright's list): translation, optimisation hints, the
 # media router. None of these changes what a page does or sees.
 DISABLED_FEATURES = ("Translate", "OptimizationHints", "MediaRouter")
@@ -90,6 +95,11 @@ class BrowserOptions:
     viewport: dict = field(default_factory=lambda: dict(DEFAULT_VIEWPORT))
     locale: str | None = None  # --locale (default en-US)
     timezone: str | None = None  # --timezone, an IANA zone (default: the machine's)
+    # Privacy signals the browser sends: Global Privacy Control (Sec-GPC: 1 on every request and
+    # navigator.globalPrivacyControl, Chromium's own implementation) and Do Not Track (the profile's
+    # setting: DNT: 1 and navigator.doNotTrack).
+    gpc: bool = False
+    dnt: bool = False
 
 
 @dataclass(frozen=True)
@@ -158,8 +168,9 @@ def find_browser(explicit: str | None = None) -> ResolvedBrowser:
     return asyncio.run(locate_browser(explicit))
 
 
-def write_profile(user_data_dir: Path, *, block_third_party_cookies: bool) -> None:
-    """Pre-seed the Chromium profile so third-party cookies behave like desktop Chrome's default."""
+def write_profile(user_data_dir: Path, *, block_third_party_cookies: bool, dnt: bool = False) -> None:
+    """Pre-seed the Chromium profile so third-party cookies behave like desktop Chrome's default (and
+    Do Not Track is on with ``dnt``)."""
     default = user_data_dir / "Default"
     default.mkdir(parents=True, exist_ok=True)
     prefs = {
@@ -171,6 +182,8 @@ def write_profile(user_data_dir: Path, *, block_third_party_cookies: bool) -> No
         "credentials_enable_service": False,
         "translate": {"enabled": False},
     }
+    if dnt:
+        prefs["enable_do_not_track"] = True
     (default / "Preferences").write_text(json.dumps(prefs), encoding="utf-8")
 
 
@@ -185,6 +198,8 @@ def launch_args(options: BrowserOptions, who: Presentation | None = None) -> lis
         langs = ",".join(languages(who.locale))
         args += [f"--user-agent={who.user_agent}", f"--lang={who.locale}", f"--accept-lang={langs}"]
         args.append(AUTOMATION_SWITCH)
+    if options.gpc:
+        args.append("--enable-features=" + ",".join(GPC_FEATURES))
     if options.ignore_https_errors:
         # The context option alone leaves service workers and some subresources failing.
         args.append("--ignore-certificate-errors")
@@ -387,7 +402,7 @@ async def open_context(
         raise
     try:
         browser = browser or resolve_browser(options.executable, _playwright_path(pw))
-        write_profile(profile, block_third_party_cookies=options.block_third_party_cookies)
+        write_profile(profile, block_third_party_cookies=options.block_third_party_cookies, dnt=options.dnt)
         try:
             probe = await probe_browser(pw, browser.executable_path)
             who = presentation(

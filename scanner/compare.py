@@ -258,6 +258,20 @@ def _evidence(obs: Observed) -> Evidence:
     )
 
 
+def evidence_of(
+    requests: Sequence[Request], cookies: Sequence[Cookie] = (), storage: Sequence[StorageItem] = ()
+) -> Evidence:
+    """Evidence (capped samples with real totals) of these records, as every finding carries it."""
+    return _evidence(
+        Observed("", None, requests=list(requests), cookies=list(cookies), storage=list(storage))
+    )
+
+
+def seen_words(ev: Evidence) -> str:
+    """The evidence in words, from its totals."""
+    return _seen(ev)
+
+
 def _seen(ev: Evidence) -> str:
     """The evidence in words, from its totals (the same numbers every report prints)."""
     parts = []

@@ -20,7 +20,18 @@ from dataclasses import dataclass
 from scanner.errors import EXIT_FINDINGS, EXIT_OK, EXIT_PARTIAL, BadInput
 from scanner.model import Finding, ScanResult
 
-FAIL_ON_CHOICES: tuple[str, ...] = ("undeclared", "mismatch", "not_observed", "none")
+# Consent findings (ScanResult.consent.findings) that a gate may fail on: ``--fail-on before-consent``.
+CONSENT_FAIL_ON: tuple[str, ...] = (
+    "before_consent",
+    "despite_reject",
+    "reject_unverified",
+    "gpc_ignored",
+    "not_in_cmp",
+    "cmp_mismatch",
+    "granted_before_choice",
+    "no_banner",
+)
+FAIL_ON_CHOICES: tuple[str, ...] = ("undeclared", "mismatch", "not_observed", *CONSENT_FAIL_ON, "none")
 DEFAULT_FAIL_ON: tuple[str, ...] = ("undeclared",)
 
 
@@ -48,13 +59,18 @@ def _vendor_key(finding: Finding) -> str:
     return " ".join(finding.vendor.casefold().split())
 
 
+def all_findings(result: ScanResult) -> list[Finding]:
+    """The declaration findings, then the consent findings (``result.consent``)."""
+    return [*result.findings, *(result.consent.findings if result.consent is not None else ())]
+
+
 def new_since(result: ScanResult, baseline: ScanResult) -> list[Finding]:
     """Findings of ``result`` that the baseline did not have."""
     old: dict[tuple[str, str], set[str]] = {}
-    for f in baseline.findings:
+    for f in all_findings(baseline):
         old.setdefault((_vendor_key(f), f.status), set()).update(f.reasons)
     fresh = []
-    for f in result.findings:
+    for f in all_findings(result):
         key = (_vendor_key(f), f.status)
         if key not in old or (f.status == "mismatch" and not set(f.reasons) <= old[key]):
             fresh.append(f)
@@ -66,7 +82,7 @@ def failing_findings(
 ) -> list[Finding]:
     """The findings that fail the gate, in the order of the result."""
     statuses = normalise_fail_on(fail_on)
-    candidates = new_since(result, baseline) if baseline is not None else list(result.findings)
+    candidates = new_since(result, baseline) if baseline is not None else all_findings(result)
     return [f for f in candidates if f.status in statuses]
 
 

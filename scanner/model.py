@@ -8,15 +8,54 @@ documented by ``scanner/schema/scan.schema.json``.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: consent passes (consent_pass/consent_phase on records, the consent block)
 
 SetBy = Literal["http", "js"]
 StorageKind = Literal["local", "session"]
-FindingStatus = Literal["declared", "undeclared", "not_observed", "mismatch"]
+FindingStatus = Literal[
+    "declared",
+    "undeclared",
+    "not_observed",
+    "mismatch",
+    # consent findings (CONSENT_KINDS), only in ScanResult.consent.findings
+    "before_consent",
+    "despite_reject",
+    "reject_unverified",
+    "gpc_ignored",
+    "not_in_cmp",
+    "cmp_mismatch",
+    "granted_before_choice",
+    "no_banner",
+    "consent_gated",
+    "gpc_honoured",
+]
 FINDING_STATUSES: tuple[str, ...] = ("undeclared", "mismatch", "not_observed", "declared")
+
+# Consent passes (scanner.consent): the crawl itself is "none" (nobody touched the banner); "accept" and
+# "reject" answer the banner on their first page; "gpc" sends Global Privacy Control and answers nothing.
+CONSENT_PASSES: tuple[str, ...] = ("none", "accept", "reject", "gpc")
+# Where a record stands against the banner answer of its pass: before or after the click on the page
+# where the banner was answered, after it on every later page of that pass; None in passes without one.
+ConsentPhase = Literal["before_action", "after_action"]
+# Kinds of consent findings (Finding.status in ScanResult.consent.findings). The bad ones fail a gate.
+CONSENT_KINDS: tuple[str, ...] = (
+    "before_consent",
+    "despite_reject",
+    "reject_unverified",
+    "gpc_ignored",
+    "not_in_cmp",
+    "cmp_mismatch",
+    "granted_before_choice",
+    "no_banner",
+    "consent_gated",
+    "gpc_honoured",
+)
+BAD_CONSENT_KINDS: frozenset[str] = frozenset(
+    {"before_consent", "despite_reject", "gpc_ignored", "not_in_cmp", "cmp_mismatch", "granted_before_choice"}
+)
 
 
 @dataclass(frozen=True)
@@ -38,6 +77,10 @@ class Page:
     # Evidence that could not be read on this page, one {collector, stage, error} each: the page's
     # records are incomplete in that respect (a lost jar read, a pixel body, a storage read...).
     collector_errors: tuple[dict, ...] = ()
+    consent_pass: str = "none"  # the pass this visit belongs to (CONSENT_PASSES)
+    # What the consent driver saw and did on this visit (scanner.consent.driver): the consent manager,
+    # the banner, the action taken, its result and self-test, screenshots; None when it did not run.
+    consent: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -80,6 +123,11 @@ class Request:
     status_text: str | None = None
     http_version: str | None = None  # "http/1.1", "h2", ... as the browser reports it
     timings: dict | None = None  # blocked, dns, connect, ssl, send, wait, receive
+    # Values of the consent signals in the URL (Google Consent Mode gcs/gcd, us_privacy, gdpr, ...:
+    # scanner.consent.consent_mode); signals, never identifiers.
+    consent_params: dict[str, str] | None = None
+    consent_pass: str = "none"
+    consent_phase: ConsentPhase | None = None
 
 
 @dataclass(frozen=True)
@@ -105,6 +153,8 @@ class Cookie:
     pages: tuple[str, ...] = ()  # every page where it was seen
     vendor: str | None = None
     vendor_reason: str | None = None
+    consent_pass: str = "none"
+    consent_phase: ConsentPhase | None = None  # of its first observation
 
     @property
     def session(self) -> bool:
@@ -128,6 +178,8 @@ class StorageItem:
     value: str | None = None  # only with --keep-cookie-values
     vendor: str | None = None
     vendor_reason: str | None = None
+    consent_pass: str = "none"
+    consent_phase: ConsentPhase | None = None  # of the first time it was seen written
 
 
 @dataclass(frozen=True)
@@ -221,6 +273,86 @@ class ScanMeta:
     interrupted: bool = False
     errors: tuple[str, ...] = ()
     resumed_at: tuple[str, ...] = ()  # each `scanner scan --resume` that continued this scan
+    # The consent passes run after the crawl (scanner.consent.passes): name, pages, started_at,
+    # finished_at, gpc_presented, dnt_presented, error.
+    consent_passes: tuple[dict, ...] = ()
+
+
+@dataclass(frozen=True)
+class ConsentPass:
+    """One pass of a consent audit, summed up from its pages' consent records."""
+
+    name: str  # none | accept | reject | gpc
+    pages: tuple[str, ...] = ()  # visited, in order
+    cmp: str | None = None  # consent manager detected (autoconsent's name), None: no banner found
+    popup_found: bool = False
+    action: str | None = None  # optIn | optOut, on the first page where the banner was shown
+    action_page: str | None = None
+    action_at: float | None = None  # epoch seconds (the clock of Request.timestamp)
+    result: bool | None = None  # what the consent manager's rules reported for the action
+    self_test: bool | None = None  # the rules' check that a rejection stuck (None: not run)
+    verified: bool = False  # accept: the action succeeded; reject: result and self-test (or CMP state)
+    banner_text: str | None = None
+    buttons: tuple[str, ...] = ()
+    screenshot_before: str | None = None
+    screenshot_after: str | None = None
+    errors: tuple[str, ...] = ()
+    signals: dict[str, Any] = field(default_factory=dict)  # GPC / DNT presented, consent state read
+
+
+@dataclass(frozen=True)
+class ConsentReport:
+    """The consent audit: its passes, the vendor x pass matrix and the consent findings.
+
+    ``matrix`` rows: ``{"vendor", "category", "tracking", "cells": {pass: {"requests", "beacons",
+    "cookies", "storage", "after_action", "pages"}}, "bad": [pass, ...]}``; a pass that did not run has
+    no cell, a vendor not seen in a pass that ran has a cell of zeros.
+    """
+
+    passes: tuple[ConsentPass, ...] = ()
+    matrix: tuple[dict, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    autoconsent_version: str | None = None
+    region: str | None = None  # what the results hold for: the scan's time zone and languages
+    sample: int | None = None  # pages per accept/reject/gpc pass (--consent-sample)
+
+    @property
+    def summary(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for f in self.findings:
+            counts[f.status] = counts.get(f.status, 0) + 1
+        return counts
+
+    def to_dict(self) -> dict[str, Any]:
+        data = to_jsonable(self)
+        data["summary"] = self.summary
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], where: str = "consent") -> ConsentReport:
+        from scanner.shapes import ShapeError
+
+        if not isinstance(data, dict):
+            raise ShapeError(f"{where}: expected an object")
+
+        def rows(key: str) -> list:
+            value = data.get(key, [])
+            if not isinstance(value, list):
+                raise ShapeError(f"{where}.{key}: expected a list")
+            return value
+
+        plain = {k: v for k, v in data.items() if k in ("autoconsent_version", "region", "sample")}
+        base = from_jsonable(cls, plain, where)
+        return replace(
+            base,
+            passes=tuple(
+                from_jsonable(ConsentPass, p, f"{where}.passes[{i}]") for i, p in enumerate(rows("passes"))
+            ),
+            matrix=tuple(rows("matrix")),
+            findings=tuple(
+                from_jsonable(Finding, f, f"{where}.findings[{i}]") for i, f in enumerate(rows("findings"))
+            ),
+        )
 
 
 @dataclass(frozen=True)
@@ -233,6 +365,7 @@ class ScanResult:
     declared: tuple[Declared, ...] = ()
     vendors: tuple[dict, ...] = ()  # observed vendors: name, category, parent, counts
     findings: tuple[Finding, ...] = ()
+    consent: ConsentReport | None = None  # the consent audit (scanner.consent), when it ran
     schema_version: str = SCHEMA_VERSION
 
     @property
@@ -254,6 +387,7 @@ class ScanResult:
             "vendors": [dict(v) for v in self.vendors],
             "findings": [to_jsonable(f) for f in self.findings],
             "summary": self.summary,
+            **({"consent": self.consent.to_dict()} if self.consent is not None else {}),
         }
 
     @classmethod
@@ -286,6 +420,7 @@ class ScanResult:
             declared=records("declared", Declared),
             vendors=tuple(vendors),
             findings=records("findings", Finding),
+            consent=ConsentReport.from_dict(data["consent"]) if data.get("consent") is not None else None,
         )
 
 

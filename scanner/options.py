@@ -88,6 +88,13 @@ class ScanOptions:
     screenshots: bool = True  # one per page (needs out_dir)
     timing: VisitTiming = field(default_factory=VisitTiming)
     browser: BrowserOptions = field(default_factory=BrowserOptions)
+    # Consent (scanner.consent): "auto" detects the banner on the crawl's first pages and, when one is
+    # shown, runs an accept and a reject pass over ``consent_sample`` pages, each in a fresh profile;
+    # "none" only detects; "accept" / "reject" / "all" run those passes whether or not a banner was seen;
+    # "off" runs no consent driver at all. ``gpc`` adds a pass sending Global Privacy Control.
+    consent: str = "off"
+    consent_sample: int = 5
+    gpc: bool = False
     resume: bool = False  # continue the unfinished scan saved in out_dir
     overwrite: bool = False  # out_dir holds a scan: replace it (else the scan refuses, BadInput)
 

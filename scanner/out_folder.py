@@ -10,11 +10,12 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from scanner.assemble import META_FILE, VISITS_FILE
+from scanner.assemble import META_FILE, VISITS_FILE, pass_visits_file
 from scanner.errors import BadInput
 from scanner.safe_write import write_failure
 
 SCAN_FILES = (VISITS_FILE, META_FILE, "scan.json")
+CONSENT_FILES = tuple(pass_visits_file(name) for name in ("accept", "reject", "gpc"))
 SCREENSHOTS_DIR = "screenshots"
 
 
@@ -44,7 +45,7 @@ def scan_outputs(folder: Path) -> list[Path]:
     """The files a scan writes into ``folder`` (scan files, every report format, their temp files)."""
     from scanner.report import FILES
 
-    names = [*SCAN_FILES, *(name for files in FILES.values() for name in files)]
+    names = [*SCAN_FILES, *CONSENT_FILES, *(name for files in FILES.values() for name in files)]
     names += [name + ".tmp" for name in names]
     return [Path(folder) / name for name in dict.fromkeys(names)]
 

@@ -47,4 +47,7 @@ def analyse(
         meta=replace(result.meta, catalog_version=catalog.version, declared_source=declared_source),
     )
     result = attribute(result, catalog)
-    return compare(result, declared, catalog)
+    result = compare(result, declared, catalog)
+    from scanner.consent.findings import consent_report
+
+    return replace(result, consent=consent_report(result))

@@ -108,6 +108,9 @@ async def _scan_async(options: ScanOptions, sink: VisitSink | None, progress: Pr
     if not 0 < options.browser.timeout_s <= 3600:
         raise BadInput(f"timeout must be more than 0 and at most 3600 s, not {options.browser.timeout_s}")
     options = replace(options, start_urls=tuple(validate_start_url(u) for u in options.start_urls))
+    from scanner.consent.passes import check_consent_options, driver_mode
+
+    check_consent_options(options.consent, options.consent_sample)
     check_out_dir(options.out_dir, resume=options.resume, overwrite=options.overwrite)
     # A policy given as a URL is rendered in its own browser: a thread, out of this event loop.
     declared, declared_source = await asyncio.to_thread(_declaration, options)
@@ -124,7 +127,7 @@ async def _scan_async(options: ScanOptions, sink: VisitSink | None, progress: Pr
     if sink is None:
         sink = JsonlSink(options.out_dir, resume=options.resume) if options.out_dir else MemorySink()
     report = progress or (lambda event: None)
-    crawl = Crawl(options, sink, report, browser=browser)
+    crawl = Crawl(options, sink, report, browser=browser, consent_mode=driver_mode(options.consent))
     if options.resume:
         from scanner.assemble import read_meta
 
@@ -143,7 +146,16 @@ async def _scan_async(options: ScanOptions, sink: VisitSink | None, progress: Pr
         log.debug("the scan stopped", exc_info=True)
         first = next((ln.strip() for ln in str(exc).splitlines() if ln.strip()), type(exc).__name__)
         error = CannotScan(f"the scan stopped after {crawl.saved} page(s): {first[:300]}")
-    result = _assemble(crawl, sink)
+    passes: list = []
+    if error is None:
+        try:
+            passes = await _consent_passes(options, sink, report, crawl.browser)
+        except (KeyboardInterrupt, asyncio.CancelledError):
+            error = ScanInterrupted(f"interrupted during the consent passes; {crawl.saved} page(s) saved")
+        if passes:
+            crawl.meta = replace(crawl.meta, consent_passes=tuple(kept for *_, kept in passes))
+            sink.update_meta(crawl.meta)
+    result = _assemble(crawl, sink, passes)
     if error is not None:
         meta = replace(result.meta, interrupted=True, errors=(*result.meta.errors, str(error)))
         result = replace(result, meta=meta)
@@ -168,12 +180,35 @@ async def _scan_async(options: ScanOptions, sink: VisitSink | None, progress: Pr
     return result
 
 
-def _assemble(crawl, sink: VisitSink) -> ScanResult:
+async def _consent_passes(options: ScanOptions, sink: VisitSink, report: Progress, browser) -> list:
+    """Run the consent passes the crawl calls for (``scanner.consent.passes``): [(name, sink, error)]."""
+    from scanner.consent.passes import banner_seen, plan, run_passes, sample_pages
+
+    if options.consent == "off" and not options.gpc:
+        return []
+    names = plan(options.consent, options.gpc, banner_seen(sink.visits()))
+    pages = sample_pages(sink.visits(), options.consent_sample)
+    if not names or not pages:
+        return []
+
+    def sink_for(name: str) -> VisitSink:
+        if options.out_dir is None:
+            return MemorySink()
+        from scanner.assemble import pass_visits_file
+
+        return JsonlSink(options.out_dir, visits_file=pass_visits_file(name), write_meta=False)
+
+    return await run_passes(options, names, pages, sink_for, report, browser)
+
+
+def _assemble(crawl, sink: VisitSink, passes: list = ()) -> ScanResult:
     from scanner.assemble import assemble
 
-    result = assemble(crawl.meta, crawl.scope, sink.visits())
-    problems = list(getattr(sink, "problems", ()) or ())  # lines a JsonlSink could not read back
-    notes = list(getattr(sink, "notes", ()) or ())
+    sinks = [sink, *(pass_sink for _, pass_sink, *_ in passes)]
+    result = assemble(crawl.meta, crawl.scope, (visit for s in sinks for visit in s.visits()))
+    problems = [p for s in sinks for p in (getattr(s, "problems", ()) or ())]  # lines not read back
+    notes = [n for s in sinks for n in (getattr(s, "notes", ()) or ())]
+    problems += [why for _, _, why, _ in passes if why]  # a pass that stopped: the consent audit is partial
     if problems or notes:
         meta = replace(
             result.meta,

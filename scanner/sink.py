@@ -80,10 +80,13 @@ class JsonlSink:
 
     MAX_LINE_BYTES = 64 * 2**20
 
-    def __init__(self, folder: Path, *, resume: bool = False) -> None:
+    def __init__(
+        self, folder: Path, *, resume: bool = False, visits_file: str = VISITS_FILE, write_meta: bool = True
+    ) -> None:
         self.folder = Path(folder)
-        self.path = self.folder / VISITS_FILE
+        self.path = self.folder / visits_file
         self.resume = resume
+        self.write_meta = write_meta  # False for a consent pass: its visits only (the scan's meta is one)
         self.problems: list[str] = []
         self.notes: list[str] = []
         self._fd: int | None = None
@@ -117,6 +120,8 @@ class JsonlSink:
         append_line(self._fd, (text + "\n").encode("utf-8", "replace"), self.path)
 
     def update_meta(self, meta: ScanMeta) -> None:
+        if not self.write_meta:
+            return
         scope = getattr(self, "_scope", None)
         data = {"meta": to_jsonable(meta), "first_party_domains": sorted(scope.domains if scope else ())}
         write_atomic(self.folder / META_FILE, json.dumps(data, indent=2))
@@ -133,7 +138,7 @@ class JsonlSink:
                     continue
                 if why == "":
                     continue  # an empty line
-                message = f"{VISITS_FILE} line {n} {why}; skipped"
+                message = f"{self.path.name} line {n} {why}; skipped"
                 if self._of_resumed_run(n):
                     self.notes.append(f"{message} (a page of the interrupted run, visited again)")
                 else:

@@ -52,6 +52,8 @@ READ_PRESENTED = """async () => {
     screen: { width: screen.width, height: screen.height },
     viewport: { width: innerWidth, height: innerHeight },
     client_hints: hints,
+    global_privacy_control: navigator.globalPrivacyControl === true,
+    do_not_track: navigator.doNotTrack === "1",
   };
 }"""
 

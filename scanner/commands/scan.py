@@ -82,6 +82,25 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "--keep-cookie-values", action="store_true", help="store cookie/storage values, not hashes"
     )
     g.add_argument("--no-screenshots", action="store_true", help="skip the per-page screenshot")
+    c = p.add_argument_group("consent (see the README: consent audits)")
+    c.add_argument(
+        "--consent",
+        default="off",  # TODO(issue 11): "auto" once the driver is merged
+        choices=("auto", "none", "accept", "reject", "all", "off"),
+        help="auto (default): when a consent banner is shown, also an accept and a reject pass; none: only "
+        "detect the banner; accept / reject / all: those passes anyway; off: no consent driver",
+    )
+    c.add_argument(
+        "--consent-sample",
+        type=positive_int,
+        default=5,
+        metavar="K",
+        help="pages each consent pass visits: the start page and the next in crawl order (default 5)",
+    )
+    c.add_argument(
+        "--gpc", action="store_true", help="add a pass over the sample that sends Global Privacy Control"
+    )
+    c.add_argument("--dnt", action="store_true", help="the browser sends Do Not Track (DNT: 1) in every pass")
     g.add_argument("--quiet", action="store_true", help="no progress output")
     g.add_argument("--debug", action="store_true", help="log what the scanner does (stderr)")
     add_browser_arguments(p)
@@ -112,6 +131,7 @@ def scan_options(args: argparse.Namespace):
         locale=args.locale,
         timezone=args.timezone,
         timeout_s=args.timeout,
+        dnt=args.dnt,
     )
     common = {
         "formats": tuple(parse_formats(args.format)),
@@ -121,6 +141,9 @@ def scan_options(args: argparse.Namespace):
         "browser": browser,
         "policy": args.policy,
         "vendors": args.vendors,
+        "consent": args.consent,
+        "consent_sample": args.consent_sample,
+        "gpc": args.gpc,
     }
     if args.resume:
         return resumed_options(args, common)

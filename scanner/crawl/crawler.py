@@ -184,8 +184,18 @@ class Crawl:
         sink: VisitSink,
         progress: Callable[[dict], None] | None = None,
         browser: ResolvedBrowser | None = None,
+        *,
+        consent_pass: str = "none",
+        consent_mode: str | None = None,
+        sample: tuple[str, ...] = (),
     ) -> None:
+        """``consent_mode`` (none | accept | reject) runs the consent driver (``scanner.consent``): in the
+        crawl itself (pass "none") on its first ``options.consent_sample`` visits, to detect the banner;
+        in a consent pass on every visit. A pass (``consent_pass`` other than "none") visits its start
+        URL, then the ``sample`` URLs, and follows no link."""
         self.options = options
+        self.consent_pass = consent_pass
+        self.sample = tuple(sample)
         self.browser = browser  # None: looked up when the crawl starts
         self.sink = sink
         self.progress = progress or (lambda event: None)
@@ -199,6 +209,14 @@ class Crawl:
         self.collectors: list[Collector] = default_collectors(
             keep_values=options.keep_values, screenshots_dir=options.screenshots_dir
         )
+        if consent_mode is not None:
+            from scanner.consent.driver import ConsentCollector
+            from scanner.consent.passes import FirstVisits
+
+            driver = ConsentCollector(mode=consent_mode, screenshots_dir=options.screenshots_dir)
+            self.collectors.append(
+                FirstVisits(driver, options.consent_sample) if consent_pass == "none" else driver
+            )
         self.router = Router(self.collectors)
         self.saved = 0  # visits handed to the sink by this run
         self.index = 0  # number of the last visit (continues across a resume)
@@ -366,6 +384,8 @@ class Crawl:
     async def _seeds(self, context: Any) -> None:
         """Seeds first, one at a time: a start page that cannot be scanned stops the scan with one line."""
         seeds = [u for u in dict.fromkeys(self.options.start_urls) if self.frontier.add(u, 0, source="seed")]
+        for url in self.sample:  # a consent pass: the crawl's first pages, after its start page
+            self.frontier.add(url, 1, referrer=None, source="sample")
         failures, visited = [], 0
         self._seeded = True  # a browser restart from here on goes on with the workers
         for _ in seeds:  # the queue is FIFO: the first pops are the seeds
@@ -461,8 +481,11 @@ class Crawl:
         final = record.get("final_url")
         if final:  # where a redirect led: seen (by its key) as well
             self.frontier.mark_seen(final)
-        for link in links:
-            self.frontier.add(link, target.depth + 1, referrer=final or target.url)
+        if self.consent_pass == "none":  # a consent pass visits its sample only
+            for link in links:
+                self.frontier.add(link, target.depth + 1, referrer=final or target.url)
+        else:
+            record["consent_pass"] = self.consent_pass
         saved: dict[str, Any] = {"page": record}
         for c in self.collectors:
             try:
@@ -534,4 +557,8 @@ def options_summary(options: ScanOptions, tabs: int) -> dict:
         "user_agent": b.user_agent,
         "locale": b.locale,
         "timezone": b.timezone,
+        "consent": options.consent,
+        "consent_sample": options.consent_sample,
+        "gpc": options.gpc,
+        "dnt": b.dnt,
     }

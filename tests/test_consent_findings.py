@@ -1,0 +1,229 @@
+"""Consent verdicts through the real pipeline: raw visits as the crawl saves them (one crawl and its
+accept / reject / gpc passes) -> ``assemble`` (pass and phase tagging) -> ``analyse`` (attribute,
+compare, consent report). Each vendor below behaves in one way; the findings must say exactly that."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from scanner.assemble import assemble
+from scanner.gate import failing_findings, normalise_fail_on
+from scanner.model import ScanMeta, ScanResult
+from scanner.pipeline import analyse
+from scanner.scope import Scope
+
+SITE = "https://www.shop.test"
+PAGES = [f"{SITE}/", f"{SITE}/a", f"{SITE}/b"]
+T0 = 1_800_000_000.0
+ACTION = T0 + 2.0  # the banner is answered 2 s into the first page of a pass
+
+# vendor host -> where it is active: the crawl ("none"), before / after the answer in the accept and
+# reject passes, and under GPC.
+HOSTS = {
+    "www.google-analytics.com": "/g/collect",  # before consent, everywhere
+    "connect.facebook.net": "/en_US/fbevents.js",  # only after accept
+    "static.criteo.net": "/js/ld/ld.js",  # after reject too, ignores GPC
+    "snap.licdn.com": "/li.lms-analytics/insight.min.js",  # honours GPC
+    "cdnjs.cloudflare.com": "/ajax/libs/jquery.js",  # a CDN: never a consent finding
+}
+
+
+def request(url: str, page: str, ts: float) -> dict:
+    host = url.split("/")[2]
+    return {
+        "url": url,
+        "method": "GET",
+        "resource_type": "script",
+        "host": host,
+        "registrable_domain": ".".join(host.split(".")[-2:]),
+        "third_party": True,
+        "page_url": page,
+        "timestamp": ts,
+    }
+
+
+def visit(page: str, name: str, requests: list[dict], consent: dict | None = None, index: int = 0) -> dict:
+    record = {"url": page, "depth": 0 if page == PAGES[0] else 1, "status": 200, "final_url": page}
+    if name != "none":
+        record["consent_pass"] = name
+    out = {"page": record, "requests": requests}
+    if consent is not None:
+        out["consent"] = [consent]
+    return out
+
+
+def hits(page: str, hosts: list[str], ts: float) -> list[dict]:
+    return [request(f"https://{h}{HOSTS[h]}", page, ts) for h in hosts]
+
+
+def driver(cmp: str | None, action: str | None = None, result: bool | None = None, **kw) -> dict:
+    record = {"autoconsent_version": "16.23.0", "cmp": cmp, "popup_found": cmp is not None}
+    if action:
+        record |= {"action": action, "action_at": ACTION, "result": result, **kw}
+    return record
+
+
+ALWAYS = ["www.google-analytics.com", "cdnjs.cloudflare.com"]
+
+
+def crawl_visits(verified_reject: bool = True, gpc: bool = True) -> list[dict]:
+    visits = [
+        visit(p, "none", hits(p, [*ALWAYS, "static.criteo.net", "snap.licdn.com"], T0), driver("Onetrust"))
+        for p in PAGES
+    ]
+    # accept: the banner answered on the first page at ACTION; Facebook loads after it, on every page
+    first = PAGES[0]
+    accept = [
+        visit(
+            first,
+            "accept",
+            hits(first, ALWAYS, T0) + hits(first, ["connect.facebook.net", "static.criteo.net"], ACTION + 1),
+            driver("Onetrust", "optIn", True),
+        )
+    ]
+    accept += [visit(p, "accept", hits(p, [*ALWAYS, "connect.facebook.net"], T0 + 10)) for p in PAGES[1:]]
+    # reject: Criteo keeps going after the rejection
+    reject = [
+        visit(
+            first,
+            "reject",
+            hits(first, ALWAYS, T0) + hits(first, ["static.criteo.net"], ACTION + 1),
+            driver("Onetrust", "optOut", True, self_test=verified_reject, verified=verified_reject),
+        )
+    ]
+    reject += [visit(p, "reject", hits(p, ["cdnjs.cloudflare.com"], T0 + 10)) for p in PAGES[1:]]
+    # gpc: Criteo ignores the signal, LinkedIn honours it
+    under_gpc = [visit(p, "gpc", hits(p, ["static.criteo.net", "cdnjs.cloudflare.com"], T0)) for p in PAGES]
+    return visits + accept + reject + (under_gpc if gpc else [])
+
+
+def scan(visits: list[dict], gpc_presented: bool = True) -> ScanResult:
+    ran = dict.fromkeys(v["page"].get("consent_pass", "none") for v in visits)
+    passes = tuple(
+        {"name": n, "pages": PAGES, "gpc_presented": gpc_presented and n == "gpc"}
+        for n in ("accept", "reject", "gpc")
+        if n in ran
+    )
+    meta = ScanMeta(
+        tool_version="test",
+        start_urls=(PAGES[0],),
+        started_at="2027-01-01T00:00:00Z",
+        finished_at="2027-01-01T00:01:00Z",
+        presented={"timezone": "Europe/Berlin", "languages": ["en-US", "en"]},
+        consent_passes=passes,
+    )
+    raw = assemble(meta, Scope([PAGES[0]]), json.loads(json.dumps(visits)))
+    return analyse(raw, declared=None)
+
+
+def kinds(result: ScanResult) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for f in result.consent.findings:
+        out.setdefault(f.status, set()).add(f.vendor)
+    return out
+
+
+def test_records_carry_their_pass_and_phase():
+    result = scan(crawl_visits())
+    phases = {(r.consent_pass, r.host, r.consent_phase) for r in result.requests if r.page_url == PAGES[0]}
+    assert ("none", "static.criteo.net", None) in phases
+    assert ("accept", "www.google-analytics.com", "before_action") in phases
+    assert ("accept", "connect.facebook.net", "after_action") in phases
+    later = {r.consent_phase for r in result.requests if r.consent_pass == "accept" and r.page_url != PAGES[0]}
+    assert later == {"after_action"}  # every later page of the pass is after the answer
+    assert {r.consent_phase for r in result.requests if r.consent_pass == "gpc"} == {None}
+
+
+def test_each_vendor_gets_the_verdict_of_its_behaviour():
+    found = kinds(scan(crawl_visits()))
+    assert found["before_consent"] == {"Google Analytics", "Criteo", "LinkedIn"}
+    assert found["despite_reject"] == {"Criteo"}
+    assert found["consent_gated"] == {"Facebook"}
+    assert found["gpc_ignored"] == {"Criteo"}
+    assert found["gpc_honoured"] == {"LinkedIn"}
+    assert "no_banner" not in found
+    every = set().union(*found.values())
+    assert not any("cloudflare" in v.lower() or "cdnjs" in v.lower() for v in every)  # a CDN never
+
+
+def test_an_unverified_rejection_is_never_despite_reject():
+    found = kinds(scan(crawl_visits(verified_reject=False)))
+    assert "despite_reject" not in found
+    assert found["reject_unverified"] == {"Criteo"}
+
+
+def test_no_gpc_verdicts_when_the_browser_did_not_send_it():
+    result = scan(crawl_visits(), gpc_presented=False)
+    found = kinds(result)
+    assert "gpc_ignored" not in found and "gpc_honoured" not in found
+    gpc = next(p for p in result.consent.passes if p.name == "gpc")
+    assert any("Global Privacy Control" in e for e in gpc.errors)
+
+
+def test_the_matrix_has_a_cell_per_pass_and_marks_bad_cells():
+    result = scan(crawl_visits())
+    rows = {row["vendor"]: row for row in result.consent.matrix}
+    assert set(rows["Criteo"]["cells"]) == {"none", "accept", "reject", "gpc"}
+    assert rows["Criteo"]["bad"] == ["none", "reject", "gpc"]
+    assert rows["Facebook"]["cells"]["none"]["requests"] == 0
+    assert rows["Facebook"]["cells"]["accept"]["after_action"] == 3
+    assert rows["Facebook"]["bad"] == []
+
+
+def test_declared_only_after_consent_is_declared_not_not_observed():
+    from scanner.declared import parse_declared_csv
+
+    result = scan(crawl_visits())
+    rows = parse_declared_csv("name,purpose,privacy_policy\nFacebook,advertising,https://fb.test/p\n")
+    again = analyse(replace_findings(result), declared=rows)
+    facebook = next(f for f in again.findings if f.vendor == "Facebook")
+    assert facebook.status == "declared"
+
+
+def replace_findings(result: ScanResult) -> ScanResult:
+    from dataclasses import replace
+
+    return replace(result, findings=(), consent=None)
+
+
+def test_passes_summarise_the_driver_records():
+    result = scan(crawl_visits())
+    passes = {p.name: p for p in result.consent.passes}
+    assert passes["none"].cmp == "Onetrust" and passes["none"].action is None
+    assert passes["reject"].action == "optOut" and passes["reject"].verified
+    assert passes["accept"].action_page == PAGES[0] and passes["accept"].action_at == ACTION
+    assert result.consent.autoconsent_version == "16.23.0"
+    assert "Europe/Berlin" in (result.consent.region or "")
+
+
+def test_no_banner_is_said_and_early_trackers_say_so():
+    visits = [visit(p, "none", hits(p, ALWAYS, T0), driver(None)) for p in PAGES]
+    result = scan(visits)
+    found = kinds(result)
+    assert found["no_banner"] == {"Consent banner"}
+    ga = next(f for f in result.consent.findings if f.status == "before_consent")
+    assert "no consent banner was shown to this browser" in ga.detail
+
+
+def test_no_consent_block_without_a_driver():
+    visits = [visit(p, "none", hits(p, ALWAYS, T0)) for p in PAGES]
+    assert scan(visits).consent is None
+
+
+@pytest.mark.parametrize(
+    ("fail_on", "failing"),
+    [("before-consent", {"Google Analytics", "Criteo", "LinkedIn"}), ("despite-reject", {"Criteo"})],
+)
+def test_the_gate_fails_on_consent_kinds(fail_on, failing):
+    result = scan(crawl_visits())
+    found = failing_findings(result, normalise_fail_on([fail_on]))
+    assert {f.vendor for f in found} == failing
+
+
+def test_the_consent_block_round_trips_through_scan_json():
+    result = scan(crawl_visits())
+    again = ScanResult.from_dict(json.loads(json.dumps(result.to_dict())))
+    assert again.consent == result.consent
+    assert again.requests == result.requests
