@@ -131,7 +131,9 @@ def test_records_carry_their_pass_and_phase():
     assert ("none", "static.criteo.net", None) in phases
     assert ("accept", "www.google-analytics.com", "before_action") in phases
     assert ("accept", "connect.facebook.net", "after_action") in phases
-    later = {r.consent_phase for r in result.requests if r.consent_pass == "accept" and r.page_url != PAGES[0]}
+    later = {
+        r.consent_phase for r in result.requests if r.consent_pass == "accept" and r.page_url != PAGES[0]
+    }
     assert later == {"after_action"}  # every later page of the pass is after the answer
     assert {r.consent_phase for r in result.requests if r.consent_pass == "gpc"} == {None}
 
