@@ -209,6 +209,12 @@ class Crawl:
         self.collectors: list[Collector] = default_collectors(
             keep_values=options.keep_values, screenshots_dir=options.screenshots_dir
         )
+        if consent_pass != "none":  # its visits count from 1 again: screenshots of their own
+            from scanner.collect.screenshot import ScreenshotCollector
+
+            for collector in self.collectors:
+                if isinstance(collector, ScreenshotCollector):
+                    collector.prefix = f"{consent_pass}-"
         if consent_mode is not None:
             from scanner.consent.driver import ConsentCollector
             from scanner.consent.passes import FirstVisits
