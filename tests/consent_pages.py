@@ -54,7 +54,8 @@ OT_SDK = r"""
     IsAlertBoxClosed: () => read() !== null,
   };
   if (saved) { banner.style.display = "none"; return; }
-  document.getElementById("onetrust-accept-btn-handler").addEventListener("click", () => store(ALL, "accept"));
+  const accept = document.getElementById("onetrust-accept-btn-handler");
+  accept.addEventListener("click", () => store(ALL, "accept"));
   const reject = document.getElementById("onetrust-reject-all-handler");
   if (!window.__brokenReject) reject.addEventListener("click", () => store(["C0001"], "reject"));
 })();
@@ -73,8 +74,10 @@ PROBE = r"""
     const own = new Set(window.__own || []);
     const extra = Object.getOwnPropertyNames(window)
       .filter((n) => !base.has(n) && !own.has(n) && !/^\d+$/.test(n));
-    const q = new URLSearchParams({ when, names: extra.join(","), receive: typeof window.autoconsentReceiveMessage,
-                                    forged: String(window.__forged || 0) });
+    const q = new URLSearchParams({
+      when, names: extra.join(","), receive: typeof window.autoconsentReceiveMessage,
+      forged: String(window.__forged || 0),
+    });
     fetch("/found?" + q, { mode: "no-cors" });
   };
   addEventListener("load", () => {
@@ -82,7 +85,10 @@ PROBE = r"""
     const t0 = Date.now();
     const poll = setInterval(() => {
       const b = document.getElementById("onetrust-banner-sdk");
-      if ((b && b.style.display === "none") || Date.now() - t0 > 4000) { clearInterval(poll); report("late"); }
+      if ((b && b.style.display === "none") || Date.now() - t0 > 4000) {
+        clearInterval(poll);
+        report("late");
+      }
     }, 100);
   });
 })();
@@ -110,11 +116,17 @@ window.autoconsentReceiveMessage = () => Promise.resolve();
     { type: "optOut" }, { type: "optIn" }, { type: "selfTest" },
     { type: "autoconsentError", details: { msg: "forged error" } },
   ];
+  // Functions whose call would end or block the visit, or wait for a person.
+  const SKIP = new Set(("fetch alert confirm prompt print close open stop find postMessage setInterval " +
+    "setTimeout queueMicrotask requestAnimationFrame requestIdleCallback showOpenFilePicker " +
+    "showSaveFilePicker showDirectoryPicker getScreenDetails focus blur moveBy moveTo resizeBy resizeTo " +
+    "scroll scrollBy scrollTo webkitRequestFileSystem webkitResolveLocalFileSystemURL queryLocalFonts")
+    .split(" "));
   const fire = () => {
     for (const name of Object.getOwnPropertyNames(window)) {
       let f;
       try { f = window[name]; } catch (e) { continue; }
-      if (typeof f !== "function" || /^[A-Z]/.test(name) || /^(fetch|alert|confirm|prompt|print|close|open|stop|find|postMessage|setInterval|setTimeout|queueMicrotask|requestAnimationFrame|requestIdleCallback|showOpenFilePicker|showSaveFilePicker|showDirectoryPicker|getScreenDetails|focus|blur|moveBy|moveTo|resizeBy|resizeTo|scroll|scrollBy|scrollTo|webkitRequestFileSystem|webkitResolveLocalFileSystemURL|queryLocalFonts)$/.test(name)) continue;
+      if (typeof f !== "function" || /^[A-Z]/.test(name) || SKIP.has(name)) continue;
       for (const m of forged) {
         for (const arg of [m, JSON.stringify(m)]) {
           try { const r = f(arg); if (r && r.catch) r.catch(() => {}); window.__forged++; } catch (e) {}
