@@ -15,6 +15,8 @@ from scanner.fakenet import Response, Site
 HOST = "www.consent-shop.test"
 EVIL = "www.evil-shop.test"
 PLAIN = "www.no-cmp.test"
+FRAMED = "www.framed-shop.test"  # its banner lives in a cross-origin iframe (a piano.io-like one)
+FRAME_CMP = "cmp.frame-consent.test"
 
 BANNER = """<div id="onetrust-consent-sdk">
 <div id="onetrust-banner-sdk" role="dialog"
@@ -156,6 +158,25 @@ PLAIN_PAGE = """<!doctype html><meta charset=utf-8><title>No banner here</title>
 <body><h1>Plain</h1><p>No consent manager on this page.</p></body>"""
 
 
+FRAMED_PAGE = f"""<!doctype html><meta charset=utf-8><title>Framed shop</title>
+<body><h1>Framed</h1>
+<iframe src="https://{FRAME_CMP}/banner" style="position:fixed;bottom:0;width:100%;height:160px"></iframe>
+</body>"""
+
+FRAME_BANNER = """<!doctype html><meta charset=utf-8><title>banner</title>
+<body><div id="piano-cookie_banner">
+<p>This site uses cookies for analytics and ads.</p>
+<button data-acceptance-button>Agree</button> <button data-close-button>Decline</button>
+</div><script>
+for (const [sel, choice] of [["[data-acceptance-button]", "accept"], ["[data-close-button]", "reject"]]) {
+  document.querySelector(sel).addEventListener("click", () => {
+    document.getElementById("piano-cookie_banner").style.display = "none";
+    new Image().src = "/choice.gif?choice=" + choice;
+  });
+}
+</script></body>"""
+
+
 def world() -> dict:
     return {
         HOST: Site(
@@ -178,4 +199,6 @@ def world() -> dict:
             }
         ),
         PLAIN: Site({"/": Response.html(PLAIN_PAGE)}),
+        FRAMED: Site({"/": Response.html(FRAMED_PAGE)}),
+        FRAME_CMP: Site({"/banner": Response.html(FRAME_BANNER), "/choice.gif": Response.pixel()}),
     }

@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
-from consent_pages import EVIL, HOST, PLAIN, world
+from consent_pages import EVIL, FRAME_CMP, FRAMED, HOST, PLAIN, world
 
 from scanner.browser import BrowserOptions
 from scanner.collect import default_collectors
@@ -91,7 +91,14 @@ def accepted(net, tmp_path_factory):
 @pytest.fixture(scope="module")
 def rejected(net, tmp_path_factory):
     out = tmp_path_factory.mktemp("consent-reject")
-    return (*consent_scan(net, [HOST, EVIL], out, "reject"), out, consent_cookie(net, HOST))
+    visits, found = consent_scan(net, [HOST, EVIL, FRAMED], out, "reject")
+    return (
+        visits,
+        found,
+        out,
+        consent_cookie(net, HOST),
+        list(net.log.find(host=FRAME_CMP, path_prefix="/choice")),
+    )
 
 
 pytestmark = pytest.mark.browser
@@ -140,13 +147,25 @@ def test_accept_opts_in_and_the_page_stores_consent(accepted):
 
 
 def test_reject_opts_out_and_the_self_test_verifies_it(rejected):
-    visits, _, _, cookie = rejected
+    visits, _, _, cookie, _ = rejected
     row = consent_of(visits, HOST)
     assert row["mode"] == "reject" and row["cmp"] == "Onetrust"
     assert row["action"] == "optOut" and row["result"] is True
     assert row["self_test"] is True and row["verified"] is True
     assert cookie is not None and "groups=C0001:1,C0002:0,C0003:0,C0004:0" in cookie
     assert row["banner_buttons"][1] == "Reject All"  # read before the click hid the banner
+    assert row["errors"] == []
+
+
+def test_a_banner_in_a_cross_origin_frame_is_answered_there(rejected):
+    visits, _, _, _, choices = rejected
+    row = consent_of(visits, FRAMED)
+    assert row["cmp"] == "piano.io" and row["popup_frame_url"] == f"https://{FRAME_CMP}/banner"
+    assert row["action"] == "optOut" and row["result"] is True
+    assert [c.path for c in choices] == ["/choice.gif?choice=reject"]
+    # The rule has no self-test: the rejection stays unverified.
+    assert row["self_test"] is None and row["verified"] is False
+    assert "analytics and ads" in row["banner_text"] and row["banner_buttons"] == ["Agree", "Decline"]
     assert row["errors"] == []
 
 
