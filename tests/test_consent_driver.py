@@ -251,3 +251,13 @@ def test_no_banner_costs_at_most_the_grace():
         assert collector.records(visit)["consent"][0]["cmp"] is None
 
     asyncio.run(run())
+
+
+def test_a_banner_whose_frame_went_away_is_not_answered():
+    async def run() -> None:
+        driver, _ = driver_and_visit("accept")
+        await driver._act(5)  # context 5 is not (any more) one of the hidden worlds
+        assert driver.acted and driver.state.action is None and driver.state.action_at is None
+        assert driver.state.errors == ["the frame that showed the banner went away before the action"]
+
+    asyncio.run(run())

@@ -188,6 +188,7 @@ class AutoconsentDriver:
         self.reports: dict[str, dict] = {}  # autoconsent instance -> last report
         self.selftest_context: int | None = None
         self.selftest_sent = False
+        self.acted = False  # the banner's evidence was taken and the pass's choice sent (or not possible)
         self.load_at: float | None = None  # monotonic time of the last main-frame load
         self.changed = asyncio.Event()
         self.tasks: set[asyncio.Task] = set()
@@ -384,11 +385,13 @@ class AutoconsentDriver:
             except Exception as exc:  # noqa: BLE001 - evidence lost, the choice is still made
                 self.state.error(f"before the action: {_first_line(exc)}")
         action = ACTIONS.get(self.mode)
-        if action is None or cid not in self.isolated:
-            return
-        self.state.action = action
-        self.state.action_at = time.time()
-        self._send(cid, {"type": action})
+        if action is not None and cid not in self.isolated:
+            self.state.error("the frame that showed the banner went away before the action")
+        elif action is not None:
+            self.state.action = action
+            self.state.action_at = time.time()
+            self._send(cid, {"type": action})
+        self.acted = True
         self.changed.set()
 
     async def scrape(self, cid: int) -> dict | None:
@@ -552,9 +555,10 @@ class ConsentCollector(Collector):
         if not state.popup_found or self.mode == "none":
             return
         # 3. The evidence before the action is taken, the action sent, then its result.
-        sent_by = min(time.monotonic() + 2 * CALL_S, end)
-        if not await driver.wait_for(lambda: state.action_at is not None, sent_by):
+        sent_by = min(time.monotonic() + 2 * CALL_S + 1, end)
+        if not await driver.wait_for(lambda: driver.acted, sent_by):
             state.error("the action was not sent in time")
+        if state.action_at is None:
             return
         result_by = min(_mono(state.action_at) + self.result_s, end)
         if not await driver.wait_for(lambda: state.result is not None, result_by):
