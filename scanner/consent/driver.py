@@ -200,6 +200,7 @@ class AutoconsentDriver:
         session.on("Runtime.executionContextsCleared", self._contexts_cleared)
         session.on("Runtime.bindingCalled", self._binding_called)
         session.on("Page.loadEventFired", self._loaded)
+        session.on("Page.frameNavigated", self._navigated)
         await session.send("Page.enable")
         await session.send("Runtime.enable")
         tree = await session.send("Page.getFrameTree")
@@ -236,6 +237,11 @@ class AutoconsentDriver:
         self.isolated.clear()
         self.frame_urls.clear()
         self.main_world.clear()
+
+    def _navigated(self, event: dict) -> None:
+        frame = event.get("frame") or {}
+        if not frame.get("parentId") and isinstance(frame.get("id"), str):
+            self.top_frame = frame["id"]
 
     def _loaded(self, _event: dict) -> None:
         self.load_at = time.monotonic()
