@@ -10,7 +10,11 @@ from scanner.collect.storage import StorageCollector
 from scanner.collect.websockets import WebSocketCollector
 
 
-def default_collectors(*, keep_values: bool, screenshots_dir=None) -> list[Collector]:
+def default_collectors(
+    *, keep_values: bool, screenshots_dir=None, consent: str | None = None
+) -> list[Collector]:
+    """The collectors of a scan; ``consent`` ("none", "accept" or "reject") adds the consent banner
+    driver (``scanner.consent.driver``) for that pass."""
     collectors: list[Collector] = [
         InitiatorCollector(),
         RequestCollector(keep_values=keep_values),
@@ -21,6 +25,10 @@ def default_collectors(*, keep_values: bool, screenshots_dir=None) -> list[Colle
     ]
     if screenshots_dir is not None:
         collectors.append(ScreenshotCollector(screenshots_dir))
+    if consent is not None:
+        from scanner.consent.driver import ConsentCollector  # the vendored bundle loads only when used
+
+        collectors.append(ConsentCollector(mode=consent, screenshots_dir=screenshots_dir))
     return collectors
 
 
