@@ -92,7 +92,7 @@ class ScanOptions:
     # shown, runs an accept and a reject pass over ``consent_sample`` pages, each in a fresh profile;
     # "none" only detects; "accept" / "reject" / "all" run those passes whether or not a banner was seen;
     # "off" runs no consent driver at all. ``gpc`` adds a pass sending Global Privacy Control.
-    consent: str = "off"
+    consent: str = "auto"
     consent_sample: int = 5
     gpc: bool = False
     resume: bool = False  # continue the unfinished scan saved in out_dir

@@ -85,7 +85,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     c = p.add_argument_group("consent (see the README: consent audits)")
     c.add_argument(
         "--consent",
-        default="off",  # TODO(issue 11): "auto" once the driver is merged
+        default="auto",
         choices=("auto", "none", "accept", "reject", "all", "off"),
         help="auto (default): when a consent banner is shown, also an accept and a reject pass; none: only "
         "detect the banner; accept / reject / all: those passes anyway; off: no consent driver",

@@ -475,6 +475,7 @@ class ConsentCollector(Collector):
     """
 
     name = "consent"
+    finish_first = True  # it may still be answering the banner: the other collectors read after it
 
     def __init__(
         self,
@@ -496,6 +497,7 @@ class ConsentCollector(Collector):
         self.detect_s, self.detect_grace_s = detect_s, detect_grace_s
         self.popup_s, self.result_s, self.self_test_s = popup_s, result_s, self_test_s
         self.settle_s, self.budget_s = settle_s, budget_s
+        self.prefix = ""  # screenshot names of a consent pass start with its name (visits count from 1)
 
     async def start(self, visit: Visit) -> None:
         if visit.cdp is None:
@@ -526,7 +528,7 @@ class ConsentCollector(Collector):
     async def _shot(self, visit: Visit, driver: AutoconsentDriver, when: str) -> str | None:
         if self.folder is None:
             return None
-        name = f"{visit.index:04d}-consent-{when}.jpg"
+        name = f"{self.prefix}{visit.index:04d}-consent-{when}.jpg"
         try:
             await driver.screenshot(self.folder / name)
         except Exception as exc:  # noqa: BLE001

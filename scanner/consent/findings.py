@@ -124,7 +124,7 @@ def summarise_passes(result: ScanResult) -> list[ConsentPass]:
                 banner_text=(
                     str(banner.get("banner_text"))[:MAX_TEXT] if banner.get("banner_text") else None
                 ),
-                buttons=tuple(str(b)[:200] for b in (banner.get("buttons") or ())[:MAX_BUTTONS]),
+                buttons=tuple(str(b)[:200] for b in (banner.get("banner_buttons") or ())[:MAX_BUTTONS]),
                 screenshot_before=action.get("screenshot_before") or banner.get("screenshot_before"),
                 screenshot_after=action.get("screenshot_after"),
                 errors=tuple(dict.fromkeys(errors)),

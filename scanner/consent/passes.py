@@ -157,6 +157,7 @@ class FirstVisits(Collector):
         self.inner = inner
         self.limit = limit
         self.name = inner.name
+        self.finish_first = getattr(inner, "finish_first", False)
 
     def _on(self, visit: Visit) -> bool:
         return visit.index <= self.limit

@@ -219,7 +219,12 @@ class Crawl:
             from scanner.consent.driver import ConsentCollector
             from scanner.consent.passes import FirstVisits
 
-            driver = ConsentCollector(mode=consent_mode, screenshots_dir=options.screenshots_dir)
+            # Its waits stay within one browser call's deadline (--timeout).
+            budget = max(2.0, min(25.0, options.browser.timeout_s - 2.0))
+            driver = ConsentCollector(
+                mode=consent_mode, screenshots_dir=options.screenshots_dir, budget_s=budget
+            )
+            driver.prefix = f"{consent_pass}-" if consent_pass != "none" else ""
             self.collectors.append(
                 FirstVisits(driver, options.consent_sample) if consent_pass == "none" else driver
             )

@@ -210,11 +210,15 @@ async def run_visit(
         await asyncio.sleep(0.02)
     # Collectors read independent things (jar, frames' storage, pixels): ask for them all at once,
     # each within the call deadline (a stalled renderer cannot answer storage reads or screenshots).
-    finishing = [bounded(c.finish(visit), call_s, f"{c.name} finish") for c in collectors]
-    results = await asyncio.gather(*finishing, return_exceptions=True)
-    for c, outcome in zip(collectors, results, strict=True):
-        if isinstance(outcome, BaseException):
-            visit.fail(c.name, "finish", outcome)
+    # Those that still act on the page (the consent driver answering a banner) finish first, so the
+    # others read what the page became.
+    first = [c for c in collectors if getattr(c, "finish_first", False)]
+    for group in (first, [c for c in collectors if c not in first]):
+        finishing = [bounded(c.finish(visit), call_s, f"{c.name} finish") for c in group]
+        results = await asyncio.gather(*finishing, return_exceptions=True)
+        for c, outcome in zip(group, results, strict=True):
+            if isinstance(outcome, BaseException):
+                visit.fail(c.name, "finish", outcome)
     record["total_ms"] = int((time.monotonic() - t0) * 1000)
     return record, links
 
