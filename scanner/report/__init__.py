@@ -24,6 +24,8 @@ FILES: dict[str, tuple[str, ...]] = {
     "sarif": ("results.sarif",),
     "md": ("summary.md",),
 }
+# Files a format writes only when the scan has what they hold (consent-matrix.csv: a consent audit).
+OPTIONAL_FILES: dict[str, tuple[str, ...]] = {"csv": ("consent-matrix.csv",)}
 _ALIASES = {"markdown": "md", "xml": "junit", "all": "all"}
 
 
@@ -103,4 +105,4 @@ def write_reports(
     return written
 
 
-__all__ = ["DEFAULT_FORMATS", "FILES", "FORMATS", "parse_formats", "write_reports"]
+__all__ = ["DEFAULT_FORMATS", "FILES", "OPTIONAL_FILES", "FORMATS", "parse_formats", "write_reports"]
