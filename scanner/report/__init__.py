@@ -62,9 +62,9 @@ def write_reports(
 ) -> list[Path]:
     """Write ``formats`` (from :data:`FORMATS`) into ``out_dir``; unknown format -> BadInput.
 
-    ``fail_on``/``baseline`` only shape the verdict shown in report.html and summary.md (the
-    exit code is :func:`scanner.gate.gate_exit_code`). ``scan_dir`` is where the screenshots
-    live when it is not ``out_dir`` (re-rendering a saved scan elsewhere).
+    ``fail_on``/``baseline`` only shape the verdict shown in report.html and summary.md, and which
+    consent kinds junit.xml fails (the exit code is :func:`scanner.gate.gate_exit_code`). ``scan_dir``
+    is where the screenshots live when it is not ``out_dir`` (re-rendering a saved scan elsewhere).
     """
     chosen = parse_formats(formats)
     out_dir = Path(out_dir)
@@ -93,7 +93,7 @@ def write_reports(
         elif name == "junit":
             from scanner.report.junit import write_junit
 
-            written.append(write_junit(result, out_dir))
+            written.append(write_junit(result, out_dir, fail_on))
         elif name == "sarif":
             from scanner.report.sarif import write_sarif
 
