@@ -22,11 +22,21 @@ from scanner.report.consent_text import (
 )
 
 
+def _manager_text(p: ConsentPass) -> str:
+    if p.cmp:
+        return p.cmp
+    if p.popup_found:
+        return "a banner without a known consent manager"
+    # the GPC pass answers nothing: it does not look for a banner
+    return "— (not looked for)" if p.name == "gpc" else "not shown to this browser"
+
+
 def _pass_card(p: ConsentPass, shot: Callable[[str | None], str | None]) -> dict:
     return {
         "name": p.name,
         "label": pass_label(p.name),
         "cmp": p.cmp or "",
+        "cmp_text": _manager_text(p),
         "popup_found": p.popup_found,
         "action": action_text(p),
         "verified": verified_text(p),
