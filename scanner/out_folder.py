@@ -43,9 +43,10 @@ def check_out_dir(folder: Path | None, *, resume: bool, overwrite: bool) -> None
 
 def scan_outputs(folder: Path) -> list[Path]:
     """The files a scan writes into ``folder`` (scan files, every report format, their temp files)."""
-    from scanner.report import FILES
+    from scanner.report import FILES, OPTIONAL_FILES
 
-    names = [*SCAN_FILES, *CONSENT_FILES, *(name for files in FILES.values() for name in files)]
+    reports = (name for files in (*FILES.values(), *OPTIONAL_FILES.values()) for name in files)
+    names = [*SCAN_FILES, *CONSENT_FILES, *reports]
     names += [name + ".tmp" for name in names]
     return [Path(folder) / name for name in dict.fromkeys(names)]
 

@@ -24,6 +24,8 @@ FILES: dict[str, tuple[str, ...]] = {
     "sarif": ("results.sarif",),
     "md": ("summary.md",),
 }
+# Files a format writes only when the scan has what they hold (consent-matrix.csv: a consent audit).
+OPTIONAL_FILES: dict[str, tuple[str, ...]] = {"csv": ("consent-matrix.csv",)}
 _ALIASES = {"markdown": "md", "xml": "junit", "all": "all"}
 
 
@@ -60,9 +62,9 @@ def write_reports(
 ) -> list[Path]:
     """Write ``formats`` (from :data:`FORMATS`) into ``out_dir``; unknown format -> BadInput.
 
-    ``fail_on``/``baseline`` only shape the verdict shown in report.html and summary.md (the
-    exit code is :func:`scanner.gate.gate_exit_code`). ``scan_dir`` is where the screenshots
-    live when it is not ``out_dir`` (re-rendering a saved scan elsewhere).
+    ``fail_on``/``baseline`` only shape the verdict shown in report.html and summary.md, and which
+    consent kinds junit.xml fails (the exit code is :func:`scanner.gate.gate_exit_code`). ``scan_dir``
+    is where the screenshots live when it is not ``out_dir`` (re-rendering a saved scan elsewhere).
     """
     chosen = parse_formats(formats)
     out_dir = Path(out_dir)
@@ -91,7 +93,7 @@ def write_reports(
         elif name == "junit":
             from scanner.report.junit import write_junit
 
-            written.append(write_junit(result, out_dir))
+            written.append(write_junit(result, out_dir, fail_on))
         elif name == "sarif":
             from scanner.report.sarif import write_sarif
 
@@ -103,4 +105,4 @@ def write_reports(
     return written
 
 
-__all__ = ["DEFAULT_FORMATS", "FILES", "FORMATS", "parse_formats", "write_reports"]
+__all__ = ["DEFAULT_FORMATS", "FILES", "OPTIONAL_FILES", "FORMATS", "parse_formats", "write_reports"]

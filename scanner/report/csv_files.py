@@ -8,26 +8,53 @@ row one row.
 findings.csv counts every page, cookie, request, beacon and storage key of a finding (``evidence_note``
 says which lists scan.json only samples) and carries ``scan_interrupted`` (``meta.interrupted``) on
 every row, so a spreadsheet of a partial scan says so.
+
+A consent audit (``result.consent``) adds its findings to findings.csv (``status`` is the consent kind:
+before_consent, despite_reject, ...; a spreadsheet filters one column for every verdict) and writes
+consent-matrix.csv: the vendor x pass matrix as a long table, one row per vendor and pass, with the
+counts, what the pass did with the banner and whether the cell is bad. Without one, no
+consent-matrix.csv.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+
 from scanner.csvsafe import write_frame
 from scanner.model import ScanResult
-from scanner.report.tables import cookies_frame, findings_frame, requests_frame
+from scanner.report.tables import (
+    consent_findings_frame,
+    consent_matrix_frame,
+    cookies_frame,
+    findings_frame,
+    requests_frame,
+)
+
+CONSENT_MATRIX_FILE = "consent-matrix.csv"
+
+
+def _findings(result: ScanResult) -> pd.DataFrame:
+    findings = findings_frame(result)
+    if result.consent is not None and result.consent.findings:
+        findings = pd.concat([findings, consent_findings_frame(result)], ignore_index=True)
+    findings["scan_interrupted"] = bool(result.meta.interrupted)
+    return findings
 
 
 def write_csv_files(result: ScanResult, out_dir: Path) -> list[Path]:
     written = []
-    findings = findings_frame(result)
-    findings["scan_interrupted"] = bool(result.meta.interrupted)
-    for name, frame in (
-        ("findings.csv", findings),
+    frames = [
+        ("findings.csv", _findings(result)),
         ("cookies.csv", cookies_frame(result)),
         ("requests.csv", requests_frame(result)),
-    ):
+    ]
+    if result.consent is not None:
+        matrix = consent_matrix_frame(result)
+        matrix["scan_interrupted"] = bool(result.meta.interrupted)
+        frames.append((CONSENT_MATRIX_FILE, matrix))
+    for name, frame in frames:
         path = out_dir / name
         written.append(write_frame(frame, path))
     return written

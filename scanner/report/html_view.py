@@ -15,7 +15,8 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import quote, urlsplit
 
 from scanner.gate import normalise_fail_on, verdict
-from scanner.model import EVIDENCE_KINDS, FINDING_STATUSES, Finding, ScanResult
+from scanner.model import CONSENT_KINDS, EVIDENCE_KINDS, FINDING_STATUSES, Finding, ScanResult
+from scanner.report.consent_text import failing_consent_text, kind_label
 from scanner.report.text import partial_scan_text
 
 EVIDENCE_LIMIT = 100  # rows per evidence kind per finding; counts are the finding's totals
@@ -124,6 +125,12 @@ def _declared_source(f: Finding, sources: dict[str, str]) -> str:
     return "; ".join(dict.fromkeys(found))
 
 
+def _status_rank(status: str) -> int:
+    if status in FINDING_STATUSES:
+        return FINDING_STATUSES.index(status)
+    return len(FINDING_STATUSES) + CONSENT_KINDS.index(status) if status in CONSENT_KINDS else 99
+
+
 def _finding_row(f: Finding, failing: bool, parents: dict[str, str], sources: dict[str, str]) -> dict:
     pages, pages_n = _sample(f, "pages")
     cookies, cookies_n = _sample(f, "cookies")
@@ -134,8 +141,8 @@ def _finding_row(f: Finding, failing: bool, parents: dict[str, str], sources: di
         "vendor": f.vendor,
         "parent": parents.get(f.vendor, ""),
         "status": f.status,
-        "status_label": STATUS_LABELS.get(f.status, f.status),
-        "status_rank": FINDING_STATUSES.index(f.status) if f.status in FINDING_STATUSES else 9,
+        "status_label": STATUS_LABELS.get(f.status) or kind_label(f.status),
+        "status_rank": _status_rank(f.status),
         "category": f.category or "",
         "declared_name": f.declared_name or "",
         "declared_source": _declared_source(f, sources),
@@ -312,6 +319,22 @@ def _charts(result: ScanResult) -> dict:
     return {"status": by_status, "category": by_category}
 
 
+def _consent(
+    result: ScanResult,
+    failing_ids: set[int],
+    parents: dict[str, str],
+    sources: dict[str, str],
+    scan_dir: Path | None,
+    out_dir: Path | None,
+) -> dict | None:
+    from scanner.report.html_consent import consent_view
+
+    def row(f: Finding) -> dict:
+        return _finding_row(f, id(f) in failing_ids, parents, sources)
+
+    return consent_view(result, row, lambda shot: _screenshot_src(shot, scan_dir, out_dir))
+
+
 def build_view(
     result: ScanResult,
     *,
@@ -334,6 +357,7 @@ def build_view(
     sources = {d.name: d.source or "" for d in result.declared}
     findings = [_finding_row(f, id(f) in failing_ids, parents, sources) for f in result.findings]
     cookies, cookie_grid = _cookie_inventory(result)
+    consent = _consent(result, failing_ids, parents, sources, scan_dir, out_dir)
     options = meta.options if isinstance(meta.options, dict) else {}
     return {
         "title": "Tracker audit — " + (meta.start_urls[0] if meta.start_urls else "scan"),
@@ -349,7 +373,10 @@ def build_view(
                 {"status": s, "label": STATUS_LABELS[s], "n": result.summary.get(s, 0)}
                 for s in FINDING_STATUSES
             ],
+            "consent_counts": consent["counts"] if consent else [],
+            "consent_failing": failing_consent_text(failing),
         },
+        "consent": consent,
         "totals": {
             "pages": len(result.pages),
             "requests": len(result.requests),

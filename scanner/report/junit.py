@@ -6,14 +6,22 @@ trackers": every undeclared tracker is a failing case. A partial scan (``meta.in
 adds a suite "scan" whose case "scan completed" is an error (the errors recorded in the scan
 are its text), so a CI test view never shows an incomplete audit as green. Fits the Jenkins/Surefire JUnit
 schema that GitLab, GitHub test reporters and Jenkins read.
+
+A consent audit (``result.consent``) adds a suite "consent": a case per consent finding (vendor x kind).
+The bad kinds (a tracker before consent, despite a verified rejection, ignoring GPC, ...) and any consent
+kind named in ``--fail-on`` are failures; a rejection that could not be verified and "no banner" are
+skipped unless ``--fail-on`` names them (nothing could be checked); consent-gated and GPC-honoured pass.
 """
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Collection
 from pathlib import Path
 
-from scanner.model import Finding, ScanResult
+from scanner.gate import normalise_fail_on
+from scanner.model import BAD_CONSENT_KINDS, CONSENT_KINDS, Finding, ScanResult
+from scanner.report.consent_text import GOOD_KINDS, consent_findings, kind_label
 from scanner.report.text import evidence_summary, partial_scan_text, xml_safe
 
 
@@ -87,8 +95,52 @@ def _scan_suite(root: ET.Element, result: ScanResult) -> int:
     return 1
 
 
-def build_junit(result: ScanResult) -> str:
-    """The JUnit XML document as text."""
+def _consent_outcome(kind: str, fail_on: frozenset[str]) -> str:
+    """failure, skipped or passed for a consent finding of ``kind``."""
+    if kind in BAD_CONSENT_KINDS or kind in fail_on:
+        return "failure"
+    return "passed" if kind in GOOD_KINDS else "skipped"
+
+
+def _consent_case(suite: ET.Element, finding: Finding, outcome: str) -> None:
+    name = f"{kind_label(finding.status)}: {finding.vendor}"
+    case = ET.SubElement(suite, "testcase", name=xml_safe(name), classname="scanner.consent", time="0")
+    message = xml_safe(f"{finding.vendor}: {finding.status}")
+    if outcome == "failure":
+        failure = ET.SubElement(case, "failure", type=finding.status, message=message)
+        failure.text = xml_safe(_body(finding))
+        return
+    if outcome == "skipped":
+        ET.SubElement(case, "skipped", message=xml_safe(finding.detail or message))
+    out = ET.SubElement(case, "system-out")
+    out.text = xml_safe(_body(finding))
+
+
+def _consent_suite(root: ET.Element, result: ScanResult, fail_on: frozenset[str]) -> tuple[int, int]:
+    """The "consent" suite of a consent audit. Returns (tests, failures) it adds (0, 0 without one)."""
+    if result.consent is None:
+        return 0, 0
+    findings = consent_findings(result.consent)
+    outcomes = [_consent_outcome(f.status, fail_on) for f in findings]
+    suite = ET.SubElement(
+        root,
+        "testsuite",
+        name="consent",
+        tests=str(len(findings)),
+        failures=str(outcomes.count("failure")),
+        errors="0",
+        skipped=str(outcomes.count("skipped")),
+        time="0",
+        timestamp=xml_safe(result.meta.started_at),
+    )
+    for finding, outcome in zip(findings, outcomes, strict=True):
+        _consent_case(suite, finding, outcome)
+    return len(findings), outcomes.count("failure")
+
+
+def build_junit(result: ScanResult, fail_on: Collection[str] | None = None) -> str:
+    """The JUnit XML document as text. ``fail_on`` (the gate's statuses) makes consent kinds that are
+    not failures by themselves (reject_unverified, no_banner) failures too."""
     declared = [
         (f, f"declared vendor: {f.declared_name or f.vendor}")
         for f in result.findings
@@ -110,11 +162,15 @@ def build_junit(result: ScanResult) -> str:
         root.set("errors", str(errors))
     _suite(root, "declared vendors", declared, result.meta.started_at)
     _suite(root, "undeclared trackers", undeclared, result.meta.started_at)
+    tests, failures = _consent_suite(root, result, normalise_fail_on(fail_on) & frozenset(CONSENT_KINDS))
+    if tests:
+        root.set("tests", str(int(root.get("tests", "0")) + tests))
+        root.set("failures", str(int(root.get("failures", "0")) + failures))
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
-def write_junit(result: ScanResult, out_dir: Path) -> Path:
+def write_junit(result: ScanResult, out_dir: Path, fail_on: Collection[str] | None = None) -> Path:
     path = out_dir / "junit.xml"
-    path.write_text(build_junit(result), encoding="utf-8")
+    path.write_text(build_junit(result, fail_on), encoding="utf-8")
     return path

@@ -12,7 +12,19 @@ from collections.abc import Collection
 from pathlib import Path
 
 from scanner.gate import verdict
-from scanner.model import FINDING_STATUSES, ScanResult
+from scanner.model import FINDING_STATUSES, ConsentReport, Finding, ScanResult
+from scanner.report.consent_text import (
+    action_text,
+    banner_line,
+    consent_findings,
+    failing_consent_text,
+    kind_label,
+    matrix_passes,
+    matrix_rows,
+    pass_label,
+    severity,
+    verified_text,
+)
 from scanner.report.text import partial_scan_text
 
 LABELS = {
@@ -22,6 +34,7 @@ LABELS = {
     "declared": "Declared and consistent",
 }
 ICONS = {"undeclared": "🔴", "mismatch": "🟠", "not_observed": "⚪", "declared": "🟢"}
+SEVERITY_ICONS = {"bad": "🔴", "check": "🟠", "good": "🟢"}
 MAX_ROWS = 25
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]()#!|<>~&:.@])")
 
@@ -47,6 +60,9 @@ def build_summary_md(
         why = " — a partial scan cannot pass the gate"
     if baseline is not None:
         why += " (new since the baseline)"
+    named = failing_consent_text(failing, limit=10)
+    if named:
+        why += f"; consent: {md_escape(named, 600)}"
     partial = partial_scan_text(result)
     lines = [f"> ⚠️ **{md_escape(partial[0].upper() + partial[1:], 400)}.**"] if partial else []
     if partial and result.meta.errors:
@@ -82,8 +98,68 @@ def build_summary_md(
             )
         if len(shown) > MAX_ROWS:
             lines.append(f"\n…and {len(shown) - MAX_ROWS} more in `findings.csv` / `report.html`.")
+    lines += consent_md(result.consent, {id(f) for f in failing})
     lines += ["", "Full evidence: `report.html` (open from the artifact), machine-readable: `scan.json`."]
     return "\n".join(lines) + "\n"
+
+
+def consent_md(consent: ConsentReport | None, failing_ids: set[int]) -> list[str]:
+    """The consent section: the banner, one line per pass, the vendor x pass matrix and the consent
+    findings (none of it when no consent audit ran)."""
+    if consent is None:
+        return []
+    lines = ["", "#### Consent audit", "", md_escape(banner_line(consent), 300) + "."]
+    if consent.region:
+        lines[-1] += f" Results hold for this scan's region: {md_escape(consent.region, 200)}."
+    lines += ["", "| Pass | Consent manager | Action | Verified |", "| --- | --- | --- | --- |"]
+    for p in consent.passes:
+        lines.append(
+            f"| {pass_label(p.name)} | {md_escape(p.cmp or '—')} | {md_escape(action_text(p))} | "
+            f"{md_escape(verified_text(p))} |"
+        )
+    lines += _matrix_md(consent)
+    lines += _consent_findings_md(consent_findings(consent), failing_ids)
+    return lines
+
+
+def _matrix_md(consent: ConsentReport) -> list[str]:
+    rows = matrix_rows(consent)
+    if not rows:
+        return []
+    passes = matrix_passes(consent)
+    lines = [
+        "",
+        "| Vendor | " + " | ".join(pass_label(p) for p in passes) + " |",
+        "| --- |" + " --- |" * len(passes),
+    ]
+    for row in rows[:MAX_ROWS]:
+        cells = " | ".join(_cell_md(c) for c in row["cells"])
+        lines.append(f"| {md_escape(row['vendor'])} | {cells} |")
+    if len(rows) > MAX_ROWS:
+        lines.append(f"\n…and {len(rows) - MAX_ROWS} more vendors in `consent-matrix.csv` / `report.html`.")
+    return lines
+
+
+def _cell_md(cell: dict) -> str:
+    """A matrix cell; a bad one says why in words (not colour alone)."""
+    mark = f"❌ **{cell['bad_text']}**: " if cell["bad"] else ""
+    return mark + md_escape(cell["text"], 120)
+
+
+def _consent_findings_md(findings: list[Finding], failing_ids: set[int]) -> list[str]:
+    if not findings:
+        return []
+    lines = ["", "| Vendor | Consent finding | Detail | Pages | Gate |", "| --- | --- | --- | ---: | --- |"]
+    for f in findings[:MAX_ROWS]:
+        icon = SEVERITY_ICONS[severity(f.status)]
+        fails = "fails" if id(f) in failing_ids else ""
+        lines.append(
+            f"| {md_escape(f.vendor)} | {icon} {kind_label(f.status)} | {md_escape(f.detail)} | "
+            f"{f.evidence.total('pages')} | {fails} |"
+        )
+    if len(findings) > MAX_ROWS:
+        lines.append(f"\n…and {len(findings) - MAX_ROWS} more in `findings.csv` / `report.html`.")
+    return lines
 
 
 def write_summary_md(

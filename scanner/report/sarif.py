@@ -7,6 +7,15 @@ The pages where the vendor was seen are attached as additional locations by URL 
 ten); ``properties.evidenceTotals`` counts all the evidence, ``evidenceListed`` what scan.json
 lists of it. A partial scan (``meta.interrupted``) has ``executionSuccessful: false`` and says
 so in a ``toolExecutionNotifications`` entry, with one more per recorded error.
+
+A consent audit (``result.consent``) adds one rule per consent kind (TRK101...) and a result per
+consent finding, placed like the others (the vendor's declaration line, else line 1). Levels: a tracker
+before consent, despite a verified rejection, or Google hits claiming "granted" before any choice are
+errors; what depends on the region or could not be proven (GPC ignored, a rejection that could not be
+verified, a tracker the CMP does not list or lists differently) are warnings; "no banner" is a note
+(no banner may be right for a site without trackers or for this region). ``consent_gated`` and
+``gpc_honoured`` are checks that passed: kind ``pass`` with level ``none``, as ``declared`` is, so the log
+keeps the evidence that consent worked while code-scanning UIs open no alert for it.
 """
 
 from __future__ import annotations
@@ -15,7 +24,15 @@ import hashlib
 import json
 from pathlib import Path
 
-from scanner.model import EVIDENCE_KINDS, Finding, ScanResult
+from scanner.model import CONSENT_KINDS, EVIDENCE_KINDS, ConsentReport, Finding, ScanResult
+from scanner.report.consent_text import (
+    GOOD_KINDS,
+    action_text,
+    banner_line,
+    consent_findings,
+    kind_label,
+    verified_text,
+)
 from scanner.report.text import evidence_summary, partial_scan_text
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -51,18 +68,103 @@ RULES: dict[str, dict] = {
         "level": "none",
     },
 }
+
+
+def _consent_rule(n: int, name: str, short: str, full: str, level: str) -> dict:
+    return {"id": f"TRK{100 + n}", "name": name, "short": short, "full": full, "level": level}
+
+
+RULES.update(
+    {
+        "before_consent": _consent_rule(
+            1,
+            "TrackingBeforeConsent",
+            "A tracker is active before any consent choice",
+            "A tracking vendor sent requests, set cookies or wrote storage before the visitor answered "
+            "the consent banner (in the crawl, or before the click in the accept/reject passes).",
+            "error",
+        ),
+        "despite_reject": _consent_rule(
+            2,
+            "TrackingDespiteReject",
+            "A tracker is active after a verified rejection",
+            "After 'reject all', which the consent manager's self-test (or state) verified, the vendor "
+            "was still active.",
+            "error",
+        ),
+        "reject_unverified": _consent_rule(
+            3,
+            "TrackingAfterUnverifiedReject",
+            "A tracker is active after a rejection that could not be verified",
+            "The vendor was active after 'reject all', but the rejection itself could not be verified: "
+            "this proves nothing about the site until the opt-out is checked by hand.",
+            "warning",
+        ),
+        "gpc_ignored": _consent_rule(
+            4,
+            "GlobalPrivacyControlIgnored",
+            "An advertising or social vendor ignores Global Privacy Control",
+            "The vendor was still active with Sec-GPC: 1; holds for the scan's region only.",
+            "warning",
+        ),
+        "not_in_cmp": _consent_rule(
+            5,
+            "TrackerNotInConsentManager",
+            "A tracker the consent manager never lists",
+            "Nobody could consent to this vendor: the consent manager's declaration does not name it.",
+            "warning",
+        ),
+        "cmp_mismatch": _consent_rule(
+            6,
+            "ConsentManagerMismatch",
+            "The consent manager declares the vendor differently",
+            "A cookie declared necessary but set by an advertising vendor, or a declared lifetime that "
+            "differs from the observed one.",
+            "warning",
+        ),
+        "granted_before_choice": _consent_rule(
+            7,
+            "ConsentGrantedBeforeChoice",
+            "Google hits claim consent was granted before any choice",
+            "Consent Mode values on Google hits said 'granted' before the visitor answered the banner.",
+            "error",
+        ),
+        "no_banner": _consent_rule(
+            8,
+            "NoConsentBanner",
+            "No consent banner was shown to this browser",
+            "The first pages showed no consent banner to this browser (in the scan's region).",
+            "note",
+        ),
+        "consent_gated": _consent_rule(
+            9,
+            "ConsentGated",
+            "A tracker loads only after consent",
+            "The vendor was active only after 'accept all': consent gating works.",
+            "none",
+        ),
+        "gpc_honoured": _consent_rule(
+            10,
+            "GlobalPrivacyControlHonoured",
+            "A vendor stops under Global Privacy Control",
+            "The vendor was seen without GPC and not with Sec-GPC: 1; holds for the scan's region only.",
+            "none",
+        ),
+    }
+)
 _ORDER = ("undeclared", "mismatch", "not_observed", "declared")
 
 
 def _rule(status: str) -> dict:
     r = RULES[status]
+    tags = ["privacy", "tracking", *(["consent"] if status in CONSENT_KINDS else []), status]
     return {
         "id": r["id"],
         "name": r["name"],
         "shortDescription": {"text": r["short"]},
         "fullDescription": {"text": r["full"]},
         "defaultConfiguration": {"level": r["level"]},
-        "properties": {"tags": ["privacy", "tracking", status]},
+        "properties": {"tags": tags},
     }
 
 
@@ -90,7 +192,7 @@ def _message(finding: Finding) -> str:
         "mismatch": f"{finding.declared_name or finding.vendor} does not match its declaration",
         "not_observed": f"Declared vendor {finding.declared_name or finding.vendor} was not observed",
         "declared": f"{finding.vendor} observed as declared",
-    }[finding.status]
+    }.get(finding.status) or f"{kind_label(finding.status)}: {finding.vendor}"
     parts = [head + (f" ({finding.category})" if finding.category else "") + "."]
     if finding.detail:
         parts.append(finding.detail)
@@ -131,8 +233,10 @@ def _result(
             "evidenceListed": {k: finding.evidence.listed(k) for k in EVIDENCE_KINDS},
         },
     }
-    if finding.status == "declared":
+    if finding.status == "declared" or finding.status in GOOD_KINDS:
         out["kind"] = "pass"
+    if finding.status in CONSENT_KINDS:
+        out["properties"]["consentKind"] = finding.status
     related = [
         {
             "id": i + 1,
@@ -176,11 +280,33 @@ def _invocation(result: ScanResult) -> dict:
     return out
 
 
+def _consent_properties(result: ScanResult) -> dict:
+    consent = result.consent or ConsentReport()
+    return {
+        "banner": banner_line(consent),
+        "region": consent.region,
+        "autoconsentVersion": consent.autoconsent_version,
+        "summary": consent.summary,
+        "passes": [
+            {
+                "name": p.name,
+                "consentManager": p.cmp,
+                "action": action_text(p),
+                "verified": verified_text(p),
+                "pages": len(p.pages),
+            }
+            for p in consent.passes
+        ],
+    }
+
+
 def build_sarif(result: ScanResult) -> dict:
     """The SARIF 2.1.0 log (a dict ready for ``json.dump``)."""
     meta = result.meta
     artifact = declaration_uri(meta.declared_source)
-    statuses = list(_ORDER)
+    consent = result.consent
+    statuses = [*_ORDER, *(CONSENT_KINDS if consent is not None else ())]
+    findings = [*result.findings, *consent_findings(consent)]
     rule_index = {s: i for i, s in enumerate(statuses)}
     lines = declared_lines(result)
     run = {
@@ -194,12 +320,13 @@ def build_sarif(result: ScanResult) -> dict:
         "automationDetails": {"id": "tracker-audit/" + (meta.start_urls[0] if meta.start_urls else "scan")},
         "invocations": [_invocation(result)],
         "artifacts": [{"location": {"uri": artifact}, "roles": ["analysisTarget"]}],
-        "results": [_result(f, rule_index, artifact, lines) for f in result.findings],
+        "results": [_result(f, rule_index, artifact, lines) for f in findings],
         "properties": {
             "startUrls": list(meta.start_urls),
             "summary": result.summary,
             "pagesScanned": len(result.pages),
             "interrupted": bool(meta.interrupted),
+            **({"consent": _consent_properties(result)} if consent is not None else {}),
         },
     }
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
@@ -112,15 +113,17 @@ def evidence_note(f: Finding) -> str:
     )
 
 
-def findings_frame(result: ScanResult) -> pd.DataFrame:
-    """One row per finding with evidence totals (scan.json keeps a sample of each list, and every
-    request, cookie and storage key with its vendor)."""
+def _vendor_hosts(result: ScanResult) -> dict[str, dict[str, None]]:
     vendor_hosts: dict[str, dict[str, None]] = {}
     for r in result.requests:
         if r.vendor and r.host:
             vendor_hosts.setdefault(r.vendor, {}).setdefault(r.host, None)
+    return vendor_hosts
+
+
+def _findings_rows(findings: Iterable[Finding], vendor_hosts: dict[str, dict[str, None]]) -> pd.DataFrame:
     rows = []
-    for f in result.findings:
+    for f in findings:
         ev = f.evidence
         rows.append(
             [
@@ -139,3 +142,68 @@ def findings_frame(result: ScanResult) -> pd.DataFrame:
             ]
         )
     return pd.DataFrame(rows, columns=FINDING_COLUMNS)
+
+
+def findings_frame(result: ScanResult) -> pd.DataFrame:
+    """One row per finding with evidence totals (scan.json keeps a sample of each list, and every
+    request, cookie and storage key with its vendor)."""
+    return _findings_rows(result.findings, _vendor_hosts(result))
+
+
+def consent_findings_frame(result: ScanResult) -> pd.DataFrame:
+    """The consent findings (``result.consent``) in the columns of :func:`findings_frame`; ``status``
+    is the consent kind (before_consent, despite_reject, ...)."""
+    from scanner.report.consent_text import consent_findings
+
+    return _findings_rows(consent_findings(result.consent), _vendor_hosts(result))
+
+
+MATRIX_COLUMNS = [
+    "vendor",
+    "category",
+    "tracking",
+    "pass",
+    "pass_label",
+    "consent_manager",
+    "action",
+    "verified",
+    "requests",
+    "beacons",
+    "cookies",
+    "storage",
+    "after_action",
+    "pages",
+    "bad",
+    "bad_reason",
+]
+
+
+def consent_matrix_frame(result: ScanResult) -> pd.DataFrame:
+    """The vendor x pass matrix, one row per vendor and pass that ran (a long table a pivot reads),
+    with what that pass did with the banner; ``bad`` marks the cells a consent finding rests on."""
+    from scanner.report.consent_text import action_text, matrix_rows, pass_label, verified_text
+
+    consent = result.consent
+    rows: list[list] = []
+    if consent is not None:
+        passes = {p.name: p for p in consent.passes}
+        for row in matrix_rows(consent):
+            for cell in row["cells"]:
+                p = passes[cell["pass"]]
+                counts = cell["counts"]
+                rows.append(
+                    [
+                        row["vendor"],
+                        row["category"] or None,
+                        row["tracking"],
+                        p.name,
+                        pass_label(p.name),
+                        p.cmp,
+                        action_text(p),
+                        verified_text(p),
+                        *(int(counts.get(k) or 0) for k in MATRIX_COLUMNS[8:14]),
+                        cell["bad"],
+                        cell["bad_text"] or None,
+                    ]
+                )
+    return pd.DataFrame(rows, columns=MATRIX_COLUMNS)
