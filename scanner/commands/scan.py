@@ -239,5 +239,9 @@ def report_summary(result, written) -> None:
         f"({len(third)} third-party domains); findings: {s['undeclared']} undeclared, "
         f"{s['mismatch']} mismatch, {s['not_observed']} not observed, {s['declared']} declared"
     )
+    if result.consent is not None:
+        from scanner.report.consent_text import console_line
+
+        print(console_line(result.consent))
     for path in written:
         print(f"  wrote {path}")

@@ -168,3 +168,18 @@ def failing_consent_text(failing: Iterable[Finding], limit: int = 20) -> str:
     if len(named) > limit:
         return ", ".join(named[:limit]) + f" and {len(named) - limit} more"
     return ", ".join(named)
+
+
+def console_line(consent: ConsentReport) -> str:
+    """One line for the terminal: the banner, each pass's answer, the consent findings by kind."""
+    passes = "; ".join(
+        f"{p.name}: {action_text(p)}" + (f" ({verified_text(p)})" if p.action else "")
+        for p in consent.passes
+        if p.name != "none"
+    )
+    counts = ", ".join(f"{n} {kind_label(k).lower()}" for k, n in sorted(consent.summary.items()))
+    return (
+        f"consent: {banner_line(consent)}"
+        + (f"; {passes}" if passes else "")
+        + f"; {counts or 'no findings'}"
+    )
