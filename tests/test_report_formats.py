@@ -99,7 +99,7 @@ def test_har_is_valid_and_faithful(result):
     assert len(log["entries"]) == len(result.requests)
     pixel = next(e for e in log["entries"] if e["request"]["url"].startswith("https://www.facebook.com/tr/"))
     assert pixel["pageref"] == "page_1"
-    assert pixel["_initiator"] == "https://connect.facebook.net/en_US/fbevents.js"
+    assert pixel["_initiator"] == {"type": "script", "url": "https://connect.facebook.net/en_US/fbevents.js"}
     assert pixel["_resourceType"] == "image" and pixel["_isBeacon"] is True
     assert pixel["_redirectChain"] == ["http://www.facebook.com/tr/?id=123&ev=PageView"]
     assert {"name": "ev", "value": "PageView"} in pixel["request"]["queryString"]

@@ -6,9 +6,11 @@ headers name, and the timings the browser measured. HAR 1.2 rules hold: ``send``
 are never negative (0 when unknown), only ``blocked``/``dns``/``connect``/``ssl`` may be ``-1``, and
 ``time`` is the sum of the timings that apply. Bodies are not kept (``content.size`` is the announced
 length or -1); an unknown status is ``0``. What the scanner knows that HAR has no field for travels in
-underscore fields, as HAR allows: ``_resourceType``, ``_initiator``, ``_initiatorType``,
-``_redirectChain``, ``_failure``, ``_vendor``, ``_isBeacon``, ``_thirdParty``, ``_frameUrl`` and, for a
-WebSocket, ``_webSocket`` (messages and bytes each way, opened/closed).
+underscore fields, as HAR allows: ``_resourceType``, ``_initiator`` (Chrome's shape, ``{type, url}``,
+only when known), ``_initiatorType``, ``_redirectChain``, ``_failure``, ``_vendor``, ``_isBeacon``,
+``_thirdParty``, ``_frameUrl`` and, for a WebSocket, ``_webSocket`` (messages and bytes each way,
+opened/closed). Chrome DevTools' HAR importer and Playwright's ``route_from_har`` read these files
+(tests/test_har_consumers.py).
 """
 
 from __future__ import annotations
@@ -125,6 +127,15 @@ def _timings(req: Request) -> dict:
     return timings
 
 
+def _initiator(req: Request) -> dict:
+    """Chrome's ``_initiator`` shape (CDP ``Network.Initiator``: an object with ``type`` and ``url``),
+    which Chrome DevTools' HAR importer reads; it rejects any other non-string value, ``null`` too."""
+    initiator: dict = {"type": req.initiator_type or ("script" if req.initiator else "other")}
+    if req.initiator:
+        initiator["url"] = req.initiator
+    return initiator
+
+
 def _har_entry(req: Request, pageref: str | None, page_start: str | None) -> dict:
     size = req.body_size if req.body_size is not None else -1
     request_headers = _headers(req.request_headers)
@@ -159,7 +170,6 @@ def _har_entry(req: Request, pageref: str | None, page_start: str | None) -> dic
         "cache": {},
         "timings": timings,
         "_resourceType": req.resource_type,
-        "_initiator": req.initiator,
         "_initiatorType": req.initiator_type,
         "_thirdParty": req.third_party,
         "_isBeacon": req.is_beacon,
@@ -167,6 +177,8 @@ def _har_entry(req: Request, pageref: str | None, page_start: str | None) -> dic
     }
     if pageref:
         entry["pageref"] = pageref
+    if req.initiator or req.initiator_type:
+        entry["_initiator"] = _initiator(req)
     if req.redirect_chain:
         entry["_redirectChain"] = list(req.redirect_chain)
     if req.failure:
