@@ -156,7 +156,7 @@ def decode_gcd(value: str) -> ConsentModeState | None:
     if not isinstance(value, str) or len(value) > MAX_VALUE:
         return None
     value = value.strip()
-    if len(value) < 9 or value[0] != "1" or not all(value[i].isdigit() for i in (1, 3, 5, 7)):
+    if len(value) < 9 or value[0] != "1" or not all(value[i] in "0123456789" for i in (1, 3, 5, 7)):
         return None
     letters = [decode_gcd_letter(value[i]) for i in (2, 4, 6, 8)]
     if any(s is None for s in letters):
