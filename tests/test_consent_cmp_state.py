@@ -268,7 +268,7 @@ def test_didomi_vendors_and_status(visits):
 @pytest.mark.browser
 def test_hostile_page_gives_a_bounded_answer(visits):
     raw = visits["/hostile"]
-    assert len(json.dumps(raw)) < 2_000_000  # 100k rows of 1 MB strings were on offer
+    assert len(json.dumps(raw)) < 600_000  # 100k rows of 1 MB strings were on offer
     assert "tcf addEventListener" in raw["timeouts"] and "tcf ping" in raw["timeouts"]
     assert any(e.startswith("usp") or "getUSPData" in e or "readUsp" in e for e in raw["errors"])
     assert len(raw["gpp"]["gppVersion"]) <= 20 and raw["gpp"]["cmpId"] is None
@@ -315,7 +315,7 @@ json_values = st.recursive(
 keys = st.sampled_from(["tcf", "usp", "gpp", "onetrust", "cookiebot", "didomi", "errors", "timeouts", "v"])
 
 
-@settings(max_examples=300)
+@settings(max_examples=150)
 @given(st.dictionaries(keys, json_values, max_size=6) | json_values)
 def test_normalise_accepts_anything(raw):
     r = cmp_state.normalise(raw)

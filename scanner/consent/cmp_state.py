@@ -14,10 +14,11 @@ standard and vendor APIs a page may define:
 
 The page is hostile: every property read and call is inside try/catch, a callback API that never
 answers is given up after ``CALLBACK_MS`` (500 ms), only primitive values are copied out (so no
-getter of the page runs while Playwright serialises the result), and strings, lists and the whole
-copy are capped. A page can still freeze its own main thread: callers put a timeout around the
-evaluation (``read_cmp_state`` does). ``normalise`` re-checks every type and cap in Python and
-returns a ``CmpState`` and the ``CmpDeclaredCookie`` rows; it never raises.
+getter of the page runs while Playwright serialises the result), and every string and list is
+capped, the bulk parts (cookie rows, GPP sections, Didomi lists) to about 500,000 characters in
+all. A page can still freeze its own main thread, or replace ``setTimeout``: callers put a timeout
+around the evaluation (``read_cmp_state`` does). ``normalise`` re-checks every type and cap in
+Python and returns a ``CmpState`` and the ``CmpDeclaredCookie`` rows; it never raises.
 
 ``gvl_vendors`` reads an IAB Global Vendor List document captured from a response body during the
 visit (the CMP downloads it): vendor ids to names and declared cookie lifetimes.
@@ -59,10 +60,16 @@ async () => {
       return o === null || o === undefined ? undefined : o[k];
     } catch (e) { note("read " + k, e); return undefined; }
   };
-  const str = (x, n) => {
+  // Strings of the bulk parts draw on a budget of characters each: past it, they read as null.
+  const pools = { rows: 300000, plain: 100000, didomi: 100000 };
+  const str = (x, n, pool) => {
     try {
-      if (typeof x === "string") return x.slice(0, n || MAX_STR);
-      if (typeof x === "number" && isFinite(x)) return String(x);
+      let s = null;
+      if (typeof x === "string") s = x.slice(0, n || MAX_STR);
+      else if (typeof x === "number" && isFinite(x)) s = String(x);
+      if (s === null || !pool) return s;
+      pools[pool] -= s.length;
+      return pools[pool] >= 0 ? s : null;
     } catch (e) { note("string", e); }
     return null;
   };
@@ -87,11 +94,11 @@ async () => {
     if (budget-- <= 0) return null;
     if (x === null || typeof x === "boolean") return x;
     if (typeof x === "number") return isFinite(x) ? x : null;
-    if (typeof x === "string") return str(x);
+    if (typeof x === "string") return str(x, MAX_STR, "plain");
     if (typeof x !== "object" || depth <= 0) return null;
     if (Array.isArray(x)) return list(x, 300).map((v) => plain(v, depth - 1));
     const o = {};
-    for (const k of keys(x, 100)) o[str(k, 100)] = plain(get(x, k), depth - 1);
+    for (const k of keys(x, 100)) o[str(k, 100, "plain")] = plain(get(x, k), depth - 1);
     return o;
   };
   const trueIds = (o) => {
@@ -180,9 +187,9 @@ async () => {
     if (rows >= MAX_ROWS || !c || typeof c !== "object") return null;
     rows++;
     return {
-      name: str(get(c, "Name"), 200), host: str(get(c, "Host"), 200), length: str(get(c, "Length"), 20),
-      session: bool(get(c, "IsSession")), purpose: str(get(c, "description"), 300),
-      hostName: str(hostName, 200),
+      name: str(get(c, "Name"), 200, "rows"), host: str(get(c, "Host"), 200, "rows"),
+      length: str(get(c, "Length"), 20), session: bool(get(c, "IsSession")),
+      purpose: str(get(c, "description"), 300, "rows"), hostName: str(hostName, 200, "rows"),
     };
   };
 
@@ -236,7 +243,7 @@ async () => {
         if (rows >= MAX_ROWS) break;
         if (!Array.isArray(row)) continue;
         rows++;
-        table.push(list(row, 6).map((x) => str(x, 300)));
+        table.push(list(row, 6).map((x, i) => str(x, [200, 200, 300, 60, 20, 40][i], "rows")));
       }
       o.tables[t] = table;
     }
@@ -251,7 +258,7 @@ async () => {
       try { vs = di.getVendors(); } catch (e) { note("Didomi.getVendors", e); }
       for (const v of list(vs, 2000)) {
         if (!v || typeof v !== "object") continue;
-        o.vendors.push({ id: str(get(v, "id"), 100), name: str(get(v, "name"), 200),
+        o.vendors.push({ id: str(get(v, "id"), 100, "didomi"), name: str(get(v, "name"), 200, "didomi"),
                          iab2: num(get(get(v, "namespaces"), "iab2")) });
       }
     }
@@ -259,7 +266,7 @@ async () => {
       let s;
       try { s = di.getUserStatus(); } catch (e) { note("Didomi.getUserStatus", e); }
       if (s && typeof s === "object") {
-        const ids = (x) => list(x, MAX_IDS).map((i) => str(i, 100));
+        const ids = (x) => list(x, MAX_IDS).map((i) => str(i, 100, "didomi"));
         const part = (o2, basis) => get(get(o2, basis), "enabled");
         const partOff = (o2, basis) => get(get(o2, basis), "disabled");
         const purposes = get(s, "purposes"), vendors = get(s, "vendors");
