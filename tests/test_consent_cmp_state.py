@@ -315,7 +315,7 @@ json_values = st.recursive(
 keys = st.sampled_from(["tcf", "usp", "gpp", "onetrust", "cookiebot", "didomi", "errors", "timeouts", "v"])
 
 
-@settings(max_examples=150)
+@settings(max_examples=150, deadline=None)
 @given(st.dictionaries(keys, json_values, max_size=6) | json_values)
 def test_normalise_accepts_anything(raw):
     r = cmp_state.normalise(raw)
@@ -412,7 +412,7 @@ def test_not_a_gvl():
     assert len(cmp_state.gvl_vendors(huge)) == cmp_state.MAX_GVL_VENDORS
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(st.dictionaries(st.text(max_size=6), json_values, max_size=8))
 def test_gvl_vendors_accepts_anything(vendors):
     for vid, v in cmp_state.gvl_vendors({"vendorListVersion": 1, "vendors": vendors}).items():

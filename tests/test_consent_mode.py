@@ -136,7 +136,7 @@ def test_denied_everywhere_claims_nothing():
 # --- properties ------------------------------------------------------------------------------------
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(st.text(max_size=80))
 def test_decoders_never_raise(text):
     for decoder in (cm.decode_gcs, cm.decode_gcd):
@@ -145,7 +145,7 @@ def test_decoders_never_raise(text):
     cm.claims_granted(cm.decode_gcd(text))
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(sorted(LETTERS)), min_size=4, max_size=4), st.text("0123456789", max_size=4))
 def test_gcd_reads_every_letter_combination(letters, tail):
     value = "11" + "1".join(letters) + "5" + tail
@@ -158,7 +158,7 @@ def test_gcd_reads_every_letter_combination(letters, tail):
     )
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(st.text(max_size=300), st.text(max_size=300))
 def test_consent_params_of_any_url(path, query):
     params = cm.consent_params(f"https://h.example/{path}?{query}")

@@ -167,7 +167,7 @@ def test_gpc_json(body, content_type, expected):
 # --- properties ------------------------------------------------------------------------------------
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(st.text(max_size=300))
 def test_cookie_readers_never_raise(text):
     for reader in signals.COOKIE_READERS.values():
@@ -175,7 +175,7 @@ def test_cookie_readers_never_raise(text):
     signals.gpc_json(text)
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(
     st.dictionaries(
         st.sampled_from(
@@ -193,7 +193,7 @@ def test_onetrust_never_keeps_the_consent_id(fields):
         assert all(isinstance(g, str) and isinstance(on, bool) for g, on in record.groups)
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(
     st.recursive(
         st.none() | st.booleans() | st.integers() | st.text(max_size=20),

@@ -187,7 +187,7 @@ def test_encode_refuses_what_does_not_fit():
 # --- properties ------------------------------------------------------------------------------------
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(st.text(max_size=400))
 def test_any_text_is_a_tc_string_or_a_tc_string_error(text):
     try:
@@ -196,7 +196,7 @@ def test_any_text_is_a_tc_string_or_a_tc_string_error(text):
         pass
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=tcf._ALPHABET + ".", min_size=1, max_size=600))
 def test_any_base64url_text_is_a_tc_string_or_a_tc_string_error(text):
     try:
@@ -205,7 +205,7 @@ def test_any_base64url_text_is_a_tc_string_or_a_tc_string_error(text):
         pass
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(st.binary(min_size=10, max_size=400))
 def test_random_bits_behind_a_version_2_header(data):
     bits = "000010" + "".join(format(b, "08b") for b in data)
@@ -263,7 +263,7 @@ tc_strings = st.builds(
 )
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(tc_strings)
 def test_encode_then_decode_gives_the_same_record(tc):
     text = tcf.encode(tc)
@@ -271,7 +271,7 @@ def test_encode_then_decode_gives_the_same_record(tc):
     assert tcf.encode(tcf.decode(text)) == text
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(tc_strings, st.data())
 def test_every_truncation_is_an_error_or_a_prefix_reading(tc, data):
     text = tcf.encode(tc)
