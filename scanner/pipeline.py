@@ -50,4 +50,4 @@ def analyse(
     result = compare(result, declared, catalog)
     from scanner.consent.findings import consent_report
 
-    return replace(result, consent=consent_report(result))
+    return replace(result, consent=consent_report(result, catalog))

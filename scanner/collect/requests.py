@@ -13,6 +13,15 @@ from scanner.domains import host_of, registrable_domain
 RAW = "requests.raw"  # visit.state key: the page's DevTools header events, for records()
 
 
+def consent_params(url: str) -> dict[str, str]:
+    from scanner.consent.consent_mode import consent_params as read
+
+    try:
+        return read(url)
+    except Exception:  # noqa: BLE001 - a URL it cannot read carries no signal
+        return {}
+
+
 def query_param_names(url: str) -> tuple[str, ...]:
     """Names of query parameters, plus ``;name=value`` matrix parameters some pixels put in the path."""
     parts = urlsplit(url)
@@ -63,6 +72,8 @@ def request_row(visit: Visit, rid: str, url: str, method: str, resource_type: st
         "service_worker": False,
         "redirect_chain": [],
         "query_params": list(query_param_names(url)),
+        # consent signals' values (allow-listed: gcs, gcd, us_privacy, gdpr, ...), never identifiers
+        "consent_params": consent_params(url) or None,
         "timestamp": time.time(),
     }
 

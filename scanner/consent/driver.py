@@ -42,6 +42,7 @@ MAX_BUTTONS = 40  # button/link labels kept
 MAX_LABEL = 200
 MAX_ERRORS = 20
 CALL_S = 5.0  # one DevTools call
+CMP_READ_S = 3.0  # reading the consent manager's state in the page
 
 # Runs in the isolated world of the frame that found the banner: the first visible element a selector
 # names (autoconsent's forms: CSS, "xpath/...", or a chain through shadow roots and frames), its text and
@@ -546,6 +547,39 @@ class ConsentCollector(Collector):
             visit.fail(self.name, "finish", exc)
         finally:
             driver.close()
+        await self._read_cmp(visit)
+
+    async def _read_cmp(self, visit: Visit) -> None:
+        """What the consent manager itself says (its state, declared cookies and vendors), read from the
+        page's main world within CMP_READ_S: only its own APIs are called, nothing is left behind."""
+        from scanner.consent.cmp_record import state_record
+        from scanner.consent.cmp_state import read_cmp_state
+
+        try:
+            reading = await read_cmp_state(visit.page, timeout_s=CMP_READ_S)
+        except Exception as exc:  # noqa: BLE001
+            visit.fail(self.name, "cmp state", exc)
+            return
+        visit.state[f"{self.name}.cmp_state"] = state_record(reading, visit.state.get(f"{self.name}.gvl"))
+
+    async def on_response(self, visit: Visit, response: Any) -> None:
+        """Keep the IAB Global Vendor List the page's consent manager downloads (vendor names by id)."""
+        url = response.url.lower()
+        if "vendor-list" not in url and "vendorlist" not in url and "/gvl" not in url:
+            return
+        if f"{self.name}.gvl" in visit.state:
+            return
+        from scanner.consent.cmp_state import MAX_GVL_BYTES, gvl_vendors
+
+        try:
+            length = int(response.headers.get("content-length") or 0)
+            if length > MAX_GVL_BYTES:
+                return
+            vendors = gvl_vendors(await response.body())
+        except Exception:  # noqa: BLE001 - not readable (a redirect, a closed page): no names
+            return
+        if vendors:
+            visit.state[f"{self.name}.gvl"] = vendors
 
     async def _wait(self, visit: Visit, driver: AutoconsentDriver) -> None:
         state = driver.state
@@ -593,7 +627,9 @@ class ConsentCollector(Collector):
         driver = visit.state.get(self.name)
         if not isinstance(driver, AutoconsentDriver):
             return {}
-        return {"consent": [row(visit, driver)]}
+        record = row(visit, driver)
+        record["cmp_state"] = visit.state.get(f"{self.name}.cmp_state")
+        return {"consent": [record]}
 
 
 def _mono(epoch: float | None) -> float:

@@ -120,7 +120,7 @@ def summarise_passes(result: ScanResult) -> list[ConsentPass]:
                 action_at=action.get("action_at"),
                 result=action.get("result"),
                 self_test=action.get("self_test"),
-                verified=bool(action.get("verified")) if name == "reject" else bool(action.get("result")),
+                verified=_verified(name, action),
                 banner_text=(
                     str(banner.get("banner_text"))[:MAX_TEXT] if banner.get("banner_text") else None
                 ),
@@ -132,6 +132,21 @@ def summarise_passes(result: ScanResult) -> list[ConsentPass]:
             )
         )
     return out
+
+
+def _verified(name: str, action: dict) -> bool:
+    """accept: the opt-in succeeded. reject: the opt-out succeeded and its self-test confirmed it, or the
+    consent manager's own state reads as rejected; never when that state says something was granted."""
+    from scanner.consent.cmp_record import state_rejected
+
+    if name != "reject":
+        return action.get("result") is True
+    if action.get("result") is not True:
+        return False
+    state = state_rejected(action.get("cmp_state"))
+    if state is False:
+        return False
+    return action.get("self_test") is True or state is True
 
 
 def _tracking(row: dict) -> bool:
@@ -154,8 +169,9 @@ def _region(result: ScanResult) -> str | None:
     return ", ".join(p for p in parts if p) or None
 
 
-def consent_report(result: ScanResult) -> ConsentReport | None:
-    """The consent audit of an attributed scan; None when no consent driver ran and no pass was made."""
+def consent_report(result: ScanResult, catalog=None) -> ConsentReport | None:
+    """The consent audit of an attributed scan; None when no consent driver ran and no pass was made.
+    ``catalog`` (default: the built-in one) names the vendors a consent manager lists."""
     from scanner.compare import evidence_of, seen_words
 
     passes = summarise_passes(result)
@@ -263,6 +279,7 @@ def consent_report(result: ScanResult) -> ConsentReport | None:
                 "bad": bad,
             }
         )
+    findings += cmp_findings(result, rows, seen, catalog)
     first = by_name.get("none")
     if first is not None and first.cmp is None and not first.popup_found:
         checked = sum(isinstance(p.consent, dict) for p in result.pages if p.consent_pass == "none")
@@ -285,3 +302,163 @@ def consent_report(result: ScanResult) -> ConsentReport | None:
         region=region,
         sample=len(sample_pages) or None,
     )
+
+
+# ---- what the consent manager declares ------------------------------------------------------------
+
+
+def cmp_declaration(result: ScanResult) -> tuple[set[str], list[dict], str | None]:
+    """Vendor names and cookies the site's consent manager lists, read on the crawl's pages (before
+    any choice, as a visitor reads the banner), and the consent manager's name."""
+    names: set[str] = set()
+    cookies: dict[tuple[str, str], dict] = {}
+    cmp = None
+    from scanner.consent.cmp_record import declared_cookies, declared_vendor_names
+
+    for page in result.pages:
+        state = page.consent.get("cmp_state") if isinstance(page.consent, dict) else None
+        if not isinstance(state, dict):
+            continue
+        cmp = cmp or state.get("cmp")
+        names |= declared_vendor_names(state)
+        for c in declared_cookies(state):
+            cookies.setdefault((str(c["name"]), str(c.get("host") or "")), c)
+    return names, list(cookies.values()), cmp
+
+
+def _cookie_matches(declared: dict, cookie: Cookie) -> bool:
+    from scanner.declared import cookie_pattern_matches
+    from scanner.domains import domain_matches
+
+    if not cookie_pattern_matches(str(declared["name"]), cookie.name):
+        return False
+    host = str(declared.get("host") or "").lstrip(".").lower()
+    return not host or "." not in host or domain_matches(cookie.domain.lstrip(".").lower(), host)
+
+
+def cmp_findings(result: ScanResult, rows: dict, seen: dict, catalog=None) -> list[Finding]:
+    """not_in_cmp, cmp_mismatch and granted_before_choice: what fires compared with what the consent
+    manager tells the visitor."""
+    from scanner.compare import evidence_of, observed_days, seen_words
+    from scanner.consent.consent_mode import consent_mode_state, granted_signals
+    from scanner.domains import domain_matches
+
+    names, cookies, cmp = cmp_declaration(result)
+    out: list[Finding] = []
+    listed_vendors = _vendors_named(names, catalog)
+    for vendor in sorted(seen, key=str.lower):
+        row = rows.get(vendor, {})
+        if not _tracking(row):
+            continue
+        everything = _Seen()
+        for cell in seen[vendor].values():
+            for item in cell.items():
+                everything.add(item)
+        hosts = {r.host for r in everything.requests}
+        if (names or cookies) and vendor not in listed_vendors:
+            covered = any(_cookie_matches(d, c) for d in cookies for c in everything.cookies) or any(
+                domain_matches(h, str(d.get("host") or "").lstrip("."))
+                for d in cookies
+                for h in hosts
+                if d.get("host") and "." in str(d.get("host"))
+            )
+            if not covered:
+                ev = evidence_of(everything.requests, everything.cookies, everything.storage)
+                out.append(
+                    Finding(
+                        vendor=vendor,
+                        status="not_in_cmp",
+                        category=row.get("category"),
+                        detail=f"{vendor} is not in the list the consent manager ({cmp or 'unknown'}) shows: "
+                        f"nobody could consent to it; {seen_words(ev)}",
+                        reasons=("not_in_cmp",),
+                        evidence=ev,
+                        unknown=bool(row.get("unknown")),
+                    )
+                )
+        problems, bad_cookies = [], []
+        for c in everything.cookies:
+            for d in cookies:
+                if not _cookie_matches(d, c):
+                    continue
+                if d.get("necessary"):
+                    problems.append(
+                        f"cookie {c.name} is declared necessary ({d.get('group') or 'necessary'}) "
+                        f"by the consent manager but set by {vendor} ({row.get('category') or 'tracking'})"
+                    )
+                    bad_cookies.append(c)
+                days, declared_days = observed_days(c), d.get("lifetime_days")
+                if d.get("session") and days is not None and days > 1:
+                    problems.append(f"cookie {c.name} is declared a session cookie but lives {days:g} days")
+                    bad_cookies.append(c)
+                elif (
+                    isinstance(declared_days, (int, float))
+                    and days is not None
+                    and days > declared_days * 1.5
+                    and days - declared_days > 1
+                ):
+                    problems.append(
+                        f"cookie {c.name} lives {days:g} days, the consent manager says {declared_days:g}"
+                    )
+                    bad_cookies.append(c)
+                break
+        if problems:
+            ev = evidence_of((), list(dict.fromkeys(bad_cookies)), ())
+            out.append(
+                Finding(
+                    vendor=vendor,
+                    status="cmp_mismatch",
+                    category=row.get("category"),
+                    detail="; ".join(dict.fromkeys(problems))[:1000],
+                    reasons=tuple(
+                        dict.fromkeys("necessary" if "necessary" in p else "lifetime" for p in problems)
+                    ),
+                    evidence=ev,
+                    unknown=bool(row.get("unknown")),
+                )
+            )
+        early = [
+            r
+            for r in everything.requests
+            if r.consent_params
+            and (r.consent_pass == "none" or r.consent_phase == "before_action")
+            and granted_signals(consent_mode_state(r.consent_params))
+        ]
+        if early:
+            signals = sorted(
+                {s for r in early for s in granted_signals(consent_mode_state(r.consent_params))}
+            )
+            ev = evidence_of(early)
+            out.append(
+                Finding(
+                    vendor=vendor,
+                    status="granted_before_choice",
+                    category=row.get("category"),
+                    detail=f"{vendor} hits claim consent granted ({', '.join(signals)}) before any choice "
+                    f"(Google Consent Mode gcs/gcd); {seen_words(ev)}",
+                    reasons=tuple(signals),
+                    evidence=ev,
+                    unknown=bool(row.get("unknown")),
+                )
+            )
+    return out
+
+
+def _vendors_named(names: set[str], catalog=None) -> set[str]:
+    """Catalog vendors the consent manager's names stand for (a parent company covers its vendors)."""
+    if not names:
+        return set()
+    from scanner.catalog import load_catalog
+    from scanner.declared import resolve_declared
+    from scanner.model import Declared
+
+    catalog = catalog or load_catalog([])
+    out: set[str] = set()
+    for row in resolve_declared([Declared(name=n) for n in sorted(names)], catalog):
+        if row.vendor:
+            out.add(row.vendor)
+            if row.resolution == "parent":
+                out |= {
+                    v.name for v in catalog.vendors if (v.parent or "").casefold() == row.vendor.casefold()
+                }
+    return out | names
