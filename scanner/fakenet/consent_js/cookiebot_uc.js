@@ -49,6 +49,7 @@
     cb.declined = !any;
     cb.consentID = cb.consent.stamp;
     if (fresh) cb.hide();
+    else fire('CookiebotOnLoad');
     fire('CookiebotOnConsentReady');
     fire(any ? 'CookiebotOnAccept' : 'CookiebotOnDecline');
   }
@@ -58,8 +59,10 @@
     document.head.appendChild(s);
   }
   cb.__dialogLoaded = function (texts) {
+    if (cb.hasResponse) return;
     whenBody(function () {
-      var boxes = [['Preferences', 'preferences'], ['Statistics', 'statistics'], ['Marketing', 'marketing']].map(function (p) {
+      var levels = [['Preferences', 'preferences'], ['Statistics', 'statistics'], ['Marketing', 'marketing']];
+      var boxes = levels.map(function (p) {
         return '<label><input type="checkbox" id="CybotCookiebotDialogBodyLevelButton' + p[0] +
           '" class="CybotCookiebotDialogBodyLevelButton" data-target="' + p[1] + '">' + p[0] + '</label>';
       }).join('');
@@ -93,10 +96,9 @@
   var stored = parseStored();
   if (stored) {
     cb.consent = stored;
-    fire('CookiebotOnLoad');
-    applied(false);
+    applied(false);  // CookiebotOnLoad, then CookiebotOnConsentReady and CookiebotOnAccept/OnDecline
   } else {
     fire('CookiebotOnLoad');
-    loadDialog();
   }
+  loadDialog();  // the declaration (CookieConsentDialog) on every page; the dialog only without a choice
 })();
