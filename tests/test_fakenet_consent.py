@@ -293,11 +293,61 @@ def test_tc_strings_carry_the_cmp_and_the_disclosed_vendors():
         assert [i for i in range(1, max_id + 1) if seg[19 + i] == "1"] == vendors
 
 
+def test_readme_consent_tables_match_the_truth():
+    from scanner.fakenet import docs
+
+    text = docs.README.read_text(encoding="utf-8")
+    assert docs.generated_block(text, docs.CONSENT_BEGIN, docs.CONSENT_END) == docs.consent_tables()
+
+
 def test_world_is_registered_for_the_command_line():
     from scanner.fakenet.__main__ import START_PAGES, WORLDS
 
     assert WORLDS["consent"] is consent_world
     assert START_PAGES["consent"][0] in CONSENT_TRUTH
+
+
+def _onetrust_declares(r: PassRun) -> None:
+    data = r.page.evaluate("OneTrust.GetDomainData()")
+    assert [g["CustomGroupId"] for g in data["Groups"]] == ["C0001", "C0002", "C0003", "C0004"]
+    assert {h["HostName"] for h in data["Groups"][3]["Hosts"]} >= {"facebook.com", "criteo.com"}
+    assert r.page.evaluate("OnetrustActiveGroups") == ",C0001,C0002,C0003,C0004,"
+    consent = next(c["value"] for c in r.context.cookies() if c["name"] == "OptanonConsent")
+    assert "groups=C0001%3A1%2CC0002%3A1%2CC0003%3A1%2CC0004%3A1" in consent and "isGpcEnabled=0" in consent
+
+
+def _cookiebot_declares(r: PassRun) -> None:
+    state = r.page.evaluate("({c: Cookiebot.consent, yes: Cookiebot.consented, no: Cookiebot.declined})")
+    assert state["c"]["marketing"] and state["yes"] and not state["no"]
+    necessary = r.page.evaluate("CookieConsentDialog.cookieTableNecessary")
+    assert "cto_bundle" in [row[0] for row in necessary]  # an advertising cookie declared necessary
+    assert any(c["name"] == "CookieConsent" for c in r.context.cookies())
+
+
+def _tcf_declares(r: PassRun) -> None:
+    tc = r.page.evaluate("new Promise(ok => __tcfapi('addEventListener', 2, (d, s) => ok({s, d})))")
+    assert tc["s"] and tc["d"]["eventStatus"] == "tcloaded" and tc["d"]["tcString"] == tc_strings(TCF)["all"]
+    ping = r.page.evaluate("new Promise(ok => __tcfapi('ping', 2, p => ok(p)))")
+    assert ping["cmpId"] == 10 and ping["gvlVersion"] == gvl(TCF)["vendorListVersion"]
+    assert any(q.host == "quantcast.mgr.consensu.org" and "vendor-list.json" in q.path for q in r.before)
+    euconsent = next(c["value"] for c in r.context.cookies() if c["name"] == "euconsent-v2")
+    assert euconsent == tc_strings(TCF)["all"]
+
+
+def _didomi_declares(r: PassRun) -> None:
+    status = r.page.evaluate("Didomi.getCurrentUserStatus()")
+    assert all(p["enabled"] for p in status["purposes"].values())
+    assert "c:tiktok" in [v["id"] for v in r.page.evaluate("Didomi.getVendors()")]
+    assert r.page.evaluate("localStorage.getItem('didomi_token')")
+
+
+# What each consent manager tells in the page after "accept": the shapes that readers rely on.
+DECLARES = {
+    "Onetrust": _onetrust_declares,
+    "Cybotcookiebot": _cookiebot_declares,
+    "quantcast": _tcf_declares,
+    "didomi": _didomi_declares,
+}
 
 
 # -- browser passes --------------------------------------------------------------------------------
@@ -322,6 +372,7 @@ def test_accept_opts_in_and_the_choice_sticks(run, host):
     if ga and "accept" in ga.consent_mode:
         after_ga = ga_consent_values(r.after)
         assert after_ga == {ga.consent_mode["accept"]}
+    DECLARES[truth.cmp](r)
 
 
 @pytest.mark.parametrize("host", CMP_SITES)
@@ -385,39 +436,3 @@ def test_gpc_pass(run, net, host):
     if host == OT.host:
         consent = next(c["value"] for c in r.context.cookies() if c["name"] == "OptanonConsent")
         assert "isGpcEnabled=1" in consent and "C0004%3A0" in consent
-
-
-def test_cmp_apis_and_declarations(run):
-    """What the consent managers tell in the page after "accept": the shapes readers rely on."""
-    ot = run(OT.host, "accept")
-    data = ot.page.evaluate("OneTrust.GetDomainData()")
-    assert [g["CustomGroupId"] for g in data["Groups"]] == ["C0001", "C0002", "C0003", "C0004"]
-    targeting = data["Groups"][3]
-    assert {h["HostName"] for h in targeting["Hosts"]} >= {"facebook.com", "criteo.com"}
-    assert ot.page.evaluate("OnetrustActiveGroups") == ",C0001,C0002,C0003,C0004,"
-    consent = next(c["value"] for c in ot.context.cookies() if c["name"] == "OptanonConsent")
-    assert "groups=C0001%3A1%2CC0002%3A1%2CC0003%3A1%2CC0004%3A1" in consent and "isGpcEnabled=0" in consent
-
-    cb = run("www.cb-boutique.com", "accept")
-    state = cb.page.evaluate(
-        "({c: Cookiebot.consent, consented: Cookiebot.consented, declined: Cookiebot.declined})"
-    )
-    assert state["c"]["marketing"] and state["consented"] and not state["declined"]
-    necessary = cb.page.evaluate("CookieConsentDialog.cookieTableNecessary")
-    assert "cto_bundle" in [row[0] for row in necessary]  # an advertising cookie declared necessary
-    assert any(c["name"] == "CookieConsent" for c in cb.context.cookies())
-
-    tcf = run(TCF.host, "accept")
-    tc = tcf.page.evaluate("new Promise(ok => __tcfapi('addEventListener', 2, (d, s) => ok({s, d})))")
-    assert tc["s"] and tc["d"]["eventStatus"] == "tcloaded" and tc["d"]["tcString"] == tc_strings(TCF)["all"]
-    ping = tcf.page.evaluate("new Promise(ok => __tcfapi('ping', 2, p => ok(p)))")
-    assert ping["cmpId"] == 10 and ping["gvlVersion"] == gvl(TCF)["vendorListVersion"]
-    assert any(r.host == "quantcast.mgr.consensu.org" and "vendor-list.json" in r.path for r in tcf.before)
-    euconsent = next(c["value"] for c in tcf.context.cookies() if c["name"] == "euconsent-v2")
-    assert euconsent == tc_strings(TCF)["all"]
-
-    di = run("www.didomi-voyages.com", "accept")
-    status = di.page.evaluate("Didomi.getCurrentUserStatus()")
-    assert all(p["enabled"] for p in status["purposes"].values())
-    assert "c:tiktok" in [v["id"] for v in di.page.evaluate("Didomi.getVendors()")]
-    assert di.page.evaluate("localStorage.getItem('didomi_token')")

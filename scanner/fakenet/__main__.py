@@ -8,8 +8,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from scanner.fakenet import FakeInternet, bench_world, demo_world, hostile_world
-from scanner.fakenet.consent import consent_world
+from scanner.fakenet import FakeInternet, bench_world, consent_world, demo_world, hostile_world
 
 WORLDS = {
     "demo": demo_world,

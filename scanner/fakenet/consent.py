@@ -232,7 +232,7 @@ TCF = ConsentSite(
     False,
     (
         # Consent Mode default "granted": the hits claim consent before any choice (gcs=G111).
-        Placement(_gtag("G-TCFMAG01"), "always", "statistics"),
+        Placement(_gtag("G-TCFMAG01"), "always", "statistics", declared_as="statistics", vendor_id=755),
         Placement(CRITEO, "gated", "marketing", declared_as="marketing", vendor_id=91),
         Placement(BING, "any_choice", "marketing", declared_as="marketing", vendor_id=1126),
         Placement(LINKEDIN, "always", "marketing"),  # not in the CMP's vendor list
