@@ -39,7 +39,8 @@ VENDOR_DIR = REPO / "scanner" / "consent" / "vendor" / "autoconsent"
 CHROMIUM = "/usr/lib/chromium/chromium"
 CMP_SITES = [host for host, truth in CONSENT_TRUTH.items() if truth.cmp]
 ALL_SITES = list(CONSENT_TRUTH)
-PAGES_PER_PASS = 3  # the start page (where the choice is made) and two more
+PAGES_PER_PASS = 3  # accept/reject: the start page (where the choice is made) and two more
+PAGES_NO_CHOICE = 2  # no-choice and GPC passes: the start page and one more
 
 BRIDGE = "window.autoconsentSendMessage = (m) => window.__consentHarness(m);\n"
 GPC_SCRIPT = (
@@ -157,9 +158,14 @@ def browser(net: FakeInternet):
         browser.close()
 
 
-def settle(page, net: FakeInternet, quiet_s: float = 0.3, cap_s: float = 3.0) -> None:
-    """Wait for the load event, then until the server saw no new request for ``quiet_s``."""
+STATE_APPLIED_JS = "() => (window.dataLayer || []).some(e => e && e.event === 'consent_state')"
+
+
+def settle(page, net: FakeInternet, quiet_s: float = 0.4, cap_s: float = 5.0) -> None:
+    """Wait for the load event and the site's tag manager to apply the consent state, then until
+    the server saw no new request for ``quiet_s``."""
     page.wait_for_load_state("load")
+    page.wait_for_function(STATE_APPLIED_JS, timeout=15_000)
     deadline = time.monotonic() + cap_s
     last, quiet_since = len(net.log), time.monotonic()
     while time.monotonic() < deadline:
@@ -222,7 +228,8 @@ class PassRun:
         log = net.log.snapshot()
         self.before = log[net_start:mark]
         self.visible_after_next: list[bool] = []
-        for url in truth.pages[1:PAGES_PER_PASS]:
+        count = PAGES_PER_PASS if mode in ("accept", "reject") else PAGES_NO_CHOICE
+        for url in truth.pages[1:count]:
             self.ac.clear()
             self.page.goto(url)
             settle(self.page, net)

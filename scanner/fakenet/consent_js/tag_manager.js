@@ -2,6 +2,7 @@
   var placements = __PLACEMENTS__;
   var gpc = navigator.globalPrivacyControl === true;
   var loaded = {};
+  window.dataLayer = window.dataLayer || [];
   function load(url) {
     if (loaded[url]) return;
     loaded[url] = true;
@@ -25,6 +26,8 @@
         (p.behaviour === 'any_choice' && state.choice);
       if (go) load(p.url);
     });
+    // as a tag manager's event: the consent state was applied (tests wait for it)
+    window.dataLayer.push({ event: 'consent_state', consent_choice: !!state.choice });
   }
 __ADAPTER__
 })();
