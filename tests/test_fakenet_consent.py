@@ -365,7 +365,7 @@ def test_accept_opts_in_and_the_choice_sticks(run, host):
     truth = CONSENT_TRUTH[host]
     r = run(host, "accept")
     detected = {m["cmp"] for m in r.first_page_messages if m["type"] == "cmpDetected"}
-    assert truth.cmp in detected
+    assert detected == {truth.cmp}  # no other of the 797 rules matches the imitation
     assert [m["cmp"] for m in r.first_page_messages if m["type"] == "popupFound"] == [truth.cmp]
     assert r.result is not None and r.result["result"] is True and r.result["cmp"] == truth.cmp
     # The next pages: no banner, no popup, the stored choice applied.
