@@ -10,11 +10,13 @@ An ad-hoc world::
 
     FakeInternet({"www.shop.test": Site({"/": Response.html("<title>Shop</title>")})})
 
-``demo_world()``, ``hostile_world()`` and ``bench_world()`` are documented, with a table of every
-host, cookie, storage key and beacon of the demo, in ``scanner/fakenet/README.md``.
+``demo_world()``, ``hostile_world()``, ``bench_world()`` and ``consent_world()`` are documented, with
+a table of every host, cookie, storage key and beacon of the demo and the consent world's ground
+truth, in ``scanner/fakenet/README.md``.
 """
 
 from scanner.fakenet.bench import bench_world
+from scanner.fakenet.consent import consent_world
 from scanner.fakenet.demo import demo_world
 from scanner.fakenet.hostile import hostile_world
 from scanner.fakenet.server import FakeInternet, LoggedRequest, RequestLog
@@ -29,6 +31,7 @@ __all__ = [
     "Response",
     "Site",
     "bench_world",
+    "consent_world",
     "demo_world",
     "hostile_world",
     "set_cookie",

@@ -16,6 +16,8 @@ from scanner.fakenet.tracking import CookieSpec, Tag
 
 README = Path(__file__).with_name("README.md")
 BEGIN, END = "<!-- BEGIN GENERATED: python -m scanner.fakenet.docs -->", "<!-- END GENERATED -->"
+CONSENT_BEGIN = "<!-- BEGIN GENERATED CONSENT: python -m scanner.fakenet.docs -->"
+CONSENT_END = "<!-- END GENERATED CONSENT -->"
 
 
 @dataclass(frozen=True)
@@ -224,15 +226,64 @@ def demo_tables() -> str:
     )
 
 
-def generated_block(text: str) -> str:
-    start, end = text.index(BEGIN) + len(BEGIN), text.index(END)
-    return text[start:end].strip("\n") + "\n"
+def consent_tables() -> str:
+    """The consent world's ground truth (``scanner.fakenet.consent.CONSENT_TRUTH``) as tables."""
+    from scanner.fakenet.consent import CONSENT_TRUTH, PASSES
+
+    sites = _table(
+        ["site", "consent manager (autoconsent name)", "self-test", "/.well-known/gpc.json"],
+        [
+            [
+                t.start,
+                f"`{t.cmp}`" if t.cmp else "none",
+                "yes" if t.self_test else "-",
+                "yes" if t.gpc_json else "-",
+            ]
+            for t in CONSENT_TRUTH.values()
+        ],
+    )
+    out = [f"### Sites\n\n{sites}\n"]
+    for truth in CONSENT_TRUTH.values():
+        rows = []
+        for name, v in truth.vendors.items():
+            cells = [("bad" if p in v.bad else "yes") if p in v.passes else "-" for p in PASSES]
+            rows.append(
+                [
+                    name,
+                    v.kind,
+                    v.behaviour + (f", GPC via {v.gpc}" if v.gpc else ""),
+                    *cells,
+                    ", ".join(sorted(v.findings)) or "-",
+                    v.declared_by_cmp
+                    or ("-" if v.kind in ("consent", "tag-manager") or not truth.cmp else "not listed"),
+                ]
+            )
+        header = ["vendor", "kind", "behaviour", *PASSES, "findings", "CMP declares it as"]
+        out.append(f"### {truth.start}\n\n{_table(header, rows)}\n")
+    consent_mode = [
+        [t.host, p, f"`{gcs}`", f"`{gcd}`"]
+        for t in CONSENT_TRUTH.values()
+        for p, (gcs, gcd) in sorted(t.vendors["Google Analytics"].consent_mode.items())
+    ]
+    out.append(
+        "### Google Consent Mode on /g/collect\n\n"
+        + _table(["site", "pass", "gcs", "gcd"], consent_mode)
+        + "\n"
+    )
+    return "\n".join(out)
+
+
+def generated_block(text: str, begin: str = BEGIN, end: str = END) -> str:
+    start, stop = text.index(begin) + len(begin), text.index(end)
+    return text[start:stop].strip("\n") + "\n"
 
 
 def rewrite_readme(path: Path = README) -> None:
     text = path.read_text(encoding="utf-8")
-    start, end = text.index(BEGIN) + len(BEGIN), text.index(END)
-    path.write_text(text[:start] + "\n" + demo_tables() + text[end:], encoding="utf-8")
+    for begin, end, tables in ((BEGIN, END, demo_tables), (CONSENT_BEGIN, CONSENT_END, consent_tables)):
+        start, stop = text.index(begin) + len(begin), text.index(end)
+        text = text[:start] + "\n" + tables() + text[stop:]
+    path.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,1 @@
+  update({ choice: false, statistics: false, marketing: false });
