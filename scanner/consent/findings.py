@@ -19,6 +19,7 @@ payment or tag manager):
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -444,21 +445,45 @@ def cmp_findings(result: ScanResult, rows: dict, seen: dict, catalog=None) -> li
     return out
 
 
+# Legal-entity words a consent manager's vendor list adds to a vendor's name ("Criteo SA", "LinkedIn
+# Ireland Unlimited Company"): taken off when the whole name names no vendor.
+_LEGAL = re.compile(
+    r"[,\s]+(?:s\.?a\.?s?|inc\.?|llc|l\.?l\.?c\.?|ltd\.?|limited|gmbh|ag|b\.?v\.?|n\.?v\.?|plc|corp\.?|"
+    r"corporation|co\.?|company|unlimited|ireland|europe|uk|us|s\.?r\.?l\.?|s\.?p\.?a\.?|ab|oy|se|sarl|"
+    r"international|technologies|holdings?)$",
+    re.I,
+)
+
+
 def _vendors_named(names: set[str], catalog=None) -> set[str]:
-    """Catalog vendors the consent manager's names stand for (a parent company covers its vendors)."""
+    """Catalog vendors the consent manager's names stand for. A name that is a company's own entry (the
+    parent of its vendors, e.g. "Google Advertising Products", Google's IAB vendor, as "Google") covers
+    that company's vendors; any other covers itself only (Microsoft Advertising does not cover
+    LinkedIn: each has its own place in a consent manager's list)."""
     if not names:
         return set()
     from scanner.catalog import load_catalog
-    from scanner.declared import resolve_declared
+    from scanner.declared import resolve_one
     from scanner.model import Declared
 
     catalog = catalog or load_catalog([])
-    out: set[str] = set()
-    for row in resolve_declared([Declared(name=n) for n in sorted(names)], catalog):
-        if row.vendor:
-            out.add(row.vendor)
-            if row.resolution == "parent":
-                out |= {
-                    v.name for v in catalog.vendors if (v.parent or "").casefold() == row.vendor.casefold()
-                }
-    return out | names
+    companies: set[str] = set()
+    out: set[str] = set(names)
+    for name in sorted(names):
+        candidate, row = name.strip(), None
+        for _ in range(4):
+            row = resolve_one(Declared(name=candidate), catalog)
+            shorter = _LEGAL.sub("", candidate).strip(" ,")
+            if row.vendor or shorter == candidate or not shorter:
+                break
+            candidate = shorter
+        if row is None or not row.vendor:
+            continue
+        out.add(row.vendor)
+        entry = catalog.vendor(row.vendor)
+        if row.resolution == "parent" or (entry is not None and (entry.parent or "") == entry.name):
+            companies.add(row.vendor.casefold())
+    for v in catalog.vendors:
+        if (v.parent or "").casefold() in companies:
+            out.add(v.name)
+    return out
