@@ -111,6 +111,12 @@ async def _scan_async(options: ScanOptions, sink: VisitSink | None, progress: Pr
     from scanner.consent.passes import check_consent_options, driver_mode
 
     check_consent_options(options.consent, options.consent_sample)
+    if options.declared_from not in (None, "cmp"):
+        raise BadInput(f"declared_from {options.declared_from!r}: only 'cmp' is known")
+    if options.declared_from == "cmp" and options.consent == "off":
+        raise BadInput(
+            "--declared-from cmp reads the consent banner: it needs the consent driver (not --consent off)"
+        )
     check_out_dir(options.out_dir, resume=options.resume, overwrite=options.overwrite)
     # A policy given as a URL is rendered in its own browser: a thread, out of this event loop.
     declared, declared_source = await asyncio.to_thread(_declaration, options)
@@ -159,6 +165,10 @@ async def _scan_async(options: ScanOptions, sink: VisitSink | None, progress: Pr
     if error is not None:
         meta = replace(result.meta, interrupted=True, errors=(*result.meta.errors, str(error)))
         result = replace(result, meta=meta)
+    if declared is None and options.declared_from == "cmp":
+        from scanner.consent.declaration import cmp_declared
+
+        declared, declared_source = cmp_declared(result)
     result = _analyse(result, declared, declared_source, options)
     formats = options.formats if error is None else ("json",)
     if options.out_dir is not None and formats:

@@ -29,13 +29,16 @@ SHOTS = {
     "screenshot_before": "screenshots/banner-before.png",
     "screenshot_after": "screenshots/banner-after.png",
 }
-BANNER = {"banner_text": "We value your privacy. Cookies help us.", "buttons": ["Accept all", "Reject all"]}
+BANNER = {
+    "banner_text": "We value your privacy. Cookies help us.",
+    "banner_buttons": ["Accept all", "Reject all"],
+}
 HOSTILE_TEXT = "<script>window.__pwned=1;alert('banner')</script>We use cookies"
 HOSTILE_BUTTONS = ['" onmouseover="window.__pwned=2" x="', "<img src=x onerror=window.__pwned=3>"]
 HOSTILE_CMP = "<b onmouseover=alert('cmp')>Evil CMP</b>"
 HOSTILE = {
     "banner_text": HOSTILE_TEXT,
-    "buttons": HOSTILE_BUTTONS,
+    "banner_buttons": HOSTILE_BUTTONS,
     "errors": ["<iframe src=https://evil.example/></iframe>"],
     "screenshot_before": "javascript:alert('shot')",
     "screenshot_after": "../../../etc/passwd",
@@ -120,7 +123,7 @@ def test_html_passes_show_action_verification_banner_and_screenshots(written):
     assert "reject all (opt-out)" in reject and "verified (result ok, self-test passed)" in reject
     assert "We value your privacy. Cookies help us." in reject
     assert [li.text_content() for li in cards["reject"].xpath(".//ul[@class='buttons']/li")] == BANNER[
-        "buttons"
+        "banner_buttons"
     ]
     assert "accept all (opt-in)" in cards["accept"].text_content()
     assert "none (looked only)" in cards["none"].text_content()

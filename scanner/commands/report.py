@@ -87,7 +87,6 @@ def run(args: argparse.Namespace) -> int:
     gate = verdict(result, fail_on, baseline)
     counts = ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in result.summary.items())
     word = "pass" if gate.passed else gate.word
-    print(f"{word}: {counts} (fail on: {', '.join(sorted(fail_on)) or 'none'})")
     if result.consent is not None:
         from scanner.report.consent_text import console_line
 
@@ -96,6 +95,7 @@ def run(args: argparse.Namespace) -> int:
         names = ", ".join(f"{f.vendor} ({f.status.replace('_', ' ')})" for f in gate.failing[:20])
         more = f" and {len(gate.failing) - 20} more" if len(gate.failing) > 20 else ""
         print(f"failing: {names}{more}")
+    print(f"{word}: {counts} (fail on: {', '.join(sorted(fail_on)) or 'none'})")
     if gate.partial:
         print(
             f"scanner: warning: partial scan: interrupted after {len(result.pages)} page(s); "

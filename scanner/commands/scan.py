@@ -54,6 +54,11 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     decl.add_argument(
         "--policy", metavar="SOURCE", help="privacy/cookie policy (file or URL) to import instead"
     )
+    decl.add_argument(
+        "--declared-from",
+        choices=("cmp",),
+        help="cmp: the vendors and cookies the site's consent banner lists are the declaration",
+    )
     p.add_argument(
         "--catalog", metavar="FILE", action="append", default=[], help="extra vendor catalog entries"
     )
@@ -140,6 +145,7 @@ def scan_options(args: argparse.Namespace):
         "catalog_files": tuple(args.catalog),
         "browser": browser,
         "policy": args.policy,
+        "declared_from": args.declared_from,
         "vendors": args.vendors,
         "consent": args.consent,
         "consent_sample": args.consent_sample,

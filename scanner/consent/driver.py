@@ -484,7 +484,7 @@ class ConsentCollector(Collector):
         screenshots_dir: Path | None = None,
         *,
         detect_s: float = 5.0,
-        detect_grace_s: float = 1.5,
+        detect_grace_s: float = 1.0,
         popup_s: float = 5.0,
         result_s: float = 15.0,
         self_test_s: float = 6.0,

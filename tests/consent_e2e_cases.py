@@ -1,6 +1,8 @@
-"""A whole consent audit on the fake internet: the real vendored autoconsent rules answer imitations of
-OneTrust, Cookiebot, a TCF consent manager (Quantcast Choice) and Didomi, and every consent finding
-lands exactly where the world's ground truth (scanner.fakenet.consent.CONSENT_TRUTH) says."""
+"""The cases of a whole consent audit on the fake internet, shared by tests/test_consent_e2e_*.py (each
+audits some of the sites, so that two test workers share them): the real vendored autoconsent rules
+answer imitations of OneTrust, Cookiebot, a TCF consent manager (Quantcast Choice) and Didomi, and every
+consent finding lands exactly where the world's ground truth (scanner.fakenet.consent.CONSENT_TRUTH)
+says. A test module sets ``SITES`` and imports ``*`` from here."""
 
 from __future__ import annotations
 
@@ -16,10 +18,27 @@ from scanner.fakenet.consent import CONSENT_TRUTH, consent_world
 from scanner.options import ScanOptions
 from scanner.schema import validation_errors
 
+__all__ = [
+    "CONSENT_TRUTH",
+    "audits",
+    "found",
+    "net",
+    "pytest_generate_tests",
+    "test_every_vendor_gets_the_findings_of_its_behaviour",
+    "test_scan_json_with_a_consent_audit_is_valid",
+    "test_the_banner_is_answered_and_verified",
+    "test_what_the_consent_manager_declares_is_compared",
+]
+
 PAGES = 3
 TIMING = VisitTiming(settle_s=0.5, quiet_ms=300, quiet_cap_s=3.0)
 # The kinds the truth derives from where each vendor is seen; the others are asserted one by one.
 BEHAVIOUR_KINDS = {"before_consent", "despite_reject", "gpc_ignored", "consent_gated", "gpc_honoured"}
+
+
+def pytest_generate_tests(metafunc):
+    if "host" in metafunc.fixturenames:
+        metafunc.parametrize("host", metafunc.module.SITES)
 
 
 @pytest.fixture(scope="module")
@@ -29,10 +48,11 @@ def net():
 
 
 @pytest.fixture(scope="module")
-def audits(net, tmp_path_factory):
+def audits(request, net, tmp_path_factory):
     """Each site audited once as `scanner scan --gpc` does by default (banner -> accept and reject)."""
     out = {}
-    for host, truth in CONSENT_TRUTH.items():
+    for host in request.module.SITES:
+        truth = CONSENT_TRUTH[host]
         options = ScanOptions(
             start_urls=(truth.start,),
             out_dir=tmp_path_factory.mktemp(host.split(".")[1]),
@@ -59,7 +79,6 @@ def found(result) -> dict[str, set[str]]:
     return kinds
 
 
-@pytest.mark.parametrize("host", sorted(CONSENT_TRUTH))
 def test_the_banner_is_answered_and_verified(audits, host):
     truth, result = CONSENT_TRUTH[host], audits[host]
     passes = {p.name: p for p in result.consent.passes}
@@ -77,7 +96,6 @@ def test_the_banner_is_answered_and_verified(audits, host):
     assert passes["reject"].banner_text and passes["reject"].buttons
 
 
-@pytest.mark.parametrize("host", sorted(CONSENT_TRUTH))
 def test_every_vendor_gets_the_findings_of_its_behaviour(audits, host):
     truth, result = CONSENT_TRUTH[host], audits[host]
     kinds = found(result)
@@ -88,7 +106,6 @@ def test_every_vendor_gets_the_findings_of_its_behaviour(audits, host):
     assert not extra
 
 
-@pytest.mark.parametrize("host", sorted(CONSENT_TRUTH))
 def test_what_the_consent_manager_declares_is_compared(audits, host):
     truth, result = CONSENT_TRUTH[host], audits[host]
     kinds = found(result)
@@ -100,40 +117,6 @@ def test_what_the_consent_manager_declares_is_compared(audits, host):
         assert {v for v, k in kinds.items() if "not_in_cmp" in k} == unlisted
     granted = {v for v, k in kinds.items() if "granted_before_choice" in k}
     assert granted == ({"Google Analytics"} if truth.claims_granted_before_choice else set())
-
-
-def test_a_cookie_the_banner_calls_necessary_but_an_ad_vendor_sets_is_a_mismatch(audits):
-    result = audits["www.cb-boutique.com"]
-    mismatch = [f for f in result.consent.findings if f.status == "cmp_mismatch"]
-    assert [f.vendor for f in mismatch] == ["Criteo"]
-    assert "declared necessary" in mismatch[0].detail and "necessary" in mismatch[0].reasons
-
-
-def test_records_say_their_pass_and_phase(audits):
-    result = audits["www.ot-daily.com"]
-    accept = [
-        r for r in result.requests if r.consent_pass == "accept" and r.page_url == result.meta.start_urls[0]
-    ]
-    phases = {r.consent_phase for r in accept}
-    assert phases == {"before_action", "after_action"}
-    facebook = [r for r in accept if r.vendor == "Facebook"]
-    assert facebook and {r.consent_phase for r in facebook} == {"after_action"}
-    gcs = {
-        r.consent_params.get("gcs") for r in result.requests if r.consent_params and "gcs" in r.consent_params
-    }
-    assert gcs  # consent signal values are kept on the rows
-
-
-def test_declared_after_consent_only_is_declared(net, audits, tmp_path):
-    """The declaration comparison uses every pass: Facebook, declared, loads only after "accept"."""
-    from scanner.declared import parse_declared_csv
-    from scanner.pipeline import analyse
-
-    result = audits["www.ot-daily.com"]
-    rows = parse_declared_csv("name,purpose,privacy_policy\nFacebook,advertising,https://fb.test/p\n")
-    again = analyse(result, declared=rows)
-    assert next(f for f in again.findings if f.vendor == "Facebook").status == "declared"
-    assert not [r for r in result.requests if r.vendor == "Facebook" and r.consent_pass == "none"]
 
 
 def test_scan_json_with_a_consent_audit_is_valid(audits):
