@@ -6,5 +6,8 @@ Global Privacy Control.
 - ``rules``: the vendored full rule set, filtered per frame.
 - ``tcf``, ``consent_mode``, ``signals``: pure readers of what a consent manager tells (IAB TC strings,
   Google Consent Mode parameters, US privacy / GPC state).
-- ``passes`` and ``findings``: the extra passes of a scan and the per-vendor matrix across them.
+- ``cmp_state`` (read in the page) and ``cmp_record`` (kept on the visit): the consent manager's own
+  state and lists; ``declaration``: those lists as the declaration (``--declared-from cmp``).
+- ``passes`` and ``findings``: the extra passes of a scan, the per-vendor matrix across them and the
+  consent findings.
 """
