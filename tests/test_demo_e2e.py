@@ -36,6 +36,8 @@ EXPECTED = {
         ("Microsoft Advertising", "Bing"),
         ("Quantcast", "Quantcast"),
         ("LinkedIn", "Bizo (Linkedin)"),
+        # Loaded only after "accept all" in the shop's consent banner: declared, found in the accept pass.
+        ("Bizible", "Bizible"),
     },
     "mismatch": {("Facebook", "Facebook"), ("example.com (first party)", None)},
     "undeclared": {("Hotjar", None), ("YouTube", None), ("pixelmetrics-demo.io", None)},
@@ -46,7 +48,6 @@ EXPECTED = {
         ("Magnite", "Chango"),  # Chango is a former name of Magnite
         ("Magnetic", "Magnetic"),
         ("ShareASale", "Shareasale"),
-        ("Bizible", "Bizible"),
     },
 }
 
@@ -81,9 +82,38 @@ def test_scan_json_is_valid_and_compared_with_the_repo_vendors_csv(scan_json):
     assert validation_errors(scan_json) == []
     assert scan_json["meta"]["declared_source"] == str(REPO / "vendors.csv")
     assert scan_json["meta"]["options"]["max_pages"] == 25
-    assert 8 <= len(scan_json["pages"]) <= 25
+    crawled = [p for p in scan_json["pages"] if p["consent_pass"] == "none"]
+    assert 8 <= len(crawled) <= 25
+    passes = {p["name"]: p for p in scan_json["consent"]["passes"]}
+    assert set(passes) == {"none", "accept", "reject"}  # the shop shows a banner: both passes ran
+    sample = scan_json["meta"]["options"]["consent_sample"]
+    accepted = [p["url"] for p in scan_json["pages"] if p["consent_pass"] == "accept"]
+    assert len(accepted) == sample and accepted[0] == crawled[0]["url"]
+    assert set(accepted) <= {p["url"] for p in crawled}
     visited = {p["url"] for p in scan_json["pages"]}
     assert "https://www.wikipedia.org/" not in visited  # out of scope, never visited
+
+
+def test_the_demo_shows_a_consent_matrix(scan_json):
+    """The shop's OneTrust-like banner is answered both ways by the real autoconsent rules; its tags
+    ignore the choice except Bizible, which its tag manager loads only after "accept all"."""
+    consent = scan_json["consent"]
+    passes = {p["name"]: p for p in consent["passes"]}
+    assert passes["none"]["cmp"] == "Onetrust"
+    assert passes["accept"]["action"] == "optIn" and passes["accept"]["verified"]
+    assert passes["reject"]["action"] == "optOut" and passes["reject"]["verified"]
+    kinds: dict[str, set[str]] = {}
+    for f in consent["findings"]:
+        kinds.setdefault(f["status"], set()).add(f["vendor"])
+    assert kinds["consent_gated"] == {"Bizible"}
+    assert {"Google Analytics", "Facebook", "Criteo"} <= kinds["before_consent"]
+    assert {"Google Analytics", "Facebook", "Criteo"} <= kinds["despite_reject"]
+    assert "Bizible" not in kinds["before_consent"] | kinds["despite_reject"]
+    matrix = {row["vendor"]: row for row in consent["matrix"]}
+    assert set(matrix["Bizible"]["cells"]) == {"none", "accept", "reject"}
+    assert matrix["Bizible"]["cells"]["none"]["requests"] == 0 and matrix["Bizible"]["bad"] == []
+    assert matrix["Bizible"]["cells"]["accept"]["after_action"] > 0
+    assert "reject" in matrix["Facebook"]["bad"]
 
 
 def test_har_junit_sarif_match_their_published_schemas(demo):

@@ -459,7 +459,9 @@ def _cmp_head(site: ConsentSite) -> str:
     return ""
 
 
-def render_page(site: ConsentSite, path: str, title: str, gpc_header: bool) -> str:
+def consent_head(site: ConsentSite, gpc_header: bool = False) -> str:
+    """The head of a page of ``site``: its Consent Mode defaults, its tag manager (which loads each
+    placement when its behaviour says so) and its consent manager."""
     placements = [
         {
             "url": p.tag.url,
@@ -484,6 +486,11 @@ def render_page(site: ConsentSite, path: str, title: str, gpc_header: bool) -> s
     else:
         head.append(f"<script>\n{manager}</script>")  # listeners first, then the CMP
         head.append(_cmp_head(site))
+    return "\n".join(head)
+
+
+def render_page(site: ConsentSite, path: str, title: str, gpc_header: bool) -> str:
+    head = [consent_head(site, gpc_header)]
     links = "\n".join(
         f'<li><a href="{href}">{html.escape(text)}</a></li>' for href, text in PAGE_PATHS if href != path
     )
@@ -749,6 +756,28 @@ def _json(data: object) -> Response:
 def _no_cache(response: Response) -> Response:
     headers = [(k, v) for k, v in response.headers if k.lower() != "cache-control"]
     return Response(response.status, [*headers, ("Cache-Control", "no-cache")], response.body)
+
+
+def consent_routes(site: ConsentSite) -> dict[str, dict[str, Response | Handler]]:
+    """The hosts a OneTrust ``site`` needs besides its own pages: the consent manager (its script and
+    the site's domain data) and every placement's tag and endpoints (for a world of its own, such as
+    the demo's)."""
+    if site.cmp != "onetrust":
+        raise ValueError("consent_routes serves OneTrust sites only")
+    routes: dict[str, dict[str, Response | Handler]] = {
+        "cdn.cookielaw.org": {
+            "/scripttemplates/otSDKStub.js": _script(cmps.onetrust_js()),
+            f"/consent/{ONETRUST_ID}/{ONETRUST_ID}.json": _json(onetrust_domain_data(site)),
+        }
+    }
+    for placement in site.placements:
+        tag = placement.tag
+        routes.setdefault(tag.host, {})[tag.path] = lambda _r, tag=tag: _no_cache(tag_response(tag))
+        for endpoint in tag.endpoints:
+            routes.setdefault(endpoint.host, {})[endpoint.path] = lambda r, e=endpoint: endpoint_response(
+                e, r
+            )
+    return routes
 
 
 def consent_world() -> dict[str, Site]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from scanner.fakenet.demo_tags import (
     BING,
+    BIZIBLE,
     CRITEO,
     FACEBOOK,
     FONTS,
@@ -84,6 +85,8 @@ class PageSpec:
 
     def render(self) -> str:
         head = "\n".join(tag.html() for tag in self.tags)
+        if self.url.startswith(WWW + "/"):  # the shop's pages carry its consent banner
+            head = demo_consent_head() + "\n" + head
         links = "\n".join(
             f'<li><a href="{html.escape(href)}">{html.escape(text)}</a></li>' for href, text in self.links
         )
@@ -344,12 +347,37 @@ def build_world(
     return world
 
 
+def demo_consent():
+    """The shop's consent banner: a OneTrust imitation (scanner.fakenet.consent) whose tag manager
+    loads Bizible only after "accept all"; every other tag of the shop ignores the banner (they are in
+    the page itself), as on many real shops."""
+    from scanner.fakenet.consent import ConsentSite, Placement
+
+    return ConsentSite(
+        "www.example.com",
+        "Example Shop",
+        "onetrust",
+        "Onetrust",
+        True,
+        (Placement(BIZIBLE, "gated", "marketing", declared_as="marketing"),),
+    )
+
+
+def demo_consent_head() -> str:
+    from scanner.fakenet.consent import consent_head
+
+    return consent_head(demo_consent())
+
+
 def demo_world() -> dict[str, Site]:
     """The demo site www.example.com and everything it loads (see README.md for the table)."""
+    from scanner.fakenet.consent import consent_routes
+
     return build_world(
         PAGES,
         {
             "www.example.com": _www_extras(),
             "example.com": {"*": lambda r: Response.redirect("https://www.example.com" + r.target, 301)},
+            **consent_routes(demo_consent()),
         },
     )

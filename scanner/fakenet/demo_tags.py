@@ -277,3 +277,18 @@ ALL_TAGS: tuple[Tag, ...] = (
     FONTS,
     YOUTUBE,
 )
+
+
+# Loaded only once the visitor accepts marketing cookies in the demo's consent banner (its tag manager
+# asks OneTrust, as real sites wire their tags): the demo's consent-gated vendor.
+BIZIBLE = Tag(
+    key="bizible",
+    vendor="Bizible",
+    url="https://cdn.bizible.com/scripts/bizible.js",
+    js_cookies=(_js("_biz_uid", YEAR), _js("_biz_nA", YEAR, "1")),
+    hits=(
+        Hit("image", "https://cdn.bizibly.com/u?mapType=ga&_biz_u={cookie:_biz_uid}&_biz_l={page}&rnd={ts}"),
+    ),
+    endpoints=(Endpoint("https://cdn.bizibly.com/u*", "pixel"),),
+    note="loaded by the demo's tag manager only after 'accept all' in the consent banner",
+)
