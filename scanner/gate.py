@@ -18,18 +18,11 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from scanner.errors import EXIT_FINDINGS, EXIT_OK, EXIT_PARTIAL, BadInput
-from scanner.model import Finding, ScanResult
+from scanner.model import CONSENT_KINDS, Finding, ScanResult
 
 # Consent findings (ScanResult.consent.findings) that a gate may fail on: ``--fail-on before-consent``.
-CONSENT_FAIL_ON: tuple[str, ...] = (
-    "before_consent",
-    "despite_reject",
-    "reject_unverified",
-    "gpc_ignored",
-    "not_in_cmp",
-    "cmp_mismatch",
-    "granted_before_choice",
-    "no_banner",
+CONSENT_FAIL_ON: tuple[str, ...] = tuple(
+    k for k in CONSENT_KINDS if k not in ("consent_gated", "gpc_honoured")
 )
 FAIL_ON_CHOICES: tuple[str, ...] = ("undeclared", "mismatch", "not_observed", *CONSENT_FAIL_ON, "none")
 DEFAULT_FAIL_ON: tuple[str, ...] = ("undeclared",)

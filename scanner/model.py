@@ -9,18 +9,15 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 SCHEMA_VERSION = "1.1"  # 1.1: consent passes (consent_pass/consent_phase on records, the consent block)
 
 SetBy = Literal["http", "js"]
 StorageKind = Literal["local", "session"]
-FindingStatus = Literal[
-    "declared",
-    "undeclared",
-    "not_observed",
-    "mismatch",
-    # consent findings (CONSENT_KINDS), only in ScanResult.consent.findings
+DeclarationStatus = Literal["declared", "undeclared", "not_observed", "mismatch"]
+# Kinds of consent findings (Finding.status in ScanResult.consent.findings). The bad ones fail a gate.
+ConsentKind = Literal[
     "before_consent",
     "despite_reject",
     "reject_unverified",
@@ -32,6 +29,7 @@ FindingStatus = Literal[
     "consent_gated",
     "gpc_honoured",
 ]
+FindingStatus = Literal[DeclarationStatus, ConsentKind]
 FINDING_STATUSES: tuple[str, ...] = ("undeclared", "mismatch", "not_observed", "declared")
 
 # Consent passes (scanner.consent): the crawl itself is "none" (nobody touched the banner); "accept" and
@@ -40,19 +38,7 @@ CONSENT_PASSES: tuple[str, ...] = ("none", "accept", "reject", "gpc")
 # Where a record stands against the banner answer of its pass: before or after the click on the page
 # where the banner was answered, after it on every later page of that pass; None in passes without one.
 ConsentPhase = Literal["before_action", "after_action"]
-# Kinds of consent findings (Finding.status in ScanResult.consent.findings). The bad ones fail a gate.
-CONSENT_KINDS: tuple[str, ...] = (
-    "before_consent",
-    "despite_reject",
-    "reject_unverified",
-    "gpc_ignored",
-    "not_in_cmp",
-    "cmp_mismatch",
-    "granted_before_choice",
-    "no_banner",
-    "consent_gated",
-    "gpc_honoured",
-)
+CONSENT_KINDS: tuple[str, ...] = get_args(ConsentKind)
 BAD_CONSENT_KINDS: frozenset[str] = frozenset(
     {"before_consent", "despite_reject", "gpc_ignored", "not_in_cmp", "cmp_mismatch", "granted_before_choice"}
 )

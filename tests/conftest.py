@@ -59,6 +59,12 @@ def scan(net: FakeInternet, urls, out_dir: Path, *, ignore_https_errors=True, ti
 
 
 def run_cli(*args: str, timeout: float = 240) -> subprocess.CompletedProcess:
+    """``python -m scanner ARGS``. A ``scan`` runs without its consent passes (``--consent off``) unless
+    the test names ``--consent``: these tests are about crawling, the declaration and the gate, and the
+    demo shop's banner would add an accept and a reject pass to each. The default consent audit runs
+    end to end in test_demo_e2e.py (``scanner demo``) and test_consent_e2e_*.py."""
+    if args and args[0] == "scan" and not any(a == "--consent" or a.startswith("--consent=") for a in args):
+        args = (*args, "--consent", "off")
     env = dict(os.environ, CI="true")
     return subprocess.run(
         [sys.executable, "-m", "scanner", *args],

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from consent_factory import ACTION, ALWAYS, PAGES, T0, crawl_visits, driver, hits, scan, visit
+from consent_factory import ACTION, ALWAYS, PAGES, T0, crawl_visits, driver, hits, request, scan, visit
 
 from scanner.gate import failing_findings, normalise_fail_on
 from scanner.model import ScanResult
@@ -125,3 +125,116 @@ def test_the_consent_block_round_trips_through_scan_json():
     again = ScanResult.from_dict(json.loads(json.dumps(result.to_dict())))
     assert again.consent == result.consent
     assert again.requests == result.requests
+
+
+# ---- what the consent manager declares (cmp_state on the driver's record) --------------------------
+
+
+def cookie(name: str, domain: str, page: str, days: float | None, ts: float = T0) -> dict:
+    """A cookie observation as the cookie collector saves it (a Set-Cookie header)."""
+    return {
+        "name": name,
+        "domain": domain,
+        "path": "/",
+        "source": "set-cookie",
+        "host_only": False,
+        "expires": None if days is None else ts + days * 86400,
+        "declared_lifetime_days": days,
+        "secure": True,
+        "http_only": False,
+        "same_site": "None",
+        "setter_url": f"https://{domain.lstrip('.')}/",
+        "value_hash": "0" * 16,
+        "value": None,
+        "page_url": page,
+        "ts": ts,
+    }
+
+
+def declared_cookie(name: str, host: str, group: str, necessary: bool, days: float | None) -> dict:
+    return {
+        "cmp": "onetrust",
+        "name": name,
+        "host": host,
+        "group": group,
+        "group_id": None,
+        "category": None,
+        "necessary": necessary,
+        "lifetime_days": days,
+        "session": days is None,
+    }
+
+
+def cmp_audit() -> ScanResult:
+    """One crawl page where OneTrust lists Criteo's cto_bundle as necessary, Facebook's fr for 90 days
+    (it lives 400), LinkedIn not at all; GA hits say gcs=G111 before any choice."""
+    page = PAGES[0]
+    state = {
+        "cmp": "onetrust",
+        "declared_cookies": [
+            declared_cookie("cto_bundle", ".criteo.com", "Strictly Necessary Cookies", True, 390),
+            declared_cookie("fr", ".facebook.com", "Targeting Cookies", False, 90),
+            declared_cookie("_ga", "www.shop.test", "Performance Cookies", False, 730),
+        ],
+    }
+    ga = request("https://region1.google-analytics.com/g/collect?v=2&gcs=G111&gcd=13t3t3t3t5", page, T0)
+    requests = [
+        ga,
+        *hits(page, ["static.criteo.net", "snap.licdn.com"], T0),
+        request("https://connect.facebook.net/en_US/fbevents.js", page, T0),
+    ]
+    raw = visit(page, "none", requests, {**driver("Onetrust"), "cmp_state": state})
+    raw["cookie_observations"] = [
+        cookie("cto_bundle", ".criteo.com", page, 390),
+        cookie("fr", ".facebook.com", page, 400),
+    ]
+    # consent_params as the request collector keeps them
+    raw["requests"][0]["consent_params"] = {"gcs": "G111", "gcd": "13t3t3t3t5"}
+    return scan([raw])
+
+
+def test_a_tracker_the_banner_never_lists_is_not_in_cmp():
+    found = kinds(cmp_audit())
+    assert found["not_in_cmp"] == {"LinkedIn"}  # GA, Criteo and Facebook are listed by their cookies
+
+
+def test_a_necessary_cookie_set_by_an_ad_vendor_and_a_longer_lifetime_are_cmp_mismatches():
+    result = cmp_audit()
+    mismatch = {f.vendor: f for f in result.consent.findings if f.status == "cmp_mismatch"}
+    assert set(mismatch) == {"Criteo", "Facebook"}
+    assert mismatch["Criteo"].reasons == ("necessary",) and "declared necessary" in mismatch["Criteo"].detail
+    assert mismatch["Facebook"].reasons == ("lifetime",) and "400 days" in mismatch["Facebook"].detail
+    assert [c["name"] for c in mismatch["Facebook"].evidence.cookies] == ["fr"]
+
+
+def test_hits_that_claim_consent_before_any_choice():
+    result = cmp_audit()
+    granted = [f for f in result.consent.findings if f.status == "granted_before_choice"]
+    assert [f.vendor for f in granted] == ["Google Analytics"]
+    assert "ad_storage" in granted[0].reasons and "analytics_storage" in granted[0].reasons
+
+
+def test_the_banner_list_becomes_the_declaration():
+    from scanner.consent.declaration import cmp_declared
+
+    result = cmp_audit()
+    rows, source = cmp_declared(result)
+    assert source == "cmp: onetrust"
+    again = analyse(result, declared=rows, declared_source=source)
+    status = {f.vendor: f.status for f in again.findings}
+    assert status["LinkedIn"] == "undeclared"
+    assert status["Criteo"] in ("declared", "mismatch") and status["Facebook"] in ("declared", "mismatch")
+
+
+def test_a_rejection_the_consent_manager_contradicts_is_not_verified():
+    visits = crawl_visits()
+    reject_first = next(v for v in visits if v["page"].get("consent_pass") == "reject")
+    # the self-test passed, but OneTrust's own state still grants the targeting group
+    reject_first["consent"][0]["cmp_state"] = {
+        "granted_groups": ["C0001", "C0004"],
+        "denied_groups": ["C0002"],
+    }
+    result = scan(visits)
+    reject = next(p for p in result.consent.passes if p.name == "reject")
+    assert reject.self_test is True and not reject.verified
+    assert "despite_reject" not in kinds(result) and kinds(result)["reject_unverified"] == {"Criteo"}

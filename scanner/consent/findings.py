@@ -346,7 +346,7 @@ def cmp_findings(result: ScanResult, rows: dict, seen: dict, catalog=None) -> li
 
     names, cookies, cmp = cmp_declaration(result)
     out: list[Finding] = []
-    listed_vendors = _vendors_named(names, catalog)
+    listed_vendors = _vendors_named(names, catalog) | _cookie_vendors(cookies, catalog)
     for vendor in sorted(seen, key=str.lower):
         row = rows.get(vendor, {})
         if not _tracking(row):
@@ -442,6 +442,23 @@ def cmp_findings(result: ScanResult, rows: dict, seen: dict, catalog=None) -> li
                     unknown=bool(row.get("unknown")),
                 )
             )
+    return out
+
+
+def _cookie_vendors(cookies: list[dict], catalog=None) -> set[str]:
+    """Vendors whose cookies the consent manager lists by name (``_ga`` lists Google Analytics)."""
+    if not cookies:
+        return set()
+    from scanner.catalog import load_catalog
+    from scanner.declared import resolve_one
+    from scanner.model import Declared
+
+    catalog = catalog or load_catalog([])
+    out = set()
+    for name in sorted({str(c["name"]) for c in cookies}):
+        row = resolve_one(Declared(name=f"cookie {name}", cookies=(name,)), catalog)
+        if row.vendor:
+            out.add(row.vendor)
     return out
 
 
