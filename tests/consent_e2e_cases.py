@@ -30,7 +30,7 @@ __all__ = [
     "test_what_the_consent_manager_declares_is_compared",
 ]
 
-PAGES = 3
+PAGES = 2  # the start page, where the banner is answered, and one page after it
 TIMING = VisitTiming(settle_s=0.5, quiet_ms=300, quiet_cap_s=3.0)
 # The kinds the truth derives from where each vendor is seen; the others are asserted one by one.
 BEHAVIOUR_KINDS = {"before_consent", "despite_reject", "gpc_ignored", "consent_gated", "gpc_honoured"}

@@ -55,7 +55,9 @@ EXPECTED = {
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     out = tmp_path_factory.mktemp("demo-e2e") / "out"
-    proc = run_cli("demo", "--out", str(out), "--quiet", "--max-pages", "25", timeout=180)
+    proc = run_cli(
+        "demo", "--out", str(out), "--quiet", "--max-pages", "25", "--consent-sample", "3", timeout=180
+    )
     return proc, out
 
 

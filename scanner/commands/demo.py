@@ -28,6 +28,9 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--format", default="html,json,csv,har,junit,sarif,md", metavar="LIST")
     p.add_argument("--fail-on", action="append", default=None, metavar="STATUS", help="default none")
     p.add_argument("--max-pages", default="30")
+    p.add_argument(
+        "--consent-sample", default="5", metavar="K", help="pages of the accept and reject passes (default 5)"
+    )
     p.add_argument("--quiet", action="store_true")
     p.add_argument("--overwrite", action="store_true", help="replace an earlier scan in --out")
     return p
@@ -49,7 +52,14 @@ def run(args: argparse.Namespace) -> int:
     vendors = args.vendors or default_vendors()
     with FakeInternet(demo_world()) as net:
         argv = ["scan", DEMO_URL, "--out", out, "--ignore-https-errors", "--format", args.format]
-        argv += ["--max-pages", str(args.max_pages), "--timeout", "10"]
+        argv += [
+            "--max-pages",
+            str(args.max_pages),
+            "--timeout",
+            "10",
+            "--consent-sample",
+            str(args.consent_sample),
+        ]
         argv += [f"--browser-arg={a}" for a in net.chromium_args()]
         if vendors:
             argv += ["--vendors", str(vendors)]
