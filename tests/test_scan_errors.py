@@ -179,6 +179,7 @@ def test_browser_dying_mid_crawl_keeps_finished_pages(demo_net, tmp_path, monkey
     out = tmp_path / "out"
     argv = ["scan", demo_net.url("www.example.com", "/"), "--out", str(out), "--quiet", "--no-screenshots"]
     argv += ["--settle", "0.2", "--ignore-https-errors", "--no-sitemap", "--timeout", "5"]
+    argv += ["--concurrency", "1", "--consent", "off"]  # one visit at a time: the count is exact
     argv += [f"--browser-arg={a}" for a in demo_net.chromium_args()]
     code = main(argv)
     err = capsys.readouterr().err
