@@ -86,6 +86,19 @@ class _Seen:
         }
 
 
+def _finding(vendor: str, kind: str, row: dict, ev, detail: str, reasons: tuple[str, ...] = ()) -> Finding:
+    """A consent finding about ``vendor`` (its vendor row gives the category and whether it is unknown)."""
+    return Finding(
+        vendor=vendor,
+        status=kind,
+        category=row.get("category"),
+        detail=detail,
+        reasons=reasons,
+        evidence=ev,
+        unknown=bool(row.get("unknown")),
+    )
+
+
 def summarise_passes(result: ScanResult) -> list[ConsentPass]:
     """One ConsentPass per pass that ran, from its pages' consent records (visit order)."""
     pages_of: dict[str, list] = defaultdict(list)
@@ -196,17 +209,8 @@ def consent_report(result: ScanResult, catalog=None) -> ConsentReport | None:
 
     def finding(vendor: str, kind: str, what: _Seen, detail: str, reasons: tuple[str, ...] = ()) -> None:
         ev = evidence_of(what.requests, what.cookies, what.storage)
-        row = rows.get(vendor, {})
         findings.append(
-            Finding(
-                vendor=vendor,
-                status=kind,
-                category=row.get("category"),
-                detail=f"{detail}: {seen_words(ev)}",
-                reasons=reasons,
-                evidence=ev,
-                unknown=bool(row.get("unknown")),
-            )
+            _finding(vendor, kind, rows.get(vendor, {}), ev, f"{detail}: {seen_words(ev)}", reasons)
         )
 
     reject, accept, gpc = by_name.get("reject"), by_name.get("accept"), by_name.get("gpc")
@@ -365,18 +369,11 @@ def cmp_findings(result: ScanResult, rows: dict, seen: dict, catalog=None) -> li
             )
             if not covered:
                 ev = evidence_of(everything.requests, everything.cookies, everything.storage)
-                out.append(
-                    Finding(
-                        vendor=vendor,
-                        status="not_in_cmp",
-                        category=row.get("category"),
-                        detail=f"{vendor} is not in the list the consent manager ({cmp or 'unknown'}) shows: "
-                        f"nobody could consent to it; {seen_words(ev)}",
-                        reasons=("not_in_cmp",),
-                        evidence=ev,
-                        unknown=bool(row.get("unknown")),
-                    )
+                detail = (
+                    f"{vendor} is not in the list the consent manager ({cmp or 'unknown'}) shows: "
+                    f"nobody could consent to it; {seen_words(ev)}"
                 )
+                out.append(_finding(vendor, "not_in_cmp", row, ev, detail, ("not_in_cmp",)))
         problems, bad_cookies = [], []
         for c in everything.cookies:
             for d in cookies:
@@ -405,18 +402,9 @@ def cmp_findings(result: ScanResult, rows: dict, seen: dict, catalog=None) -> li
                 break
         if problems:
             ev = evidence_of((), list(dict.fromkeys(bad_cookies)), ())
+            why = tuple(dict.fromkeys("necessary" if "necessary" in p else "lifetime" for p in problems))
             out.append(
-                Finding(
-                    vendor=vendor,
-                    status="cmp_mismatch",
-                    category=row.get("category"),
-                    detail="; ".join(dict.fromkeys(problems))[:1000],
-                    reasons=tuple(
-                        dict.fromkeys("necessary" if "necessary" in p else "lifetime" for p in problems)
-                    ),
-                    evidence=ev,
-                    unknown=bool(row.get("unknown")),
-                )
+                _finding(vendor, "cmp_mismatch", row, ev, "; ".join(dict.fromkeys(problems))[:1000], why)
             )
         early = [
             r
@@ -430,18 +418,11 @@ def cmp_findings(result: ScanResult, rows: dict, seen: dict, catalog=None) -> li
                 {s for r in early for s in granted_signals(consent_mode_state(r.consent_params))}
             )
             ev = evidence_of(early)
-            out.append(
-                Finding(
-                    vendor=vendor,
-                    status="granted_before_choice",
-                    category=row.get("category"),
-                    detail=f"{vendor} hits claim consent granted ({', '.join(signals)}) before any choice "
-                    f"(Google Consent Mode gcs/gcd); {seen_words(ev)}",
-                    reasons=tuple(signals),
-                    evidence=ev,
-                    unknown=bool(row.get("unknown")),
-                )
+            detail = (
+                f"{vendor} hits claim consent granted ({', '.join(signals)}) before any choice "
+                f"(Google Consent Mode gcs/gcd); {seen_words(ev)}"
             )
+            out.append(_finding(vendor, "granted_before_choice", row, ev, detail, tuple(signals)))
     return out
 
 
