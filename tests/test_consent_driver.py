@@ -195,10 +195,22 @@ def test_a_hostile_page_cannot_steer_or_forge_the_record(watched, rejected):
         assert "Forged" not in text and "forged error" not in text and r["errors"] == []
 
 
-def test_default_collectors_adds_the_driver_only_when_asked(tmp_path):
+def test_the_crawl_adds_the_driver_as_each_pass_needs(tmp_path):
+    """The crawl itself looks on its first pages only; a pass drives every visit, names its screenshots
+    after itself and keeps the driver's waits within --timeout; --consent off adds no driver."""
+    from scanner.consent.passes import FirstVisits
+
+    options = ScanOptions(start_urls=("https://www.shop.test/",), out_dir=tmp_path, consent_sample=3)
     assert not [c for c in default_collectors(keep_values=False) if c.name == "consent"]
-    added = [c for c in default_collectors(keep_values=False, consent="reject") if c.name == "consent"]
-    assert len(added) == 1 and added[0].mode == "reject" and added[0].folder is None
+    crawl = Crawl(options, JsonlSink(tmp_path), consent_mode="none")
+    looking = [c for c in crawl.collectors if c.name == "consent"]
+    assert len(looking) == 1 and isinstance(looking[0], FirstVisits) and looking[0].limit == 3
+    assert looking[0].inner.mode == "none" and looking[0].finish_first
+    rejecting = Crawl(options, JsonlSink(tmp_path), consent_pass="reject", consent_mode="reject")
+    driver = next(c for c in rejecting.collectors if c.name == "consent")
+    assert isinstance(driver, ConsentCollector) and driver.mode == "reject"
+    assert driver.prefix == "reject-" and driver.budget_s <= options.browser.timeout_s - 2
+    assert not [c for c in Crawl(options, JsonlSink(tmp_path)).collectors if c.name == "consent"]
     with pytest.raises(ValueError):
         ConsentCollector("maybe")
 

@@ -10,11 +10,9 @@ from scanner.collect.storage import StorageCollector
 from scanner.collect.websockets import WebSocketCollector
 
 
-def default_collectors(
-    *, keep_values: bool, screenshots_dir=None, consent: str | None = None
-) -> list[Collector]:
-    """The collectors of a scan; ``consent`` ("none", "accept" or "reject") adds the consent banner
-    driver (``scanner.consent.driver``) for that pass."""
+def default_collectors(*, keep_values: bool, screenshots_dir=None) -> list[Collector]:
+    """The evidence collectors of a scan (the crawl adds the consent driver itself: see
+    ``scanner.crawl.crawler.Crawl``)."""
     collectors: list[Collector] = [
         InitiatorCollector(),
         RequestCollector(keep_values=keep_values),
@@ -25,10 +23,6 @@ def default_collectors(
     ]
     if screenshots_dir is not None:
         collectors.append(ScreenshotCollector(screenshots_dir))
-    if consent is not None:
-        from scanner.consent.driver import ConsentCollector  # the vendored bundle loads only when used
-
-        collectors.append(ConsentCollector(mode=consent, screenshots_dir=screenshots_dir))
     return collectors
 
 
