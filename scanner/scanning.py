@@ -152,10 +152,10 @@ async def _scan_async(options: ScanOptions, sink: VisitSink | None, progress: Pr
         log.debug("the scan stopped", exc_info=True)
         first = next((ln.strip() for ln in str(exc).splitlines() if ln.strip()), type(exc).__name__)
         error = CannotScan(f"the scan stopped after {crawl.saved} page(s): {first[:300]}")
-    passes: list = []
+    passes: list = []  # filled as each pass ends (also when one is interrupted): none of it is lost
     if error is None:
         try:
-            passes = await _consent_passes(options, sink, report, crawl.browser)
+            await _consent_passes(options, sink, report, crawl.browser, passes)
         except (KeyboardInterrupt, asyncio.CancelledError):
             error = ScanInterrupted(f"interrupted during the consent passes; {crawl.saved} page(s) saved")
         if passes:
@@ -190,8 +190,11 @@ async def _scan_async(options: ScanOptions, sink: VisitSink | None, progress: Pr
     return result
 
 
-async def _consent_passes(options: ScanOptions, sink: VisitSink, report: Progress, browser) -> list:
-    """Run the consent passes the crawl calls for (``scanner.consent.passes``): [(name, sink, error)]."""
+async def _consent_passes(
+    options: ScanOptions, sink: VisitSink, report: Progress, browser, done: list
+) -> list:
+    """Run the consent passes the crawl calls for (``scanner.consent.passes``) into ``done``: (name, sink,
+    error, meta) per pass."""
     from scanner.consent.passes import banner_seen, plan, run_passes, sample_pages
 
     if options.consent == "off" and not options.gpc:
@@ -208,7 +211,7 @@ async def _consent_passes(options: ScanOptions, sink: VisitSink, report: Progres
 
         return JsonlSink(options.out_dir, visits_file=pass_visits_file(name), write_meta=False)
 
-    return await run_passes(options, names, pages, sink_for, report, browser)
+    return await run_passes(options, names, pages, sink_for, report, browser, done)
 
 
 def _assemble(crawl, sink: VisitSink, passes: list = ()) -> ScanResult:

@@ -10,6 +10,7 @@ Global Privacy Control and answering nothing, as a visitor of an opt-out regime 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import replace
@@ -98,14 +99,16 @@ async def run_passes(
     sink_for: Callable[[str], Any],
     progress: Callable[[dict], None],
     browser: Any,
+    done: list | None = None,
 ) -> list[tuple[str, Any, str | None, dict]]:
-    """Run each pass in a browser of its own (a fresh profile); returns, per pass, (name, sink, error or
-    None, what ``meta.consent_passes`` keeps of it). A pass that fails keeps what it saved and says
-    why; the other passes still run."""
+    """Run each pass in a browser of its own (a fresh profile); returns ``done`` with, per pass, (name,
+    sink, error or None, what ``meta.consent_passes`` keeps of it). A pass that fails keeps what it saved
+    and says why; the other passes still run. Interrupted (Ctrl-C, SIGTERM), the pass in progress is
+    added to ``done`` as interrupted before the interruption goes on, so its saved visits are kept."""
     from scanner.crawl.crawler import Crawl
     from scanner.errors import ScannerError
 
-    done = []
+    done = [] if done is None else done
     for name in names:
         sink = sink_for(name)
         mode = "accept" if name == "accept" else "reject" if name == "reject" else "none"
@@ -124,6 +127,11 @@ async def run_passes(
         started = crawl.meta.started_at
         try:
             await crawl.run()
+        except (KeyboardInterrupt, asyncio.CancelledError):
+            done.append(
+                (name, sink, f"consent pass {name} interrupted", {"name": name, "error": "interrupted"})
+            )
+            raise
         except ScannerError as exc:
             error = f"consent pass {name} stopped: {exc}"
         except Exception as exc:  # noqa: BLE001 - a pass that fails is noted; the scan keeps its evidence
