@@ -166,9 +166,10 @@ async def _scan_async(options: ScanOptions, sink: VisitSink | None, progress: Pr
         meta = replace(result.meta, interrupted=True, errors=(*result.meta.errors, str(error)))
         result = replace(result, meta=meta)
     if declared is None and options.declared_from == "cmp":
+        from scanner.catalog import load_catalog
         from scanner.consent.declaration import cmp_declared
 
-        declared, declared_source = cmp_declared(result)
+        declared, declared_source = cmp_declared(result, load_catalog(list(options.catalog_files)))
     result = _analyse(result, declared, declared_source, options)
     formats = options.formats if error is None else ("json",)
     if options.out_dir is not None and formats:
@@ -195,12 +196,12 @@ async def _consent_passes(
 ) -> list:
     """Run the consent passes the crawl calls for (``scanner.consent.passes``) into ``done``: (name, sink,
     error, meta) per pass."""
-    from scanner.consent.passes import banner_seen, plan, run_passes, sample_pages
+    from scanner.consent.passes import look, plan, run_passes
 
     if options.consent == "off" and not options.gpc:
         return []
-    names = plan(options.consent, options.gpc, banner_seen(sink.visits()))
-    pages = sample_pages(sink.visits(), options.consent_sample)
+    banner, pages = look(sink.visits(), options.consent_sample)  # one read of pages.jsonl
+    names = plan(options.consent, options.gpc, banner)
     if not names or not pages:
         return []
 

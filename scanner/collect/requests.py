@@ -8,18 +8,10 @@ from urllib.parse import parse_qsl, urlsplit
 
 from scanner.collect.base import Collector, Visit
 from scanner.collect.httpdata import har_timings, header_list
+from scanner.consent.consent_mode import consent_params
 from scanner.domains import host_of, registrable_domain
 
 RAW = "requests.raw"  # visit.state key: the page's DevTools header events, for records()
-
-
-def consent_params(url: str) -> dict[str, str]:
-    from scanner.consent.consent_mode import consent_params as read
-
-    try:
-        return read(url)
-    except Exception:  # noqa: BLE001 - a URL it cannot read carries no signal
-        return {}
 
 
 def query_param_names(url: str) -> tuple[str, ...]:
@@ -73,7 +65,7 @@ def request_row(visit: Visit, rid: str, url: str, method: str, resource_type: st
         "redirect_chain": [],
         "query_params": list(query_param_names(url)),
         # consent signals' values (allow-listed: gcs, gcd, us_privacy, gdpr, ...), never identifiers
-        "consent_params": consent_params(url) or None,
+        "consent_params": consent_params(url) or None,  # never raises: bounded, tolerant reader
         "timestamp": time.time(),
     }
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from scanner.consent import tcf
 from scanner.consent.cmp_state import CmpReading, GvlVendor
 
 MAX_COOKIES = 500
@@ -105,15 +104,3 @@ def declared_cookies(state: dict | None) -> list[dict]:
     if not isinstance(state, dict):
         return []
     return [c for c in state.get("declared_cookies") or () if isinstance(c, dict) and c.get("name")]
-
-
-def tc_string_vendors(tc_string: str | None) -> set[int]:
-    """Vendor ids a TC string names (disclosed, consents, legitimate interests); empty when unreadable."""
-    decoded = tcf.try_decode(tc_string) if tc_string else None
-    if decoded is None:
-        return set()
-    return (
-        set(decoded.vendor_consents)
-        | set(decoded.vendor_legitimate_interests)
-        | set(decoded.disclosed_vendors or ())
-    )

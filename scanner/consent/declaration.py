@@ -12,11 +12,14 @@ from scanner.domains import registrable_domain
 from scanner.model import Declared, ScanResult
 
 
-def cmp_declared(result: ScanResult) -> tuple[list[Declared] | None, str | None]:
+def cmp_declared(result: ScanResult, catalog=None) -> tuple[list[Declared] | None, str | None]:
     """Declared rows from the consent manager's lists read during the scan; (None, None) when the
-    banner listed nothing (then nothing is compared, as without a vendors.csv)."""
-    from scanner.consent.findings import cmp_declaration
+    banner listed nothing (then nothing is compared, as without a vendors.csv). A cookie on the site's
+    own domain whose name names no vendor (the site's session or consent cookie) is left out."""
+    from scanner.catalog import load_catalog
+    from scanner.consent.findings import cmp_declaration, cookie_vendor
 
+    catalog = catalog or load_catalog([])
     names, cookies, cmp = cmp_declaration(result)
     source = f"cmp: {cmp or 'consent manager'}"
     rows = [
@@ -30,6 +33,8 @@ def cmp_declared(result: ScanResult) -> tuple[list[Declared] | None, str | None]
     for c in cookies:
         host = str(c.get("host") or "").lstrip(".").lower()
         if not host or "." not in host or registrable_domain(host) in site:
+            if not cookie_vendor(str(c["name"]), catalog):
+                continue
             # A cookie on the site's own domain (_ga, _fbp: set there by a vendor's script): declared by
             # its name, which names its vendor.
             rows.append(
@@ -56,15 +61,4 @@ def cmp_declared(result: ScanResult) -> tuple[list[Declared] | None, str | None]
                 source=f"{source}, cookies of {domain}",
             )
         )
-    rows = _vendors_only(rows)
     return (rows or None), (source if rows else None)
-
-
-def _vendors_only(rows: list[Declared]) -> list[Declared]:
-    """Cookie rows whose name names no vendor (the site's own session or consent cookie) are not
-    vendor declarations: left out."""
-    from scanner.catalog import load_catalog
-    from scanner.declared import resolve_one
-
-    catalog = load_catalog([])
-    return [r for r in rows if not r.name.startswith("cookie ") or resolve_one(r, catalog).vendor]

@@ -426,21 +426,23 @@ def cmp_findings(result: ScanResult, rows: dict, seen: dict, catalog=None) -> li
     return out
 
 
-def _cookie_vendors(cookies: list[dict], catalog=None) -> set[str]:
-    """Vendors whose cookies the consent manager lists by name (``_ga`` lists Google Analytics)."""
-    if not cookies:
-        return set()
-    from scanner.catalog import load_catalog
+def cookie_vendor(name: str, catalog) -> str | None:
+    """The vendor a cookie name alone names (``_ga``: Google Analytics), or None (a generic name)."""
     from scanner.declared import resolve_one
     from scanner.model import Declared
 
+    return resolve_one(Declared(name=f"cookie {name}", cookies=(name,)), catalog).vendor
+
+
+def _cookie_vendors(cookies: list[dict], catalog=None) -> set[str]:
+    """Vendors whose cookies the consent manager lists by name."""
+    if not cookies:
+        return set()
+    from scanner.catalog import load_catalog
+
     catalog = catalog or load_catalog([])
-    out = set()
-    for name in sorted({str(c["name"]) for c in cookies}):
-        row = resolve_one(Declared(name=f"cookie {name}", cookies=(name,)), catalog)
-        if row.vendor:
-            out.add(row.vendor)
-    return out
+    named = (cookie_vendor(n, catalog) for n in sorted({str(c["name"]) for c in cookies}))
+    return {v for v in named if v}
 
 
 # Legal-entity words a consent manager's vendor list adds to a vendor's name ("Criteo SA", "LinkedIn

@@ -38,13 +38,27 @@ def driver_mode(consent: str) -> str | None:
     return None if consent == "off" else "none"
 
 
-def banner_seen(visits: Iterable[dict]) -> bool:
-    """Did the consent driver find a consent manager or its banner on any visit of the crawl?"""
+def look(visits: Iterable[dict], size: int) -> tuple[bool, list[str]]:
+    """One read of the crawl's saved visits: did the consent driver find a consent manager or its banner
+    on any of them, and the first ``size`` pages that loaded as HTML pages, in visit order (the start
+    page first): the pages every pass visits."""
+    banner = False
+    chosen: dict[str, None] = {}
     for visit in visits:
+        if not isinstance(visit, dict):
+            continue
         for record in visit.get("consent") or ():
-            if isinstance(record, dict) and (record.get("cmp") or record.get("popup_found")):
-                return True
-    return False
+            banner = banner or (
+                isinstance(record, dict) and bool(record.get("cmp") or record.get("popup_found"))
+            )
+        page = visit.get("page")
+        if len(chosen) >= size or not isinstance(page, dict) or not isinstance(page.get("url"), str):
+            continue
+        if page.get("consent_pass", "none") != "none" or page.get("error") or page.get("status") is None:
+            continue
+        if 200 <= int(page["status"]) < 400:
+            chosen.setdefault(page["url"], None)
+    return banner, list(chosen)
 
 
 def plan(consent: str, gpc: bool, banner: bool) -> list[str]:
@@ -57,24 +71,6 @@ def plan(consent: str, gpc: bool, banner: bool) -> list[str]:
     if gpc:
         passes.append("gpc")
     return passes
-
-
-def sample_pages(visits: Iterable[dict], size: int) -> list[str]:
-    """The crawl's first ``size`` pages that loaded as HTML pages, in visit order (the start page
-    first): the pages every pass visits."""
-    chosen: dict[str, None] = {}
-    for visit in visits:
-        page = visit.get("page") if isinstance(visit, dict) else None
-        if not isinstance(page, dict) or not isinstance(page.get("url"), str):
-            continue
-        if page.get("consent_pass", "none") != "none" or page.get("error") or page.get("status") is None:
-            continue
-        if not 200 <= int(page["status"]) < 400:
-            continue
-        chosen.setdefault(page["url"], None)
-        if len(chosen) >= size:
-            break
-    return list(chosen)
 
 
 def pass_options(options: Any, name: str, pages: list[str]) -> Any:
