@@ -24,21 +24,13 @@ import pandas as pd
 
 from scanner.csvsafe import write_frame
 from scanner.model import ScanResult
-from scanner.report.tables import (
-    consent_findings_frame,
-    consent_matrix_frame,
-    cookies_frame,
-    findings_frame,
-    requests_frame,
-)
+from scanner.report.tables import consent_matrix_frame, cookies_frame, findings_frame, requests_frame
 
 CONSENT_MATRIX_FILE = "consent-matrix.csv"
 
 
 def _findings(result: ScanResult) -> pd.DataFrame:
-    findings = findings_frame(result)
-    if result.consent is not None and result.consent.findings:
-        findings = pd.concat([findings, consent_findings_frame(result)], ignore_index=True)
+    findings = findings_frame(result, consent=True)
     findings["scan_interrupted"] = bool(result.meta.interrupted)
     return findings
 

@@ -144,18 +144,16 @@ def _findings_rows(findings: Iterable[Finding], vendor_hosts: dict[str, dict[str
     return pd.DataFrame(rows, columns=FINDING_COLUMNS)
 
 
-def findings_frame(result: ScanResult) -> pd.DataFrame:
+def findings_frame(result: ScanResult, *, consent: bool = False) -> pd.DataFrame:
     """One row per finding with evidence totals (scan.json keeps a sample of each list, and every
-    request, cookie and storage key with its vendor)."""
-    return _findings_rows(result.findings, _vendor_hosts(result))
+    request, cookie and storage key with its vendor); with ``consent`` the consent findings follow
+    (``status`` is their kind: before_consent, despite_reject, ...)."""
+    findings = list(result.findings)
+    if consent:
+        from scanner.report.consent_text import consent_findings
 
-
-def consent_findings_frame(result: ScanResult) -> pd.DataFrame:
-    """The consent findings (``result.consent``) in the columns of :func:`findings_frame`; ``status``
-    is the consent kind (before_consent, despite_reject, ...)."""
-    from scanner.report.consent_text import consent_findings
-
-    return _findings_rows(consent_findings(result.consent), _vendor_hosts(result))
+        findings += consent_findings(result.consent)
+    return _findings_rows(findings, _vendor_hosts(result))
 
 
 MATRIX_COLUMNS = [
