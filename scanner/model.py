@@ -11,7 +11,8 @@ import dataclasses
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, get_args
 
-SCHEMA_VERSION = "1.1"  # 1.1: consent passes (consent_pass/consent_phase on records, the consent block)
+SCHEMA_VERSION = "1.2"  # 1.1: consent passes (consent_pass/consent_phase on records, the consent block)
+# 1.2: behaviour (api_calls and value_leaks records, the behaviour block, Finding.severity)
 
 SetBy = Literal["http", "js"]
 StorageKind = Literal["local", "session"]
@@ -29,7 +30,18 @@ ConsentKind = Literal[
     "consent_gated",
     "gpc_honoured",
 ]
-FindingStatus = Literal[DeclarationStatus, ConsentKind]
+# Kinds of behaviour findings (ScanResult.behaviour.findings, scanner.behaviour): what scripts DO.
+BehaviourKind = Literal[
+    "fingerprinting",  # canvas, canvas-font, WebGL, audio, WebRTC IP, navigator sweep, font probing
+    "security_fingerprinting",  # the same by a captcha / bot-manager / anti-fraud vendor
+    "session_recording",  # a session-replay vendor with recording traffic
+    "possible_session_recording",  # a third-party script observing the DOM plus input/mouse listeners
+    "form_data_leak",  # a typed value (--probe-forms canary) sent to a third party before submit
+    "id_sharing",  # a cookie / storage identifier sent to another party
+    "cname_cloaked",  # a first-party subdomain that behaves as a known tracker
+    "embed",  # social widget, SSO button, video / map embed (information)
+]
+FindingStatus = Literal[DeclarationStatus, ConsentKind, BehaviourKind]
 FINDING_STATUSES: tuple[str, ...] = ("undeclared", "mismatch", "not_observed", "declared")
 
 # Consent passes (scanner.consent): the crawl itself is "none" (nobody touched the banner); "accept" and
@@ -39,6 +51,10 @@ CONSENT_PASSES: tuple[str, ...] = ("none", "accept", "reject", "gpc")
 # where the banner was answered, after it on every later page of that pass; None in passes without one.
 ConsentPhase = Literal["before_action", "after_action"]
 CONSENT_KINDS: tuple[str, ...] = get_args(ConsentKind)
+BEHAVIOUR_KINDS: tuple[str, ...] = get_args(BehaviourKind)
+# Behaviour findings that never fail a gate: they inform (an embed is named so the auditor knows it).
+INFO_BEHAVIOUR_KINDS: frozenset[str] = frozenset({"embed"})
+SEVERITIES: tuple[str, ...] = ("high", "medium", "low", "info")
 BAD_CONSENT_KINDS: frozenset[str] = frozenset(
     {"before_consent", "despite_reject", "gpc_ignored", "not_in_cmp", "cmp_mismatch", "granted_before_choice"}
 )
@@ -169,6 +185,66 @@ class StorageItem:
 
 
 @dataclass(frozen=True)
+class ApiCall:
+    """Calls of one browser API by one script in one frame of a page, counted in the page by the
+    behaviour hooks (scanner.collect.api_calls) and pulled at the end of the visit.
+
+    ``api`` is ``Interface.member`` as the browser names it ("CanvasRenderingContext2D.measureText",
+    "HTMLCanvasElement.toDataURL", "Navigator.userAgent" for a getter, "CanvasRenderingContext2D.font"
+    for a setter, "OfflineAudioContext" for a constructor, "EventTarget.addEventListener:keydown" for a
+    listener of one event type). ``args`` samples distinct argument values (bounded); ``args_total``
+    counts the distinct values seen. ``canvas`` holds the facts of canvas reads (toDataURL, toBlob,
+    getImageData): per read, ``width``/``height`` of the canvas, ``read_width``/``read_height`` of the
+    area read, ``text_chars`` (distinct characters drawn as text), ``colors`` (distinct fill/stroke
+    styles), ``save_restore`` and ``listeners`` (whether the canvas saw those calls) — the inputs of the
+    Englehardt & Narayanan (2016) criteria, decided in scanner.behaviour.
+    """
+
+    page_url: str
+    api: str
+    count: int
+    script: str | None = None  # URL of the calling script (None: unknown)
+    frame_url: str | None = None
+    args: tuple[str, ...] = ()
+    args_total: int = 0
+    canvas: tuple[dict, ...] = ()
+    host: str | None = None  # of the script
+    registrable_domain: str | None = None
+    third_party: bool = False
+    vendor: str | None = None
+    vendor_reason: str | None = None
+    consent_pass: str = "none"
+
+
+@dataclass(frozen=True)
+class ValueLeak:
+    """A value found in what the page sent: a typed canary (``--probe-forms``) or an identifier from a
+    cookie or storage, in a request URL, body, beacon or WebSocket frame (scanner.collect.payloads).
+    The value itself is never stored, only where it came from and where and how it was found."""
+
+    kind: Literal["form_data", "identifier"]
+    page_url: str
+    source: str  # cookie | local | session | input (its type: email, text, search)
+    name: str  # cookie name, storage key, or the input's name / id / label
+    url: str  # the request that carried it (bounded)
+    encoding: str  # plain | url | base64 | md5 | sha1 | sha256 (of the value as found)
+    location: str  # url | body | beacon | websocket
+    param: str | None = None  # the query / form parameter or JSON key holding it, when one did
+    source_domain: str | None = None  # cookie domain or storage origin (None for an input)
+    source_first_party: bool = True
+    source_vendor: str | None = None  # vendor of the cookie / storage key (attributed)
+    method: str | None = None
+    resource_type: str | None = None
+    timestamp: float | None = None  # epoch seconds
+    host: str = ""  # of the receiving request
+    registrable_domain: str = ""
+    third_party: bool = False
+    vendor: str | None = None  # of the receiving request (attributed)
+    vendor_reason: str | None = None
+    consent_pass: str = "none"
+
+
+@dataclass(frozen=True)
 class Declared:
     """One row of vendors.csv (or of an imported policy), resolved against the catalog."""
 
@@ -205,9 +281,14 @@ class Evidence:
     requests_total: int | None = None  # requests that are not beacons
     beacons_total: int | None = None
     storage_total: int | None = None  # distinct storage keys (origin, kind, key)
+    # What a behaviour finding rests on (scanner.behaviour), one dict per observation: the technique or
+    # criterion met, the script, page and frame, the API calls counted, or where a value was found
+    # (request URL, location, encoding). Not one of EVIDENCE_KINDS: other findings leave it empty.
+    behaviour: tuple[dict, ...] = ()
+    behaviour_total: int | None = None
 
     def __post_init__(self) -> None:
-        for kind in EVIDENCE_KINDS:
+        for kind in (*EVIDENCE_KINDS, "behaviour"):
             listed = len(getattr(self, kind))
             total = getattr(self, kind + "_total")
             if total is None or total < listed:
@@ -236,6 +317,7 @@ class Finding:
     reasons: tuple[str, ...] = ()  # machine-readable tags, e.g. "purpose", "lifetime"
     evidence: Evidence = field(default_factory=Evidence)
     unknown: bool = False  # an unknown tracker (no catalog entry), named by its domain
+    severity: str | None = None  # behaviour findings: high | medium | low | info (SEVERITIES)
 
 
 @dataclass(frozen=True)
@@ -342,6 +424,72 @@ class ConsentReport:
 
 
 @dataclass(frozen=True)
+class Detection:
+    """One behaviour the classifier (scanner.behaviour) recognised: a technique with the criterion it
+    met, the script and vendor, and the observations it rests on."""
+
+    kind: str  # a BehaviourKind
+    technique: str  # canvas | canvas_font | webgl | audio | webrtc_ip | navigator_sweep | font_probing |
+    # replay_traffic | dom_and_input | form_canary | cookie_value | storage_value | cloaked_path | ...
+    criterion: str  # the published criterion met, in words
+    script: str | None = None
+    vendor: str | None = None
+    category: str | None = None
+    purpose: str = "tracking"  # tracking | security (captcha, bot manager, anti-fraud: catalog category)
+    pages: tuple[str, ...] = ()
+    evidence: tuple[dict, ...] = ()
+
+
+@dataclass(frozen=True)
+class BehaviourReport:
+    """The behaviour audit: what was instrumented, the detections and the findings made of them."""
+
+    detections: tuple[Detection, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    probe_forms: bool = False  # --probe-forms ran (form_data_leak can only be found then)
+    hooks: bool = True  # the API hooks ran (off: --behaviour off; no fingerprinting evidence)
+    blind_spots: tuple[str, ...] = ()  # what this audit could not see, in words
+
+    @property
+    def summary(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for f in self.findings:
+            counts[f.status] = counts.get(f.status, 0) + 1
+        return counts
+
+    def to_dict(self) -> dict[str, Any]:
+        data = to_jsonable(self)
+        data["summary"] = self.summary
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], where: str = "behaviour") -> BehaviourReport:
+        from scanner.shapes import ShapeError
+
+        if not isinstance(data, dict):
+            raise ShapeError(f"{where}: expected an object")
+
+        def rows(key: str) -> list:
+            value = data.get(key, [])
+            if not isinstance(value, list):
+                raise ShapeError(f"{where}.{key}: expected a list")
+            return value
+
+        plain = {k: v for k, v in data.items() if k in ("probe_forms", "hooks", "blind_spots")}
+        base = from_jsonable(cls, plain, where)
+        return replace(
+            base,
+            detections=tuple(
+                from_jsonable(Detection, d, f"{where}.detections[{i}]")
+                for i, d in enumerate(rows("detections"))
+            ),
+            findings=tuple(
+                from_jsonable(Finding, f, f"{where}.findings[{i}]") for i, f in enumerate(rows("findings"))
+            ),
+        )
+
+
+@dataclass(frozen=True)
 class ScanResult:
     meta: ScanMeta
     pages: tuple[Page, ...] = ()
@@ -352,6 +500,9 @@ class ScanResult:
     vendors: tuple[dict, ...] = ()  # observed vendors: name, category, parent, counts
     findings: tuple[Finding, ...] = ()
     consent: ConsentReport | None = None  # the consent audit (scanner.consent), when it ran
+    api_calls: tuple[ApiCall, ...] = ()  # browser APIs called by scripts (behaviour hooks)
+    value_leaks: tuple[ValueLeak, ...] = ()  # typed values and identifiers found in outgoing traffic
+    behaviour: BehaviourReport | None = None  # the behaviour audit (scanner.behaviour)
     schema_version: str = SCHEMA_VERSION
 
     @property
@@ -374,6 +525,9 @@ class ScanResult:
             "findings": [to_jsonable(f) for f in self.findings],
             "summary": self.summary,
             **({"consent": self.consent.to_dict()} if self.consent is not None else {}),
+            "api_calls": [to_jsonable(a) for a in self.api_calls],
+            "value_leaks": [to_jsonable(v) for v in self.value_leaks],
+            **({"behaviour": self.behaviour.to_dict()} if self.behaviour is not None else {}),
         }
 
     @classmethod
@@ -407,6 +561,11 @@ class ScanResult:
             vendors=tuple(vendors),
             findings=records("findings", Finding),
             consent=ConsentReport.from_dict(data["consent"]) if data.get("consent") is not None else None,
+            api_calls=records("api_calls", ApiCall),
+            value_leaks=records("value_leaks", ValueLeak),
+            behaviour=BehaviourReport.from_dict(data["behaviour"])
+            if data.get("behaviour") is not None
+            else None,
         )
 
 
