@@ -96,6 +96,11 @@ class ScanOptions:
     consent: str = "auto"
     consent_sample: int = 5
     gpc: bool = False
+    # Behaviour (scanner.behaviour): ``api_hooks`` counts fingerprinting, recording and listener APIs in
+    # every frame (off: no such evidence, the behaviour section says so); ``probe_forms`` types random
+    # canary values into visible text, e-mail and search fields (never submits) to catch form-data leaks.
+    api_hooks: bool = True
+    probe_forms: bool = False
     resume: bool = False  # continue the unfinished scan saved in out_dir
     overwrite: bool = False  # out_dir holds a scan: replace it (else the scan refuses, BadInput)
 

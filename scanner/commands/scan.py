@@ -106,6 +106,19 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "--gpc", action="store_true", help="add a pass over the sample that sends Global Privacy Control"
     )
     c.add_argument("--dnt", action="store_true", help="the browser sends Do Not Track (DNT: 1) in every pass")
+    b = p.add_argument_group("behaviour")
+    b.add_argument(
+        "--probe-forms",
+        action="store_true",
+        help="type random canary values into visible text, e-mail and search fields (never submitted, no "
+        "password or card fields) and report third parties that receive them",
+    )
+    b.add_argument(
+        "--behaviour",
+        choices=("on", "off"),
+        default="on",
+        help="on (default): count fingerprinting, session-recording and listener APIs in every frame",
+    )
     g.add_argument("--quiet", action="store_true", help="no progress output")
     g.add_argument("--debug", action="store_true", help="log what the scanner does (stderr)")
     add_browser_arguments(p)
@@ -150,6 +163,8 @@ def scan_options(args: argparse.Namespace):
         "consent": args.consent,
         "consent_sample": args.consent_sample,
         "gpc": args.gpc,
+        "api_hooks": args.behaviour == "on",
+        "probe_forms": args.probe_forms,
     }
     if args.resume:
         return resumed_options(args, common)

@@ -572,4 +572,6 @@ def options_summary(options: ScanOptions, tabs: int) -> dict:
         "consent_sample": options.consent_sample,
         "gpc": options.gpc,
         "dnt": b.dnt,
+        "api_hooks": options.api_hooks,
+        "probe_forms": options.probe_forms,
     }
