@@ -48,8 +48,8 @@ PAGE = f"""<title>leaky shop</title><p>shop</p>
   document.cookie = "seen_at=1700000123; path=/";
   // A page that lies about its storage in its own JavaScript world: the scan reads it from the browser.
   Storage.prototype.getItem = function () {{ return {json.dumps(DECOY)}; }};
-  Object.defineProperty(window, "localStorage", {{ get() {{ return {{ getItem() {{ return {json.dumps(DECOY)}; }},
-    length: 0 }}; }} }});
+  Object.defineProperty(window, "localStorage",
+    {{ get() {{ return {{ getItem() {{ return {json.dumps(DECOY)}; }}, length: 0 }}; }} }});
   const uid = document.cookie.match(/(?:^|; )uid=([^;]+)/)[1];
   const cid = document.cookie.match(/_ga=GA1\\.1\\.([^;]+)/)[1];
   new Image().src = "https://{PIXEL}/p.gif?ev=view&puid=" + uid;

@@ -59,25 +59,35 @@ def _random(alphabet: str, n: int) -> str:
 
 @dataclass
 class Canaries:
-    """One scan's canary values, kind -> value, and the first field each was typed into (input type,
-    label), for rows about a canary that leaks on a later page."""
+    """One scan's canary values, made once per scan: ``values`` maps a slot (``email``, ``text``,
+    ``search``, ``tel`` for the first field of that kind on a page, ``email#2`` for its second...) to
+    its value, so a value found tells which field it was typed into; ``first_field`` keeps the first
+    field (input type, label) each slot was typed into in the scan, for a value that leaks on a later
+    page."""
 
     values: dict[str, str]
     first_field: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @classmethod
     def new(cls) -> Canaries:
-        lower, digits = string.ascii_lowercase, string.digits
+        return cls({kind: _canary(kind) for kind in KINDS})
+
+    def slot(self, kind: str, n: int) -> str:
+        """The slot of the ``n``-th field (from 0) of ``kind`` on a page; its value is made on first use."""
+        key = kind if n == 0 else f"{kind}#{n + 1}"
+        if key not in self.values:
+            self.values[key] = _canary(kind)
+        return key
+
+
+def _canary(kind: str) -> str:
+    lower, digits = string.ascii_lowercase, string.digits
+    if kind == "email":
         local = _random(lower, 1) + _random(lower + digits, 5 + secrets.randbelow(5))
-        domain = _random(lower, 6 + secrets.randbelow(5))
-        return cls(
-            {
-                "email": f"{local}@{domain}.example",
-                "text": _random(lower, 2) + _random(lower + digits, 10),
-                "search": _random(lower, 2) + _random(lower + digits, 8),
-                "tel": _random("6789", 1) + _random(digits, 10),
-            }
-        )
+        return f"{local}@{_random(lower, 6 + secrets.randbelow(5))}.example"
+    if kind == "tel":
+        return _random("6789", 1) + _random(digits, 10)
+    return _random(lower, 2) + _random(lower + digits, 8 + secrets.randbelow(4))
 
 
 def _label(field: dict) -> str:
@@ -95,14 +105,14 @@ def classify_field(field: dict) -> tuple[str | None, str | None, str]:
     kind_attr = str(field.get("type") or "").lower()
     input_type = "textarea" if tag == "textarea" else (kind_attr or "text")
     autocomplete = str(field.get("autocomplete") or "").lower()
-    words = " ".join(str(field.get(k) or "") for k in ("name", "id", "label", "placeholder", "aria_label"))
-    if (
-        input_type == "password"
-        or re.search(r"password|one-time-code", autocomplete)
-        or PASSWORD.search(words)
-    ):
+    words = [str(field.get(k) or "").strip() for k in ("name", "id", "label", "placeholder", "aria_label")]
+
+    def named(rx: re.Pattern) -> bool:
+        return any(rx.search(w) for w in words if w)
+
+    if input_type == "password" or re.search(r"password|one-time-code", autocomplete) or named(PASSWORD):
         return None, "password", input_type
-    if autocomplete.startswith("cc-") or " cc-" in autocomplete or CARD.search(words):
+    if autocomplete.startswith("cc-") or " cc-" in autocomplete or named(CARD):
         return None, "card", input_type
     if input_type == "hidden":
         return None, "hidden", input_type
@@ -114,21 +124,20 @@ def classify_field(field: dict) -> tuple[str | None, str | None, str]:
         return None, "disabled", input_type
     if field.get("readonly"):
         return None, "readonly", input_type
-    if kind_attr == "email" or "email" in autocomplete or EMAIL.search(words):
+    if kind_attr == "email" or "email" in autocomplete or named(EMAIL):
         return "email", None, input_type
-    if kind_attr == "tel" or autocomplete.startswith("tel") or TEL.search(words):
+    if kind_attr == "tel" or autocomplete.startswith("tel") or named(TEL):
         return "tel", None, input_type
-    if kind_attr == "search" or field.get("role") in ("searchbox", "search") or SEARCH.search(words):
+    if kind_attr == "search" or field.get("role") in ("searchbox", "search") or named(SEARCH):
         return "search", None, input_type
     return "text", None, input_type
 
 
 # Runs in the probe's isolated world: the page's scripts cannot change what these built-ins do here.
-FIELDS_JS = (
-    """(() => {
+FIELDS_JS = """(() => {
   const out = [];
   const els = document.querySelectorAll("input, textarea");
-  for (let i = 0; i < els.length && out.length < %d; i++) {
+  for (let i = 0; i < els.length && out.length < __MAX__; i++) {
     const el = els[i];
     const style = getComputedStyle(el);
     const rect = el.getBoundingClientRect();
@@ -152,9 +161,7 @@ FIELDS_JS = (
     });
   }
   return out;
-})()"""
-    % MAX_ELEMENTS
-)  # noqa: UP031 - a JS template full of braces
+})()""".replace("__MAX__", str(MAX_ELEMENTS))
 
 ELEMENT_JS = 'document.querySelectorAll("input, textarea")[%d]'
 STILL_TYPABLE = """function () {
@@ -251,7 +258,8 @@ class FormProbe(Collector):
                 if time.monotonic() >= deadline:
                     skipped["time"] = skipped.get("time", 0) + 1
                     continue
-                ok = await self._type(visit, context, int(entry.get("index", -1)), self.canaries.values[kind])
+                slot = self.canaries.slot(kind, sum(1 for k in typed if k.split("#")[0] == kind))
+                ok = await self._type(visit, context, int(entry.get("index", -1)), self.canaries.values[slot])
                 if page.url != start_url:
                     skipped["navigated"] = skipped.get("navigated", 0) + 1
                     return
@@ -260,8 +268,8 @@ class FormProbe(Collector):
                     continue
                 report["fields"] += 1
                 label = _label(entry)
-                typed.setdefault(kind, (input_type, label))
-                self.canaries.first_field.setdefault(kind, (input_type, label))
+                typed[slot] = (input_type, label)
+                self.canaries.first_field.setdefault(slot, (input_type, label))
 
     async def _type(self, visit: Visit, context: int, index: int, value: str) -> bool:
         """Focus element ``index`` of the frame of ``context``, type ``value``, check it, blur it."""

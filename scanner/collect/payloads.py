@@ -329,8 +329,8 @@ class PayloadCollector(Collector):
         if self.canaries is None:
             return
         typed: dict[str, tuple[str, str]] = visit.state.get("form_probe.typed", {})
-        for kind, value in self.canaries.values.items():
-            source, name = typed.get(kind) or self.canaries.first_field.get(kind) or (kind, "")
+        for slot, value in list(self.canaries.values.items()):
+            source, name = typed.get(slot) or self.canaries.first_field.get(slot) or (slot.split("#")[0], "")
             needles.setdefault(value, []).append(Source("form_data", source, name, None, True, None))
 
     def _add_identifier(
