@@ -13,10 +13,11 @@ a consent flag sent to a third party is not taken for identifier sharing. The ca
 A candidate counts when it is 8 to 256 characters long, has no white space, holds at least 8 letters
 and digits, and at least 5 distinct characters (more for longer ones: a quarter of its length, up to 8),
 and is none of: a URL, a date (``2024-01-31``, ``31/01/2024``), a number of fewer than 11 digits, a
-timestamp in seconds or milliseconds (2000-2100), letters only unless 16+ characters in mixed case (a
-word, a flag, a country or language name). Values of cookies and keys that hold consent state (TCF /
-GPP / US privacy strings, CMP cookies: ``CONSENT_NAMES``) are not identifiers of the visitor and are
-skipped: trackers are meant to receive those.
+timestamp in seconds or milliseconds (2000-2100), structured text (JSON, markup, a query string,
+anything percent-encoded: ``{ } [ ] " ' < > & % =`` other than base64 padding), letters only unless
+16+ characters in mixed case (a word, a flag, a country or language name). Values of cookies and keys
+that hold consent state (TCF / GPP / US privacy strings, CMP cookies: ``CONSENT_NAMES``) are not
+identifiers of the visitor and are skipped: trackers are meant to receive those.
 
 **Matching** (``Matcher``): all forms of all needles are found in one pass over a payload: with the
 ``ahocorasick_rs`` package (Aho-Corasick in Rust) when it is installed, else with a pure-Python scan that
@@ -46,11 +47,14 @@ MAX_VALUE = 4096  # characters of a stored value looked at
 
 SEPARATORS = re.compile(r"[.\-_:|~,;&=/+\s\"'()\[\]{}<>!*$^`\\]+")
 VERSION_PREFIX = re.compile(r"^(?:[A-Za-z0-9]{1,3}\.){1,4}")
-DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}\.\d{1,2}\.\d{4}")
+DATE = re.compile(
+    r"(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4})(?=T|\s|$)"
+)  # a value that is a date
 CONSENT_NAMES = re.compile(
     r"(?i)consent|^euconsent|usprivacy|us_privacy|^__gpp|optanon|didomi_token|^__cmp|^_cmp|tcstring|"
     r"^__tcf|cookielawinfo|cookieyes|^cmplz|borlabs|^uc_settings|^axeptio"
 )
+STRUCTURE = re.compile(r"[{}\[\]\"'<>&%=]")  # JSON, markup, query strings, percent-encoding
 TS_S = (946_684_800, 4_102_444_800)  # 2000-01-01 .. 2100-01-01, epoch seconds
 
 
@@ -66,7 +70,7 @@ def looks_like_identifier(s: str) -> bool:
     core = [c for c in s if c.isalnum()]
     if len(core) < MIN_LEN or len(set(s)) < min(8, max(5, len(s) // 4)):
         return False
-    if "://" in s or DATE.search(s):
+    if "://" in s or DATE.match(s) or STRUCTURE.search(s.rstrip("=")):
         return False
     digits = sum(c.isdigit() for c in core)
     if digits == len(core):  # a number, or numbers joined by separators
