@@ -83,6 +83,9 @@ class Page:
     # What the consent driver saw and did on this visit (scanner.consent.driver): the consent manager,
     # the banner, the action taken, its result and self-test, screenshots; None when it did not run.
     consent: dict[str, Any] | None = None
+    # What --probe-forms did on this page (scanner.collect.form_probe): {"fields": typed, "skipped":
+    # {reason: n}, "frames": n}; None when it did not run.
+    form_probe: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)

@@ -13,17 +13,16 @@ from scanner.collect.payloads import PayloadCollector
 
 def with_leak_collectors(monkeypatch, canaries: Canaries | None, *, probe: bool) -> None:
     """Make every crawl of this test build its collectors with a PayloadCollector (and a FormProbe when
-    ``probe``) sharing ``canaries``, unless the default collectors have them already."""
+    ``probe``) sharing ``canaries``, in place of the default ones (whose canaries the test cannot know)."""
     import scanner.crawl.crawler as crawler
 
     original = crawler.default_collectors
 
     def collectors(**kw):
-        found = original(**kw)
-        if not any(isinstance(c, FormProbe) for c in found) and probe and canaries is not None:
+        found = [c for c in original(**kw) if not isinstance(c, (FormProbe, PayloadCollector))]
+        if probe and canaries is not None:
             found.append(FormProbe(canaries, enabled=True, budget_s=4.0, wait_s=1.0))
-        if not any(isinstance(c, PayloadCollector) for c in found):
-            found.append(PayloadCollector(canaries))
+        found.append(PayloadCollector(canaries))
         return found
 
     monkeypatch.setattr(crawler, "default_collectors", collectors)

@@ -207,7 +207,10 @@ class Crawl:
             max_query_variants=options.max_query_variants,
         )
         self.collectors: list[Collector] = default_collectors(
-            keep_values=options.keep_values, screenshots_dir=options.screenshots_dir
+            keep_values=options.keep_values,
+            screenshots_dir=options.screenshots_dir,
+            probe_forms=options.probe_forms,
+            probe_budget_s=max(2.0, min(8.0, options.browser.timeout_s - 2.0)),
         )
         if consent_pass != "none":  # its visits count from 1 again: screenshots of their own
             from scanner.collect.screenshot import ScreenshotCollector
