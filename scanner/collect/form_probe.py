@@ -178,6 +178,7 @@ class FormProbe(Collector):
 
     name = "form_probe"
     finish_first = True  # it acts on the page: the other collectors read what the typing caused
+    finish_stage = 1  # after the consent driver answered the banner (stage 0)
 
     def __init__(
         self,

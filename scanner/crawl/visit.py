@@ -212,8 +212,7 @@ async def run_visit(
     # each within the call deadline (a stalled renderer cannot answer storage reads or screenshots).
     # Those that still act on the page (the consent driver answering a banner) finish first, so the
     # others read what the page became.
-    first = [c for c in collectors if getattr(c, "finish_first", False)]
-    for group in (first, [c for c in collectors if c not in first]):
+    for group in finish_groups(collectors):
         finishing = [bounded(c.finish(visit), call_s, f"{c.name} finish") for c in group]
         results = await asyncio.gather(*finishing, return_exceptions=True)
         for c, outcome in zip(group, results, strict=True):
@@ -221,6 +220,18 @@ async def run_visit(
                 visit.fail(c.name, "finish", outcome)
     record["total_ms"] = int((time.monotonic() - t0) * 1000)
     return record, links
+
+
+def finish_groups(collectors: list[Collector]) -> list[list[Collector]]:
+    """Collectors in the order their ``finish`` runs: those that act on the page first, in their stage
+    order (``finish_first``: the consent driver answers the banner at stage 0, then ``--probe-forms``
+    types at stage 1, so a banner click never takes the focus from a field being typed), then together
+    every collector that only reads the page."""
+    stages: dict[int, list[Collector]] = {}
+    for c in collectors:
+        stage = getattr(c, "finish_stage", 0) if getattr(c, "finish_first", False) else 1_000
+        stages.setdefault(stage, []).append(c)
+    return [stages[s] for s in sorted(stages)]
 
 
 def mark_unresponsive(visit: Visit, record: dict, why: str) -> None:
