@@ -186,27 +186,26 @@ def webgl_probe(script: str, page: str, params: Sequence[str] = ("37445", "37446
     ]
 
 
-def audio_probe(script: str, page: str, compressor: bool = True) -> list[dict]:
-    """Render an oscillator through a compressor offline and read the samples."""
+def audio_probe(script: str, page: str, compressor: bool = True, context: str = "offline") -> list[dict]:
+    """Render an oscillator through a compressor offline and read the samples (the hooks note the kind
+    of context of each audio node created)."""
     rows = [
-        api_row(page, "OfflineAudioContext", 1, script, args=["1", "5000", "44100"]),
-        api_row(page, "BaseAudioContext.createOscillator", 1, script),
+        api_row(page, "BaseAudioContext.createOscillator", 1, script, args=[context]),
         api_row(page, "OfflineAudioContext.startRendering", 1, script),
         api_row(page, "AudioBuffer.getChannelData", 1, script, args=["0"]),
     ]
     if compressor:
-        rows.append(api_row(page, "BaseAudioContext.createDynamicsCompressor", 1, script))
+        rows.append(api_row(page, "BaseAudioContext.createDynamicsCompressor", 1, script, args=[context]))
     return rows
 
 
 def webrtc_probe(script: str, page: str, media: bool = False) -> list[dict]:
     """Gather ICE candidates on a data-channel-only connection (local IP discovery)."""
     rows = [
-        api_row(page, "RTCPeerConnection", 1, script),
         api_row(page, "RTCPeerConnection.createDataChannel", 1, script, args=[""]),
         api_row(page, "RTCPeerConnection.createOffer", 1, script),
         api_row(page, "RTCPeerConnection.setLocalDescription", 1, script),
-        api_row(page, "EventTarget.addEventListener:icecandidate", 1, script),
+        api_row(page, "EventTarget.addEventListener:icecandidate", 1, script, args=["other"]),
     ]
     if media:
         rows.append(api_row(page, "MediaDevices.getUserMedia", 1, script))
@@ -225,8 +224,8 @@ def font_check_probe(script: str, page: str, fonts: int = 30) -> list[dict]:
 
 def recorder(script: str, page: str, events: Iterable[str] = ("keydown", "mousemove", "input")) -> list[dict]:
     """Observe the whole document's mutations and listen to input (what a replay script does)."""
-    rows = [api_row(page, "MutationObserver.observe", 1, script, args=["body subtree childList attributes"])]
-    rows += [api_row(page, f"EventTarget.addEventListener:{e}", 1, script) for e in events]
+    rows = [api_row(page, "MutationObserver.observe", 1, script, args=["body|childList,subtree,attributes"])]
+    rows += [api_row(page, f"EventTarget.addEventListener:{e}", 1, script, args=["document"]) for e in events]
     return rows
 
 
@@ -264,13 +263,13 @@ def webgl_map(script: str, page: str) -> list[dict]:
 
 
 def video_player(script: str, page: str) -> list[dict]:
-    """A media player: a realtime AudioContext, gain and analyser, no offline rendering."""
+    """A media player: a realtime AudioContext's analyser and oscillator (a beep), no offline rendering."""
     return [
-        api_row(page, "AudioContext", 1, script),
-        api_row(page, "BaseAudioContext.createGain", 1, script),
-        api_row(page, "BaseAudioContext.createOscillator", 1, script),
-        api_row(page, "AudioContext.createMediaElementSource", 1, script),
-        api_row(page, "EventTarget.addEventListener:click", 3, script),
+        api_row(page, "BaseAudioContext.createAnalyser", 1, script, args=["realtime"]),
+        api_row(page, "BaseAudioContext.createOscillator", 1, script, args=["realtime"]),
+        api_row(page, "BaseAudioContext.createDynamicsCompressor", 1, script, args=["realtime"]),
+        api_row(page, "AudioBuffer.getChannelData", 4, script, args=["0", "1"]),
+        api_row(page, "EventTarget.addEventListener:click", 3, script, args=["button"]),
     ]
 
 

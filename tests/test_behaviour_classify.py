@@ -117,6 +117,7 @@ def test_a_webgl_map_is_not_fingerprinting():
 def test_audio_fingerprint_needs_the_whole_offline_pattern():
     assert techniques(audio_probe(SCRIPT, HOME)) == {"audio": "fingerprinting"}
     assert techniques(audio_probe(SCRIPT, HOME, compressor=False)) == {}
+    assert techniques(audio_probe(SCRIPT, HOME, context="realtime")) == {}  # nodes of a live context
     rows = [
         r
         for r in audio_probe(SCRIPT, HOME)

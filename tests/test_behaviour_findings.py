@@ -135,12 +135,14 @@ def test_possible_recording_needs_a_whole_document_observer_and_two_input_kinds(
         recorder(RECORDER_SCRIPT, HOME, ("keyup", "touchstart"))
     )
     widget = [
-        api_row(HOME, "MutationObserver.observe", 1, RECORDER_SCRIPT, args=["div childList"]),
+        api_row(
+            HOME, "MutationObserver.observe", 1, RECORDER_SCRIPT, args=["div|childList,subtree,attributes"]
+        ),
         *recorder(RECORDER_SCRIPT, HOME)[1:],
     ]
     assert kinds(widget) == {}  # observes its own widget only
     no_subtree = [
-        api_row(HOME, "MutationObserver.observe", 1, RECORDER_SCRIPT, args=["body subtree:false childList"]),
+        api_row(HOME, "MutationObserver.observe", 1, RECORDER_SCRIPT, args=["body|childList,attributes"]),
         *recorder(RECORDER_SCRIPT, HOME)[1:],
     ]
     assert kinds(no_subtree) == {}

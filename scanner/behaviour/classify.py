@@ -20,10 +20,10 @@ The criteria (a row exists only when its API was called; a criterion never looks
 - ``webgl``: ``getExtension("WEBGL_debug_renderer_info")`` and ``getParameter`` of 37445 or 37446
   (``UNMASKED_VENDOR_WEBGL`` / ``UNMASKED_RENDERER_WEBGL``): the graphics card's real name. Maps and
   3-D libraries call ``getParameter`` for limits and formats, never for these two.
-- ``audio``: the OfflineAudioContext pattern of audio fingerprinting: an ``OfflineAudioContext``
-  constructed, an oscillator and a dynamics compressor created, and the rendering started or its
-  samples read (``startRendering`` / ``getChannelData``). Media players use a realtime ``AudioContext``
-  and render nothing offline.
+- ``audio``: the OfflineAudioContext pattern of audio fingerprinting: an oscillator and a dynamics
+  compressor created on an ``OfflineAudioContext``, and the rendering started or its samples read
+  (``startRendering`` / ``getChannelData``). Media players use a realtime ``AudioContext`` and render
+  nothing offline.
 - ``webrtc_ip``: a peer connection that opens a data channel, creates an offer or sets its local
   description and listens for ICE candidates, without any media (no ``getUserMedia``, ``addTrack``,
   ``addStream``, ``addTransceiver``, ``getDisplayMedia``): gathering candidates for nothing but the
@@ -220,11 +220,18 @@ def webgl(ctx: Context) -> dict | None:
 
 
 def audio(ctx: Context) -> dict | None:
-    offline = ctx.called("OfflineAudioContext") or ctx.called("webkitOfflineAudioContext")
+    """The hooks note for each oscillator / compressor whether its context was ``offline`` or
+    ``realtime``; both must have been created on an offline context. (Rows without that note fall back
+    to an ``OfflineAudioContext`` constructor row.)"""
+    oscillator, compressor = ctx.args_of("createOscillator"), ctx.args_of("createDynamicsCompressor")
+    if oscillator or compressor:
+        offline = "offline" in oscillator and "offline" in compressor
+    else:
+        offline = ctx.called("OfflineAudioContext") or ctx.called("webkitOfflineAudioContext")
     rendered = [m for m in ("startRendering", "getChannelData") if ctx.count(m)]
     parts = ctx.count("createOscillator") and ctx.count("createDynamicsCompressor")
     if offline and parts and rendered:
-        return {"OfflineAudioContext": True, "oscillator": True, "compressor": True, "read": rendered}
+        return {"offline": True, "oscillator": True, "compressor": True, "read": rendered}
     return None
 
 

@@ -14,9 +14,10 @@
   script does, whoever wrote it (the vendor may be unknown). First-party scripts (a site's own editor
   or form code) are not reported.
 
-``MutationObserver.observe`` rows are expected to sample their argument as the target's node name and
-the options set (for example ``"body subtree childList attributes"``); any sample naming the document,
-``html`` or ``body`` and ``subtree`` (not ``subtree:false``) counts.
+``MutationObserver.observe`` rows sample their argument as the behaviour hooks note it: the target
+(``document``, or an element's tag name) and the options set, ``"body|childList,subtree,attributes"``;
+a target of ``document``, ``html`` or ``body`` with ``subtree`` counts. (A free-form sample naming
+one of them and ``subtree``, not ``subtree:false``, counts too.)
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ _LISTENER_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("touch", re.compile(r"^touch\w*$")),
 )
 _WHOLE_DOCUMENT = re.compile(r"(?:^|[^a-z])(?:#?document|html|body|documentelement)(?:$|[^a-z])")
+_DOCUMENT_TARGETS = frozenset({"document", "#document", "html", "body"})
 _NO_SUBTREE = re.compile(r"subtree\W{0,3}(?:false|0)\b")
 
 
@@ -141,7 +143,11 @@ def observes_document(ctx: Context) -> bool:
     """``MutationObserver.observe`` on the whole document with ``subtree``."""
     for value in ctx.args_of("observe"):
         low = value.lower()
-        if "subtree" in low and not _NO_SUBTREE.search(low) and _WHOLE_DOCUMENT.search(low):
+        if "|" in low:  # the hooks' form: "<target>|<flag>,<flag>..."
+            target, _, flags = low.partition("|")
+            if target.strip() in _DOCUMENT_TARGETS and "subtree" in flags.split(","):
+                return True
+        elif "subtree" in low and not _NO_SUBTREE.search(low) and _WHOLE_DOCUMENT.search(low):
             return True
     return False
 
