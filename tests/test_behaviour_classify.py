@@ -184,7 +184,7 @@ def test_font_family_of_a_shorthand():
         ("https://js.hcaptcha.com/1/api.js", "hCaptcha"),
         ("https://challenges.cloudflare.com/turnstile/v0/api.js", "Cloudflare Turnstile"),
         ("https://js.datadome.co/tags.js", "DataDome"),
-        ("https://fpnpmcdn.net/v3/abc/loader_v3.11.0.js", "Fingerprint"),
+        ("https://fpnpmcdn.net/v3/abc/loader_v3.11.0.js", "FingerprintJS"),
         ("https://js.stripe.com/v3/", "Stripe"),  # payment: its fraud signals
     ],
 )
