@@ -268,7 +268,7 @@ def meets_englehardt_narayanan(canvas: dict) -> bool:
 
 def test_truth_table_is_well_formed(net: FakeInternet) -> None:
     served = set(net.hosts)
-    assert len(BEHAVIOUR_TRUTH) == 20
+    assert len(BEHAVIOUR_TRUTH) == 21
     for path, truth in BEHAVIOUR_TRUTH.items():
         assert truth.path == path and truth.url == f"https://{bw.SITE}{path}"
         for expect in truth.expect:
@@ -367,18 +367,41 @@ def test_each_page_makes_its_traffic_without_errors(browser, net, inbox, path: s
 # -- fingerprinting --------------------------------------------------------------------------------
 
 
+def _report(inbox: BehaviourInbox, host: str) -> dict:
+    found = until(lambda: inbox.find(host=host, method="POST"), what=f"the POST to {host}")
+    return json.loads(found[0].body)  # type: ignore[index]
+
+
 def test_canvas_fingerprint_meets_the_criteria(browser, net, inbox) -> None:
-    script = bw.fpjs_script("bhvCanvas0001")
+    script = bw.devicetrace_script("canvas")
     with visit(browser, net, inbox, "/fp/canvas") as v:
+        report = _report(inbox, bw.DEVICETRACE_COLLECT)
+        probe = v.probe()
+    (canvas,) = probe["canvases"]
+    assert canvas["script"] == script and meets_englehardt_narayanan(canvas)
+    assert canvas["chars"] >= 10 and canvas["colors"] == 2 and not canvas["saveRestore"]
+    assert [(r["how"], r["w"], r["h"]) for r in canvas["reads"]] == [("getImageData", 280, 60)]
+    assert report["kind"] == "canvas" and report["hash"]
+
+
+def test_fingerprinting_service_agent(browser, net, inbox) -> None:
+    """The Fingerprint-like agent: four techniques in one script, one POST to its API."""
+    script = bw.fpjs_script(bw.FPJS_KEY)
+    with visit(browser, net, inbox, "/fp/pro") as v:
         until(lambda: v.page.text_content("#visitor") != "...", what="the visitor id")
         probe = v.probe()
     mine = [c for c in probe["canvases"] if c["script"] == script]
     assert any(meets_englehardt_narayanan(c) for c in mine)
     text = next(c for c in mine if c["chars"])
-    assert text["chars"] >= 10 and text["colors"] >= 2 and not text["saveRestore"]
-    assert all(r["script"] == script for c in mine for r in c["reads"])
+    assert (
+        text["chars"] >= 10 and text["colors"] >= 2 and [r["how"] for r in text["reads"]] == ["toDataURL"] * 2
+    )
+    assert {"37445", "37446"} <= {c["arg"] for c in calls(probe, "WebGL.getParameter", script)}
+    assert calls(probe, "OfflineAudioContext", script) and calls(probe, "AudioBuffer.getChannelData", script)
+    assert len(_properties(probe, script)) >= 15
     body = json.loads(inbox.find(host=bw.FPJS_API, method="POST")[0].body)
-    assert set(body["components"]) == {"canvas"} and body["components"]["canvas"]["stable"] is True
+    assert set(body["components"]) == {"canvas", "webgl", "audio", "navigator"}
+    assert body["components"]["canvas"]["stable"] is True and body["apiKey"] == bw.FPJS_KEY
 
 
 def test_emoji_check_does_not_meet_the_criteria(browser, net, inbox) -> None:
@@ -410,14 +433,13 @@ def test_canvas_font_probing(browser, net, inbox) -> None:
 
 
 def test_webgl_unmasked_renderer_and_a_map_that_does_not_ask(browser, net, inbox) -> None:
-    script = bw.fpjs_script("bhvWebgl00001")
+    script = bw.devicetrace_script("webgl")
     with visit(browser, net, inbox, "/fp/webgl") as v:
-        until(lambda: inbox.find(host=bw.FPJS_API, method="POST"), what="the WebGL report")
+        report = _report(inbox, bw.DEVICETRACE_COLLECT)
         probe = v.probe()
     assert {"37445", "37446"} <= {c["arg"] for c in calls(probe, "WebGL.getParameter", script)}
     assert "WEBGL_debug_renderer_info" in {c["arg"] for c in calls(probe, "WebGL.getExtension", script)}
-    body = json.loads(inbox.find(host=bw.FPJS_API, method="POST")[0].body)
-    assert body["components"]["webgl"]["unmaskedRenderer"]
+    assert report["kind"] == "webgl" and report["renderer"]
 
     with visit(browser, net, inbox, "/map") as v:
         until(lambda: v.page.get_attribute("canvas.maplibregl-canvas", "data-rendered"), what="the map")
@@ -428,9 +450,9 @@ def test_webgl_unmasked_renderer_and_a_map_that_does_not_ask(browser, net, inbox
 
 
 def test_offline_audio_fingerprint_and_a_video_player_that_is_not_one(browser, net, inbox) -> None:
-    script = bw.fpjs_script("bhvAudio00001")
+    script = bw.devicetrace_script("audio")
     with visit(browser, net, inbox, "/fp/audio") as v:
-        until(lambda: inbox.find(host=bw.FPJS_API, method="POST"), what="the audio report")
+        report = _report(inbox, bw.DEVICETRACE_COLLECT)
         probe = v.probe()
     fingerprint_apis = (
         "OfflineAudioContext",
@@ -442,8 +464,7 @@ def test_offline_audio_fingerprint_and_a_video_player_that_is_not_one(browser, n
     for api in fingerprint_apis:
         assert calls(probe, api, script), api
     assert [c["arg"] for c in calls(probe, "OscillatorNode.type", script)] == ["triangle"]
-    body = json.loads(inbox.find(host=bw.FPJS_API, method="POST")[0].body)
-    assert body["components"]["audio"]["sum"] > 0
+    assert report["kind"] == "audio" and report["sum"] > 0
 
     with visit(browser, net, inbox, "/video") as v:
         until(lambda: v.page.query_selector(".vjs-control-bar"), what="the player")
@@ -477,11 +498,11 @@ def _properties(probe: dict, script: str) -> set[str]:
 
 
 def test_navigator_sweep_and_a_page_counter_that_is_not_one(browser, net, inbox) -> None:
-    script = bw.fpjs_script("bhvNavigator1")
+    script = bw.devicetrace_script("navigator")
     with visit(browser, net, inbox, "/fp/navigator") as v:
-        until(lambda: inbox.find(host=bw.FPJS_API, method="POST"), what="the navigator report")
+        report = _report(inbox, bw.DEVICETRACE_COLLECT)
         probe = v.probe()
-    assert len(_properties(probe, script)) >= 15
+    assert len(_properties(probe, script)) >= 15 and report["kind"] == "navigator"
 
     with visit(browser, net, inbox, "/stats") as v:
         hit = until(lambda: inbox.find(host=bw.SITE, method="POST", path_prefix="/stats/hit"), what="the hit")

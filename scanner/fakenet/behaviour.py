@@ -41,9 +41,15 @@ driven from the table):
 * Cookie-sync identifiers travel in ``Set-Cookie`` headers of redirects: a browser that refuses
   third-party cookies never stores them, so a detector must take the value from the response header.
 
-Deviations from the real scripts, for testability: each Fingerprint-like agent key collects only
-the sources its page is about (the real agent collects all); the reCAPTCHA-like signals are JSON,
-not protobuf; the Hotjar-like recorder records in any browser (the demo world's Hotjar refuses robots).
+* The fingerprinting techniques are each on a page of their own, by an unknown third party
+  (``cdn.devicetrace.net``: plain ``fingerprinting``, vendor None), so every technique has a tracking
+  case. The Fingerprint-like agent (``/fp/pro``) does four of them in one script; the catalog files
+  Fingerprint (FingerprintJS) under ``security``, so its findings are ``security_fingerprinting`` like
+  the captcha's. Should the catalog move it to a tracking category, only that page's truth changes.
+
+Deviations from the real scripts, for testability: the Fingerprint-like agent collects four sources
+(the real one collects dozens); the reCAPTCHA-like signals are JSON, not protobuf; the Hotjar-like
+recorder records in any browser (the demo world's Hotjar refuses robots).
 
 Tests: ``tests/test_fakenet_behaviour.py`` (plain Playwright: each imitation does what it claims).
 ``BehaviourInbox`` keeps what the world received (bodies, WebSocket messages, form submits), which
@@ -172,7 +178,7 @@ def _only(technique: str, why: str) -> tuple[Absent, ...]:
 
 FPJS_CDN = "fpjscdn.net"
 FPJS_API = "api.fpjs.io"
-FPJS = "FingerprintJS"  # not in the catalog yet: see CATALOG_ADDITIONS
+FPJS = "Fingerprint"  # FingerprintJS; in the catalog from issue 12 on (see CATALOG_ADDITIONS)
 FPJS_VERSION = "3.11.6"
 DEVICETRACE_CDN = "cdn.devicetrace.net"  # an unknown fingerprinter (no catalog entry, on purpose)
 DEVICETRACE_COLLECT = "collect.devicetrace.net"
@@ -201,13 +207,19 @@ MAPLIBRE = "https://unpkg.com/maplibre-gl@4.1.2/dist/maplibre-gl.js"
 VIDEOJS = "https://vjs.zencdn.net/8.10.0/video.min.js"
 EMOJI_CDN = "https://s.w.org/images/core/emoji/15.0.3/svg/"
 
-FPJS_KEYS = {  # public API key -> the source its agent collects (one technique per page)
-    "bhvCanvas0001": "canvas",
-    "bhvWebgl00001": "webgl",
-    "bhvAudio00001": "audio",
-    "bhvNavigator1": "navigator",
+FPJS_KEY = "bhvProKey0001"  # the agent's public API key (the page's FPJS.load({apiKey}))
+FPJS_KEYS = {FPJS_KEY: ("canvas", "webgl", "audio", "navigator")}  # key -> the sources its agent collects
+DEVICETRACE_MODES = {
+    mode: f"/v2/dt-{name}.js"
+    for mode, name in (
+        ("canvas", "canvas"),
+        ("fonts", "fonts"),
+        ("webgl", "gl"),
+        ("audio", "audio"),
+        ("webrtc", "rtc"),
+        ("navigator", "nav"),
+    )
 }
-DEVICETRACE_MODES = {"fonts": "/v2/dt-fonts.js", "webrtc": "/v2/dt-rtc.js"}
 
 
 def fpjs_script(key: str) -> str:
@@ -235,7 +247,6 @@ GSI_CLIENT = "https://accounts.google.com/gsi/client"
 CATALOG_ADDITIONS: dict[str, str] = {
     f"https://{FPJS_CDN}/v3/": FPJS,
     f"https://{FPJS_API}/": FPJS,
-    "https://www.google.com/maps/embed": "Google Maps",
 }
 # Hosts that must stay unknown to the catalog: the unknown-vendor cases.
 UNKNOWN_HOSTS = (DEVICETRACE_CDN, DEVICETRACE_COLLECT, REPLAYLYTICS_CDN, REPLAYLYTICS_COLLECT)
@@ -292,11 +303,11 @@ PAGES: tuple[PageTruth, ...] = (
     PageTruth(
         "/fp/canvas",
         "Canvas fingerprinting",
-        "Fingerprint-like agent: 240x60 canvas, 'Cwm fjordbank gly' + emoji in two fonts, three colours, "
-        "read twice with toDataURL (plus a text-less geometry canvas)",
-        expect=(_fp("canvas", fpjs_script("bhvCanvas0001"), FPJS),),
-        absent=_only("canvas", "the agent key collects the canvas source only"),
-        traffic=(f"GET https://{FPJS_CDN}/v3/bhvCanvas0001/iife.min.js", f"POST https://{FPJS_API}/"),
+        "unknown fingerprinter: 280x60 canvas, a 30-character text in two fonts and two colours, read back "
+        "whole with getImageData",
+        expect=(_fp("canvas", devicetrace_script("canvas"), None),),
+        absent=_only("canvas", "the script draws and reads one canvas"),
+        traffic=(f"GET {devicetrace_script('canvas')}", f"POST https://{DEVICETRACE_COLLECT}/v2/c"),
     ),
     PageTruth(
         "/fp/fonts",
@@ -309,19 +320,19 @@ PAGES: tuple[PageTruth, ...] = (
     PageTruth(
         "/fp/webgl",
         "WebGL fingerprinting",
-        "Fingerprint-like agent: WEBGL_debug_renderer_info and getParameter(37445/37446)",
-        expect=(_fp("webgl", fpjs_script("bhvWebgl00001"), FPJS),),
-        absent=_only("webgl", "the agent key collects the WebGL source only"),
-        traffic=(f"GET https://{FPJS_CDN}/v3/bhvWebgl00001/iife.min.js", f"POST https://{FPJS_API}/"),
+        "unknown fingerprinter: WEBGL_debug_renderer_info and getParameter(37445/37446)",
+        expect=(_fp("webgl", devicetrace_script("webgl"), None),),
+        absent=_only("webgl", "the script reads the unmasked vendor and renderer only"),
+        traffic=(f"GET {devicetrace_script('webgl')}", f"POST https://{DEVICETRACE_COLLECT}/v2/c"),
     ),
     PageTruth(
         "/fp/audio",
         "Audio fingerprinting",
-        "Fingerprint-like agent: OfflineAudioContext, triangle oscillator -> dynamics compressor, "
-        "startRendering, sum of getChannelData",
-        expect=(_fp("audio", fpjs_script("bhvAudio00001"), FPJS),),
-        absent=_only("audio", "the agent key collects the audio source only"),
-        traffic=(f"GET https://{FPJS_CDN}/v3/bhvAudio00001/iife.min.js", f"POST https://{FPJS_API}/"),
+        "unknown fingerprinter: OfflineAudioContext, triangle oscillator -> dynamics compressor, "
+        "startRendering, sum of getChannelData (oncomplete)",
+        expect=(_fp("audio", devicetrace_script("audio"), None),),
+        absent=_only("audio", "the script renders audio offline only"),
+        traffic=(f"GET {devicetrace_script('audio')}", f"POST https://{DEVICETRACE_COLLECT}/v2/c"),
     ),
     PageTruth(
         "/fp/webrtc",
@@ -335,10 +346,28 @@ PAGES: tuple[PageTruth, ...] = (
     PageTruth(
         "/fp/navigator",
         "Navigator sweep",
-        "Fingerprint-like agent: 15 navigator properties and 6 screen properties",
-        expect=(_fp("navigator_sweep", fpjs_script("bhvNavigator1"), FPJS),),
-        absent=_only("navigator_sweep", "the agent key collects the navigator source only"),
-        traffic=(f"GET https://{FPJS_CDN}/v3/bhvNavigator1/iife.min.js", f"POST https://{FPJS_API}/"),
+        "unknown fingerprinter: 16 navigator properties and 6 screen properties",
+        expect=(_fp("navigator_sweep", devicetrace_script("navigator"), None),),
+        absent=_only("navigator_sweep", "the script reads navigator and screen only"),
+        traffic=(f"GET {devicetrace_script('navigator')}", f"POST https://{DEVICETRACE_COLLECT}/v2/c"),
+    ),
+    PageTruth(
+        "/fp/pro",
+        "Fingerprinting service",
+        "Fingerprint-like agent (fpjscdn.net, results to api.fpjs.io): 240x60 canvas with 'Cwm fjordbank "
+        "gly' + emoji in two fonts and three colours read twice with toDataURL, the unmasked WebGL renderer, "
+        "an offline-rendered triangle oscillator through a compressor, 17 navigator/screen properties. The "
+        "catalog files Fingerprint under 'security' (fraud prevention), so it is security fingerprinting",
+        expect=tuple(
+            Expect("security_fingerprinting", t, FPJS_CDN, FPJS, script=fpjs_script(FPJS_KEY))
+            for t in ("canvas", "webgl", "audio", "navigator_sweep")
+        ),
+        absent=(
+            Absent("fingerprinting", why="the vendor's catalog category is security"),
+            Absent("security_fingerprinting", "canvas_font"),
+            Absent("security_fingerprinting", "webrtc_ip"),
+        ),
+        traffic=(f"GET {fpjs_script(FPJS_KEY)}", f"POST https://{FPJS_API}/"),
     ),
     PageTruth(
         "/captcha",
@@ -583,7 +612,11 @@ PAGES: tuple[PageTruth, ...] = (
                 frame=f"https://player.vimeo.com/video/{VIMEO_ID}",
             ),
             Expect(
-                "embed", "map", "www.google.com", "Google Maps", frame="https://www.google.com/maps/embed"
+                "embed",
+                "map",
+                "www.google.com",
+                "Other Google APIs/SDKs",
+                frame="https://www.google.com/maps/embed",
             ),
         ),
         absent=(*NOT_FINGERPRINTING, *NOT_RECORDING),
@@ -867,12 +900,8 @@ def _bodies() -> dict[str, tuple[str, str]]:
     return {
         "/": ("", _index_body()),
         "/clean": ("", "<p>Opening hours: Monday to Friday, 9 to 18.</p>"),
-        "/fp/canvas": ("", _fpjs_body("bhvCanvas0001")),
-        "/fp/webgl": ("", _fpjs_body("bhvWebgl00001")),
-        "/fp/audio": ("", _fpjs_body("bhvAudio00001")),
-        "/fp/navigator": ("", _fpjs_body("bhvNavigator1")),
-        "/fp/fonts": ("", _src(devicetrace_script("fonts"), " async")),
-        "/fp/webrtc": ("", _src(devicetrace_script("webrtc"), " async")),
+        **{f"/fp/{mode}": ("", _src(devicetrace_script(mode), " async")) for mode in DEVICETRACE_MODES},
+        "/fp/pro": ("", _fpjs_body(FPJS_KEY)),
         "/captcha": (
             _src(RECAPTCHA_API),
             '<form id="login"><input type="hidden" name="g-recaptcha-response" id="token"></form>\n'
@@ -1016,7 +1045,7 @@ def _fpjs_agent(request: RequestInfo) -> Response:
         "apiKey": parts[2],
         "endpoint": f"https://{FPJS_API}",
         "version": FPJS_VERSION,
-        "sources": [FPJS_KEYS[parts[2]]],
+        "sources": list(FPJS_KEYS[parts[2]]),
     }
     return _script(_configured("fpjs_agent.js", config))
 

@@ -1,7 +1,7 @@
 /* Fingerprint-like browser agent - an imitation for tests (scanner.fakenet.behaviour).
  * Served per public API key from https://fpjscdn.net/v3/<key>/iife.min.js, as the vendor's CDN does;
  * the page calls FPJS.load({apiKey}).then(fp => fp.get()). The sources collected for a key come from
- * the key's configuration (here: one technique per page). The result is POSTed to the vendor's
+ * the key's configuration (canvas, WebGL, audio, navigator). The result is POSTed to the vendor's
  * collection endpoint, which answers with a visitor id. */
 (function () {
   'use strict';
