@@ -339,6 +339,24 @@ def test_truth_vendors_match_the_catalog() -> None:
         pytest.skip("catalog entries not added yet: " + "; ".join(pending))
 
 
+def test_readme_tables_are_current() -> None:
+    readme = (REPO / "scanner" / "fakenet" / "README.md").read_text(encoding="utf-8")
+    assert bw.readme_block(readme) == bw.truth_markdown()
+    assert "| `/signup` |" in bw.truth_markdown() and "`form_data_leak` form_canary (Facebook)" in readme
+
+
+def test_scripts_ship_as_package_data() -> None:
+    """behaviour_js is a package whose .js files pyproject's package-data ("*" = ["*.js", ...]) ships."""
+    pyproject = (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    assert re.search(r'^"\*" = \[[^\]]*"\*\.js"', pyproject, re.M)
+    folder = REPO / "scanner" / "fakenet" / "behaviour_js"
+    assert (folder / "__init__.py").is_file()
+    names = sorted(p.name for p in folder.glob("*.js"))
+    source = (REPO / "scanner" / "fakenet" / "behaviour.py").read_text(encoding="utf-8")
+    assert all(f'"{name}"' in source for name in names)  # every script is used
+    assert all(bw.js(name) for name in names)
+
+
 def test_index_links_every_page(browser, net, inbox) -> None:
     with visit(browser, net, inbox, "/") as v:
         hrefs = v.page.eval_on_selector_all("a[href]", "as => as.map(a => new URL(a.href).pathname)")

@@ -303,7 +303,7 @@ PAGES: tuple[PageTruth, ...] = (
     PageTruth(
         "/fp/canvas",
         "Canvas fingerprinting",
-        "unknown fingerprinter: 280x60 canvas, a 30-character text in two fonts and two colours, read back "
+        "unknown fingerprinter: 280x60 canvas, a 31-character text in two fonts and two colours, read back "
         "whole with getImageData",
         expect=(_fp("canvas", devicetrace_script("canvas"), None),),
         absent=_only("canvas", "the script draws and reads one canvas"),
@@ -1302,3 +1302,64 @@ def behaviour_world(inbox: BehaviourInbox | None = None) -> dict[str, _Recording
     inbox = inbox if inbox is not None else BehaviourInbox()
     sites = {SITE: _shop(inbox), **_third_parties(inbox)}
     return {host: _Recording(site, inbox) for host, site in sites.items()}
+
+
+# -- documentation ---------------------------------------------------------------------------------
+
+
+def _cell(value: str | None) -> str:
+    return "-" if value is None else value.replace("|", "\\|")
+
+
+def truth_markdown() -> str:
+    """``BEHAVIOUR_TRUTH`` as the Markdown tables of scanner/fakenet/README.md (a test keeps them equal)."""
+    lines = [
+        "### Pages",
+        "",
+        "| page | what it does | must find | must not find |",
+        "|---|---|---|---|",
+    ]
+    for page in PAGES:
+        found = "<br>".join(f"`{e.kind}` {e.technique} ({_cell(e.vendor)})" for e in page.expect) or "-"
+        absent = "<br>".join(
+            f"`{a.kind}`" + "".join(f" {x}" for x in (a.technique, a.host, a.name) if x) for a in page.absent
+        )
+        probe = " (needs `--probe-forms`)" if page.probe_forms else ""
+        lines.append(f"| `{page.path}` | {_cell(page.case)}{probe} | {found} | {absent or '-'} |")
+    lines += [
+        "",
+        "### Findings in detail",
+        "",
+        "| page | kind | technique | host | vendor | script | value: source, name -> param (encoding, where)"
+        " |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for page in PAGES:
+        for e in page.expect:
+            value = (
+                f"{e.source} `{e.name}` -> `{e.param}` ({e.encoding}, {e.location})"
+                if e.source is not None
+                else "-"
+            )
+            script = f"`{e.script}`" if e.script else (f"frame `{e.frame}`" if e.frame else "-")
+            cells = (
+                f"`{page.path}`",
+                f"`{e.kind}`",
+                e.technique,
+                f"`{e.host}`",
+                _cell(e.vendor),
+                script,
+                value,
+            )
+            lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+README_BEGIN = "<!-- BEGIN GENERATED BEHAVIOUR: scanner.fakenet.behaviour.truth_markdown() -->"
+README_END = "<!-- END GENERATED BEHAVIOUR -->"
+
+
+def readme_block(text: str) -> str:
+    """The generated part of the README between ``README_BEGIN`` and ``README_END``."""
+    start, stop = text.index(README_BEGIN) + len(README_BEGIN), text.index(README_END)
+    return text[start:stop].strip("\n") + "\n"
