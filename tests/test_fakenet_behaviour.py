@@ -331,7 +331,9 @@ def test_truth_vendors_match_the_catalog() -> None:
                 continue
             assert found == expect.vendor, (truth.path, url, found)
             if expect.source_vendor:
-                match = catalog.match_cookie(expect.name or "", expect.source_domain or "", False)
+                domain = (expect.source_domain or "").removeprefix("https://")
+                first_party = domain == bw.DOMAIN or domain.endswith("." + bw.DOMAIN)
+                match = catalog.match_cookie(expect.name or "", domain, first_party)
                 assert match and match.vendor.name == expect.source_vendor, expect
     for host in bw.UNKNOWN_HOSTS:
         assert catalog.match_host(host) is None, host

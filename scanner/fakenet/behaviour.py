@@ -44,7 +44,7 @@ driven from the table):
 * The fingerprinting techniques are each on a page of their own, by an unknown third party
   (``cdn.devicetrace.net``: plain ``fingerprinting``, vendor None), so every technique has a tracking
   case. The Fingerprint-like agent (``/fp/pro``) does four of them in one script; the catalog files
-  Fingerprint (FingerprintJS) under ``security``, so its findings are ``security_fingerprinting`` like
+  FingerprintJS under ``security``, so its findings are ``security_fingerprinting`` like
   the captcha's. Should the catalog move it to a tracking category, only that page's truth changes.
 
 Deviations from the real scripts, for testability: the Fingerprint-like agent collects four sources
@@ -178,7 +178,7 @@ def _only(technique: str, why: str) -> tuple[Absent, ...]:
 
 FPJS_CDN = "fpjscdn.net"
 FPJS_API = "api.fpjs.io"
-FPJS = "Fingerprint"  # FingerprintJS; in the catalog from issue 12 on (see CATALOG_ADDITIONS)
+FPJS = "FingerprintJS"  # catalog category "security"; in the catalog from issue 12 on (CATALOG_ADDITIONS)
 FPJS_VERSION = "3.11.6"
 DEVICETRACE_CDN = "cdn.devicetrace.net"  # an unknown fingerprinter (no catalog entry, on purpose)
 DEVICETRACE_COLLECT = "collect.devicetrace.net"
@@ -247,6 +247,7 @@ GSI_CLIENT = "https://accounts.google.com/gsi/client"
 CATALOG_ADDITIONS: dict[str, str] = {
     f"https://{FPJS_CDN}/v3/": FPJS,
     f"https://{FPJS_API}/": FPJS,
+    "https://www.google.com/maps/embed": "Google Maps",  # an endpoint rule on www.google.com
 }
 # Hosts that must stay unknown to the catalog: the unknown-vendor cases.
 UNKNOWN_HOSTS = (DEVICETRACE_CDN, DEVICETRACE_COLLECT, REPLAYLYTICS_CDN, REPLAYLYTICS_COLLECT)
@@ -357,7 +358,7 @@ PAGES: tuple[PageTruth, ...] = (
         "Fingerprint-like agent (fpjscdn.net, results to api.fpjs.io): 240x60 canvas with 'Cwm fjordbank "
         "gly' + emoji in two fonts and three colours read twice with toDataURL, the unmasked WebGL renderer, "
         "an offline-rendered triangle oscillator through a compressor, 17 navigator/screen properties. The "
-        "catalog files Fingerprint under 'security' (fraud prevention), so it is security fingerprinting",
+        "catalog files FingerprintJS under 'security' (fraud prevention), so it is security fingerprinting",
         expect=tuple(
             Expect("security_fingerprinting", t, FPJS_CDN, FPJS, script=fpjs_script(FPJS_KEY))
             for t in ("canvas", "webgl", "audio", "navigator_sweep")
@@ -509,6 +510,8 @@ PAGES: tuple[PageTruth, ...] = (
                 "u2",
                 script=SITE_IDS_SCRIPT,
                 source_domain=DOMAIN,
+                source_vendor="Google Analytics",
+                note="written by the shop's own script, but the catalog names _ga Google Analytics's",
             ),
             _id(
                 "bs_device_id",
@@ -615,7 +618,7 @@ PAGES: tuple[PageTruth, ...] = (
                 "embed",
                 "map",
                 "www.google.com",
-                "Other Google APIs/SDKs",
+                "Google Maps",
                 frame="https://www.google.com/maps/embed",
             ),
         ),
