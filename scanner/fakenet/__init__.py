@@ -10,11 +10,12 @@ An ad-hoc world::
 
     FakeInternet({"www.shop.test": Site({"/": Response.html("<title>Shop</title>")})})
 
-``demo_world()``, ``hostile_world()``, ``bench_world()`` and ``consent_world()`` are documented, with
-a table of every host, cookie, storage key and beacon of the demo and the consent world's ground
-truth, in ``scanner/fakenet/README.md``.
+``demo_world()``, ``hostile_world()``, ``bench_world()``, ``consent_world()`` and ``behaviour_world()``
+are documented, with a table of every host, cookie, storage key and beacon of the demo and the consent
+and behaviour worlds' ground truth, in ``scanner/fakenet/README.md``.
 """
 
+from scanner.fakenet.behaviour import BEHAVIOUR_TRUTH, BehaviourInbox, behaviour_world
 from scanner.fakenet.bench import bench_world
 from scanner.fakenet.consent import consent_world
 from scanner.fakenet.demo import demo_world
@@ -23,13 +24,16 @@ from scanner.fakenet.server import FakeInternet, LoggedRequest, RequestLog
 from scanner.fakenet.site import PIXEL_GIF, RequestInfo, Response, Site, set_cookie
 
 __all__ = [
+    "BEHAVIOUR_TRUTH",
     "PIXEL_GIF",
+    "BehaviourInbox",
     "FakeInternet",
     "LoggedRequest",
     "RequestInfo",
     "RequestLog",
     "Response",
     "Site",
+    "behaviour_world",
     "bench_world",
     "consent_world",
     "demo_world",

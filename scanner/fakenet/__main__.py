@@ -1,4 +1,4 @@
-"""Run a fake world by hand: ``python -m scanner.fakenet [demo|hostile|bench|consent] [--port N]``.
+"""Run a fake world by hand: ``python -m scanner.fakenet [demo|hostile|bench|consent|behaviour] [--port N]``.
 
 Prints the Chromium flag that routes the world's hosts here, then serves until Ctrl-C.
 """
@@ -8,19 +8,28 @@ from __future__ import annotations
 import argparse
 import time
 
-from scanner.fakenet import FakeInternet, bench_world, consent_world, demo_world, hostile_world
+from scanner.fakenet import (
+    FakeInternet,
+    behaviour_world,
+    bench_world,
+    consent_world,
+    demo_world,
+    hostile_world,
+)
 
 WORLDS = {
     "demo": demo_world,
     "hostile": hostile_world,
     "bench": bench_world,
     "consent": consent_world,
+    "behaviour": behaviour_world,
 }
 START_PAGES = {
     "demo": ("www.example.com", "/"),
     "hostile": ("www.hostile-example.com", "/"),
     "bench": ("bench.example.org", "/"),
     "consent": ("www.ot-daily.com", "/"),
+    "behaviour": ("www.behave-shop.com", "/"),
 }
 
 

@@ -1,0 +1,1 @@
+"""JavaScript of the behaviour world (``scanner.fakenet.behaviour``); a package so the files ship."""
