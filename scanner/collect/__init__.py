@@ -1,5 +1,6 @@
 """Collectors: one small module per kind of evidence, all behind ``scanner.collect.base.Collector``."""
 
+from scanner.collect.api_calls import ApiCallCollector
 from scanner.collect.base import Collector, Visit
 from scanner.collect.beacons import BeaconCollector
 from scanner.collect.cookies import CookieCollector
@@ -10,9 +11,12 @@ from scanner.collect.storage import StorageCollector
 from scanner.collect.websockets import WebSocketCollector
 
 
-def default_collectors(*, keep_values: bool, screenshots_dir=None) -> list[Collector]:
+def default_collectors(
+    *, keep_values: bool, screenshots_dir=None, api_hooks: bool = False
+) -> list[Collector]:
     """The evidence collectors of a scan (the crawl adds the consent driver itself: see
-    ``scanner.crawl.crawler.Crawl``)."""
+    ``scanner.crawl.crawler.Crawl``). ``api_hooks``: the behaviour hooks' API call rows (the hooks
+    themselves are installed per page by the crawl's router with the same flag)."""
     collectors: list[Collector] = [
         InitiatorCollector(),
         RequestCollector(keep_values=keep_values),
@@ -21,6 +25,8 @@ def default_collectors(*, keep_values: bool, screenshots_dir=None) -> list[Colle
         StorageCollector(keep_values=keep_values),
         WebSocketCollector(),
     ]
+    if api_hooks:
+        collectors.append(ApiCallCollector())
     if screenshots_dir is not None:
         collectors.append(ScreenshotCollector(screenshots_dir))
     return collectors
