@@ -14,7 +14,7 @@
   // each canvas read. Nothing is sent per call: the rows go out in one go (split in chunks of at most
   // CHUNK characters) when the collector asks (a CustomEvent with a random name, API_EVENT, on the
   // document, dispatched from an isolated world the page cannot see; the listener was added here with the
-  // captured native addEventListener) or when the document goes away (pagehide).
+  // captured native addEventListener) or when the document goes away (beforeunload, pagehide).
   //
   // The calling script costs a stack capture (about 10-30 us, growing with stack depth, against 0.5-1 us
   // for a measureText): it is read for the first EXACT calls of each API in the document, then for one
@@ -346,6 +346,10 @@
     };
     try {
       apply(nativeAddListener, doc, [API_EVENT, flush]);
+      // A document replaced by a navigation: Chromium drops binding calls made during its pagehide, so
+      // its rows go at beforeunload (calls after that are lost); a removed iframe gets no beforeunload
+      // but its pagehide calls arrive.
+      apply(nativeAddListener, G, ["beforeunload", flush]);
       apply(nativeAddListener, G, ["pagehide", flush]);
     } catch (e) { /* no pull: counts stay in the page */ }
   }
