@@ -349,7 +349,15 @@
       // A document replaced by a navigation: Chromium drops binding calls made during its pagehide, so
       // its rows go at beforeunload (calls after that are lost); a removed iframe gets no beforeunload
       // but its pagehide calls arrive.
-      apply(nativeAddListener, G, ["beforeunload", flush]);
-      apply(nativeAddListener, G, ["pagehide", flush]);
+      // Only the browser's own events (the page may dispatch look-alikes to split the rows into many
+      // reports and run the channel out of its budget).
+      const isTrusted = getOwnPropertyDescriptor(new Event("x"), "isTrusted").get;
+      const leaving = (event) => {
+        let trusted = false;
+        try { trusted = apply(isTrusted, event, []) === true; } catch (e) { /* not an event */ }
+        if (trusted) flush();
+      };
+      apply(nativeAddListener, G, ["beforeunload", leaving]);
+      apply(nativeAddListener, G, ["pagehide", leaving]);
     } catch (e) { /* no pull: counts stay in the page */ }
   }
