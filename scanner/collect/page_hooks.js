@@ -15,6 +15,8 @@
 //   //# sourceURL), with Error.prepareStackTrace and Error.stackTraceLimit swapped for ours meanwhile;
 //   when a page pinned those, the script is unknown (null) rather than what the page chose.
 // - At most __LIMIT__ reports per document; what is dropped above that is counted and reported.
+// - With the behaviour hooks on, scanner/collect/api_hooks.js is spliced in at __API_HOOKS__ (same closure:
+//   it shares the channel, the disguise and the calling-script reader); off, nothing of it is there.
 // Every call is forwarded unchanged (its argument converted to a string once, as the browser would)
 // and nothing here throws into the page.
 (function () {
@@ -260,6 +262,8 @@
       __proto__: null, get: wrapped.get, set: wrapped.set, enumerable: src.enumerable, configurable: src.configurable,
     });
   }
+
+  /*__API_HOOKS__*/
 
   disguise(toStringWrapper, nativeToString);
   defineProperty(Function.prototype, "toString", {

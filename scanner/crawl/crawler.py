@@ -49,9 +49,10 @@ class BrowserGone(Exception):
 class Router:
     """Sends each browser event to the visit (and its collectors) of the page it came from."""
 
-    def __init__(self, collectors: list[Collector]) -> None:
+    def __init__(self, collectors: list[Collector], *, api_hooks: bool = False) -> None:
         self.presentation: Presentation | None = None  # the visitor every page is shown as
         self.collectors = collectors
+        self.api_hooks = api_hooks  # the behaviour hooks in every page (scanner.collect.api_calls)
         self.visits: dict[Any, tuple[Visit, NetworkActivity]] = {}
         # Events of navigations with no frame yet: a popup's first document (and its redirects) loads
         # before Playwright hands out its page. A few are kept and replayed when the popup shows up.
@@ -153,7 +154,9 @@ class Router:
             if session is None:
                 session = await page.context.new_cdp_session(page)
             await present(session, self.presentation)
-            channel = await install_hooks(session, lambda kind, data: self.report(page, kind, data))
+            channel = await install_hooks(
+                session, lambda kind, data: self.report(page, kind, data), api_hooks=self.api_hooks
+            )
         except Exception as exc:  # noqa: BLE001 - closed already, or not Chromium
             visit.fail("hooks", "install", exc)
             return
@@ -209,6 +212,7 @@ class Crawl:
         self.collectors: list[Collector] = default_collectors(
             keep_values=options.keep_values,
             screenshots_dir=options.screenshots_dir,
+            api_hooks=options.api_hooks,
             probe_forms=options.probe_forms,
             probe_budget_s=max(2.0, min(8.0, options.browser.timeout_s - 2.0)),
         )
@@ -231,7 +235,7 @@ class Crawl:
             self.collectors.append(
                 FirstVisits(driver, options.consent_sample) if consent_pass == "none" else driver
             )
-        self.router = Router(self.collectors)
+        self.router = Router(self.collectors, api_hooks=options.api_hooks)
         self.saved = 0  # visits handed to the sink by this run
         self.index = 0  # number of the last visit (continues across a resume)
         self.tabs = max(1, options.tabs)
