@@ -44,7 +44,7 @@ import re
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote_plus, urlsplit
 
 from scanner.collect.base import Collector, Visit
 from scanner.collect.encodings import CASELESS, encoding_of, forms
@@ -129,11 +129,12 @@ def body_text(data: bytes) -> str:
 
 
 def _segment_param(text: str, start: int, seps: str) -> str | None:
-    """The ``name`` of the ``name=value`` segment (split on ``seps``) around ``start``."""
+    """The ``name`` of the ``name=value`` segment (split on ``seps``) around ``start``, decoded as a form
+    field name is (``ud%5Bem%5D`` -> ``ud[em]``)."""
     lo = max(text.rfind(s, 0, start) for s in seps) + 1
     segment = text[lo:start]
     if "=" in segment:
-        return segment.split("=", 1)[0] or None
+        return unquote_plus(segment.split("=", 1)[0]) or None
     return None
 
 
