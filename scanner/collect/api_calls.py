@@ -9,7 +9,10 @@ bounded per visit; what did not fit is noted on the visit.
 
 Row (a raw visit's ``"api_calls"``; ``scanner.assemble`` makes ``scanner.model.ApiCall`` of it):
 ``{page_url, api, count, script, frame_url, args, args_total, canvas}``. ``args_total`` is a lower bound
-of the distinct argument values when a row merges several documents (their value sets may overlap).
+of the distinct argument values when a row merges several documents (their value sets may overlap) or
+a document saw very many. Past its first 256 calls in a document, an API's calling script is read for
+one call in 32 at random and the calls in between count for the script read last: exact for a hot loop
+of one script, an estimate of the split when several scripts call the same API thousands of times.
 
 Still lost, and said in the README: calls in workers (no hooks there), in frames the hooks do not reach
 (about:blank or srcdoc frames whose scripts ran before the hooks, documents written with

@@ -25,6 +25,7 @@
     const MAX_SAMPLES = 20;
     const MAX_ARG = 200;
     const MAX_DISTINCT = 1000;
+    const MAX_KEPT = 20000; // distinct values remembered per document (then args_total is a lower bound)
     const MAX_READS = 10; // canvas reads kept per row (the most fingerprint-like when there are more)
     const MAX_CHARS = 256; // distinct characters remembered per canvas
     const MAX_COLORS = 64;
@@ -90,6 +91,7 @@
     // ---- the rows ----
     const table = new NativeMap(); // script + "\u0000" + api -> row
     let lost = 0; // calls not counted in a row (over MAX_ROWS)
+    let distinctKept = 0; // argument values remembered to count distinct ones, all rows together
     const record = (api, arg) => {
       const script = attribute(api);
       const key = `${script === null ? "" : script}\u0000${api}`;
@@ -100,10 +102,11 @@
         apply(mapSet, table, [key, row]);
       }
       row.count++;
-      if (arg !== undefined && row.total < MAX_DISTINCT) {
+      if (arg !== undefined && row.total < MAX_DISTINCT && distinctKept < MAX_KEPT) {
         if (row.seen === null) row.seen = new NativeMap();
         if (apply(mapGet, row.seen, [arg]) === undefined) {
           apply(mapSet, row.seen, [arg, true]);
+          distinctKept++;
           row.total++;
           if (row.args.length < MAX_SAMPLES) row.args[row.args.length] = arg;
         }
@@ -342,6 +345,7 @@
         }]);
         if (rows.length || lost) send();
         apply(mapClear, table, []);
+        distinctKept = 0;
       } catch (e) { /* never break the page */ }
     };
     try {
