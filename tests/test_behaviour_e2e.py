@@ -190,3 +190,13 @@ def test_without_hooks_the_audit_says_it_saw_no_api(tmp_path):
     assert not [d for d in result.behaviour.detections if d.kind.endswith("fingerprinting")]
     assert result.behaviour.hooks is False
     assert any("hooks" in spot.lower() for spot in result.behaviour.blind_spots)
+
+
+def test_a_video_call_is_not_a_local_ip_probe(audit):
+    """The call widget makes every call of a WebRTC address probe (so the webrtc_ip criterion is really
+    tested against it) plus media, which is what keeps it out."""
+    result, *_ = audit
+    calls = {a.api for a in result.api_calls if a.script and urlsplit(a.script).hostname == "meet.jit.si"}
+    probe = {"RTCPeerConnection.createDataChannel", "RTCPeerConnection.createOffer"}
+    assert probe | {"RTCPeerConnection.onicecandidate", "RTCPeerConnection.addTransceiver"} <= calls
+    assert not [d for d in _on(result, "/call") if d.technique == "webrtc_ip"]

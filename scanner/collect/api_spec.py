@@ -117,6 +117,11 @@ API_SPEC: tuple[tuple[str, str, str, str], ...] = (
     ("RTCPeerConnection", "createOffer", "m", "count"),
     ("RTCPeerConnection", "setLocalDescription", "m", "count"),
     ("RTCPeerConnection", "onicecandidate", "s", "count"),
+    # ... and the media that makes it a call, not an address probe
+    ("RTCPeerConnection", "addTrack", "m", "count"),
+    ("RTCPeerConnection", "addTransceiver", "m", "count"),
+    ("MediaDevices", "getUserMedia", "m", "count"),
+    ("MediaDevices", "getDisplayMedia", "m", "count"),
     # Fonts, DOM recording, listeners
     ("FontFaceSet", "check", "m", "first"),
     ("MutationObserver", "observe", "m", "observe"),

@@ -205,6 +205,7 @@ MAPS_PB = "!1m18!1m12!1m3!1d2427.0!2d13.3777!3d52.5163!2m3!1f0!2f0!3f0!3m2!1i102
 SCORECARD_C2 = "31415926"
 MAPLIBRE = "https://unpkg.com/maplibre-gl@4.1.2/dist/maplibre-gl.js"
 VIDEOJS = "https://vjs.zencdn.net/8.10.0/video.min.js"
+CALL_WIDGET = "https://meet.jit.si/external_api.js"
 EMOJI_CDN = "https://s.w.org/images/core/emoji/15.0.3/svg/"
 
 FPJS_KEY = "bhvProKey0001"  # the agent's public API key (the page's FPJS.load({apiKey}))
@@ -667,6 +668,19 @@ PAGES: tuple[PageTruth, ...] = (
         traffic=(f"GET {VIDEOJS}",),
     ),
     PageTruth(
+        "/call",
+        "Video call",
+        "Jitsi-Meet-like call widget from meet.jit.si: getUserMedia, audio and video transceivers, a "
+        "chat data channel, an offer and ICE candidates; the RTCPeerConnection calls of a local-IP "
+        "probe, with media",
+        absent=(
+            Absent("fingerprinting", "webrtc_ip", why="a call sends media: not a local-IP probe"),
+            Absent("fingerprinting"),
+            Absent("security_fingerprinting"),
+        ),
+        traffic=(f"GET {CALL_WIDGET}",),
+    ),
+    PageTruth(
         "/stats",
         "First-party page counter",
         "inline first-party snippet reading navigator.userAgent and navigator.language, beaconed to "
@@ -945,6 +959,7 @@ def _bodies() -> dict[str, tuple[str, str]]:
             '<video id="clip" width="640" height="360" preload="none" playsinline></video>\n'
             + _inline("videojs('clip', {boost: 1.2});"),
         ),
+        "/call": ("", '<div id="call"><h2>Talk to our advisers</h2></div>\n' + _src(CALL_WIDGET)),
         "/stats": ("", "<p>Thanks for visiting.</p>\n" + _inline(stats)),
     }
 
@@ -1295,6 +1310,7 @@ def _third_parties(inbox: BehaviourInbox) -> dict[str, Site]:
         ),
         "unpkg.com": Site({"/maplibre-gl@4.1.2/dist/maplibre-gl.js": _script(js("maplibre.js"))}),
         "vjs.zencdn.net": Site({"/8.10.0/video.min.js": _script(js("videojs.js"))}),
+        "meet.jit.si": Site({"/external_api.js": _script(js("call_widget.js"))}),
         "s.w.org": Site({"/images/core/emoji/15.0.3/svg/*": _emoji_svg}),
     }
 
