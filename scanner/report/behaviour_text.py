@@ -1,0 +1,399 @@
+"""The behaviour audit (``ScanResult.behaviour``) in words, shared by every report format.
+
+Names and explanations of the finding kinds, the default severity of each, an observation (one dict of
+``Finding.evidence.behaviour`` or ``Detection.evidence``) said in words — the criterion met, the calling
+script, the API calls counted ("measureText × 20 000, font × 64 (64 distinct)"), where a value was found
+(the receiving request without its query, the location, parameter and encoding; never the value) — and
+the line the terminal prints. Script URLs, parameter and field names come from the scanned page: they
+are returned as is and each format escapes them in its own way.
+
+Scans made before behaviour audits have no ``behaviour`` block: every function here takes None for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from urllib.parse import urlsplit, urlunsplit
+
+from scanner.model import BEHAVIOUR_KINDS, INFO_BEHAVIOUR_KINDS, SEVERITIES, BehaviourReport, Finding
+
+KIND_LABELS = {
+    "fingerprinting": "Fingerprinting",
+    "security_fingerprinting": "Security fingerprinting",
+    "session_recording": "Session recording",
+    "possible_session_recording": "Possible session recording",
+    "form_data_leak": "Form-data leak",
+    "id_sharing": "Identifier sharing",
+    "cname_cloaked": "Hidden tracker (first-party subdomain)",
+    "embed": "Embed",
+}
+# What each kind means, for an auditor and for the SARIF rule's help text.
+KIND_TEXT = {
+    "fingerprinting": "A script read properties of this browser that together identify it without a cookie: "
+    "canvas or canvas-font fingerprinting (Englehardt & Narayanan 2016 criteria), the unmasked WebGL "
+    "vendor and renderer, the OfflineAudioContext pattern, WebRTC local-IP discovery, a sweep of many "
+    "navigator and screen properties, or font probing.",
+    "security_fingerprinting": "The same fingerprinting techniques used by a captcha, bot-manager or "
+    "anti-fraud vendor (from the catalog category): a security purpose, still processing of the "
+    "visitor's device data that needs a legal basis.",
+    "session_recording": "A session-replay vendor recorded the visit: its script loaded and sent recording "
+    "traffic (repeated payloads over POST, beacon or WebSocket).",
+    "possible_session_recording": "A third-party script observed changes to the whole page (DOM mutations) "
+    "and listened to keyboard, input or mouse events, as session-replay scripts do; its vendor is not "
+    "known as a session-replay vendor, or no recording traffic was seen.",
+    "form_data_leak": "A value typed into a form field (a random canary, --probe-forms) reached a third "
+    "party before the form was submitted, in plain, encoded or hashed form (the 'automatic advanced "
+    "matching' pattern).",
+    "id_sharing": "A first-party cookie or storage value (an identifier of this visitor) was sent, plain, "
+    "encoded or hashed, to another party (cookie syncing, a site's client ID handed to an ad network).",
+    "cname_cloaked": "A first-party subdomain behaves as a known tracker (its scripts, paths or cookies "
+    "match a catalog vendor, or its CNAME points to one): the tracker hides behind the site's own name.",
+    "embed": "A social widget, sign-in button or embedded player (like/share buttons, Sign in with "
+    "Google/Facebook/Apple, YouTube/Vimeo videos, maps) loaded from a third party. Information: it "
+    "shares the visit with that party when it loads.",
+}
+# The severity of a kind when the finding does not carry one (scan.json written by another version).
+DEFAULT_SEVERITY = {
+    "fingerprinting": "high",
+    "security_fingerprinting": "low",
+    "session_recording": "high",
+    "possible_session_recording": "medium",
+    "form_data_leak": "high",
+    "id_sharing": "high",
+    "cname_cloaked": "medium",
+    "embed": "info",
+}
+SEVERITY_LABELS = {"high": "High", "medium": "Medium", "low": "Low", "info": "Info"}
+TECHNIQUE_LABELS = {
+    "canvas": "canvas fingerprinting",
+    "canvas_font": "canvas-font fingerprinting",
+    "webgl": "unmasked WebGL vendor and renderer",
+    "audio": "OfflineAudioContext fingerprinting",
+    "webrtc_ip": "WebRTC local-IP discovery",
+    "navigator_sweep": "navigator and screen property sweep",
+    "font_probing": "font probing",
+    "replay_traffic": "session-replay recording traffic",
+    "dom_and_input": "DOM observer with input and mouse listeners",
+    "form_canary": "typed value sent before submit",
+    "cookie_value": "cookie value sent to another party",
+    "storage_value": "storage value sent to another party",
+    "cloaked_path": "tracker paths on a first-party subdomain",
+    "cloaked_script": "tracker script on a first-party subdomain",
+    "cloaked_cookie": "tracker cookies set by a first-party subdomain",
+    "cname": "CNAME of a first-party subdomain points to a tracker",
+}
+LOCATION_WORDS = {
+    "url": "in the URL",
+    "body": "in the request body",
+    "beacon": "in a beacon body",
+    "websocket": "in a WebSocket frame",
+}
+ENCODING_WORDS = {
+    "plain": "plain",
+    "url": "URL-encoded",
+    "base64": "base64",
+    "md5": "MD5 hash",
+    "sha1": "SHA-1 hash",
+    "sha256": "SHA-256 hash",
+}
+SOURCE_WORDS = {"cookie": "cookie", "local": "localStorage key", "session": "sessionStorage key"}
+# Distinct-value words for the APIs whose arguments count (64 distinct fonts set before measureText).
+DISTINCT_WORDS = {
+    "CanvasRenderingContext2D.font": "fonts",
+    "FontFaceSet.check": "fonts",
+    "CanvasRenderingContext2D.fillText": "texts",
+    "CanvasRenderingContext2D.fillStyle": "colours",
+    "WebGLRenderingContext.getParameter": "parameters",
+    "WebGL2RenderingContext.getParameter": "parameters",
+}
+# Keys of an observation a report never prints: values stay out of every report.
+SECRET_KEYS = frozenset({"value", "values", "canary", "plain_value"})
+TEXT_LIMIT = 300  # characters of one page-controlled string in a report line
+CALLS_LIMIT = 12  # API call counts named per observation
+# The blind spots every behaviour audit has (the classifier may add its own in behaviour.blind_spots).
+BASE_BLIND_SPOTS = (
+    "Not detected is not absent: scripts in web workers and service workers (an OffscreenCanvas drawn in "
+    "a worker) are not instrumented.",
+    "Frames written by script into about:blank or with document.write may run before the hooks; scripts "
+    "that take clean prototypes from a fresh frame are not counted.",
+    "Payloads compressed (CompressionStream, gzip) or encrypted before sending, and encodings other than "
+    "plain, URL, base64, MD5, SHA-1 and SHA-256, hide a typed value or identifier.",
+    "Fingerprinting served from a first-party path (a proxied vendor script) is attributed to the site.",
+)
+
+
+def kind_label(kind: str) -> str:
+    return KIND_LABELS.get(kind, kind.replace("_", " "))
+
+
+def kind_text(kind: str) -> str:
+    return KIND_TEXT.get(kind, "")
+
+
+def severity(finding: Finding) -> str:
+    """The finding's severity (high | medium | low | info): its own, else the kind's default."""
+    if finding.severity in SEVERITIES:
+        return str(finding.severity)
+    return DEFAULT_SEVERITY.get(finding.status, "medium")
+
+
+def technique_label(technique: object) -> str:
+    text = str(technique or "")
+    return TECHNIQUE_LABELS.get(text, text.replace("_", " "))
+
+
+def behaviour_findings(report: BehaviourReport | None) -> list[Finding]:
+    """The behaviour findings in the order of :data:`BEHAVIOUR_KINDS`, most severe first within a kind
+    (stable otherwise)."""
+    if report is None:
+        return []
+    order = {k: i for i, k in enumerate(BEHAVIOUR_KINDS)}
+    rank = {s: i for i, s in enumerate(SEVERITIES)}
+    return sorted(
+        report.findings, key=lambda f: (order.get(f.status, len(order)), rank.get(severity(f), len(rank)))
+    )
+
+
+def is_info(kind: str) -> bool:
+    return kind in INFO_BEHAVIOUR_KINDS
+
+
+def clip(text: object, limit: int = TEXT_LIMIT) -> str:
+    s = " ".join(str(text if text is not None else "").split())
+    return s if len(s) <= limit else s[: limit - 1] + "…"
+
+
+def number(n: object) -> str:
+    """20000 -> "20 000" (a narrow no-break space groups the thousands, as in a printed report)."""
+    try:
+        value = int(n)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return clip(n, 20)
+    return f"{value:,}".replace(",", "\u202f")
+
+
+def short_api(api: str) -> str:
+    """ "CanvasRenderingContext2D.measureText" -> "measureText"; a listener -> "keydown listener";
+    navigator and screen properties keep their object ("navigator.userAgent")."""
+    base, _, event = api.partition(":")
+    if event and base.endswith("addEventListener"):
+        return f"{event} listener"
+    interface, _, member = base.rpartition(".")
+    if not interface:
+        return base
+    if interface in ("Navigator", "Screen", "FontFaceSet", "RTCPeerConnection"):
+        return f"{interface[0].lower()}{interface[1:]}.{member}"
+    return member
+
+
+def _call_rows(obs: Mapping) -> list[dict]:
+    """The API call counts of an observation, as [{api, count, args_total}], whichever shape the
+    classifier wrote: ``calls`` as a list of such dicts or an {api: count} map, or one api/count."""
+    calls = obs.get("calls")
+    rows: list[dict] = []
+    if isinstance(calls, Mapping):
+        rows = [{"api": str(k), "count": v} for k, v in calls.items()]
+    elif isinstance(calls, list | tuple):
+        rows = [dict(c) for c in calls if isinstance(c, Mapping) and c.get("api")]
+    elif obs.get("api"):
+        rows = [{"api": obs.get("api"), "count": obs.get("count"), "args_total": obs.get("args_total")}]
+    return rows
+
+
+def calls_text(obs: Mapping, limit: int = CALLS_LIMIT) -> str:
+    """ "measureText × 20 000, font × 64 (64 distinct fonts)" for the calls an observation counted."""
+    parts = []
+    rows = _call_rows(obs)
+    for row in rows[:limit]:
+        api = clip(row.get("api"), 120)
+        text = short_api(api)
+        if row.get("count") is not None:
+            text += f" × {number(row.get('count'))}"
+        distinct = row.get("args_total")
+        if isinstance(distinct, int) and distinct > 1:
+            text += f" ({number(distinct)} distinct {DISTINCT_WORDS.get(api, 'values')})"
+        parts.append(text)
+    if len(rows) > limit:
+        parts.append(f"and {len(rows) - limit} more APIs")
+    return ", ".join(parts)
+
+
+def request_without_query(url: object) -> str:
+    """The receiving request as scheme://host/path: its query and fragment may hold the value itself."""
+    text = str(url or "")
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return clip(text.split("?", 1)[0].split("#", 1)[0])
+    if not parts.scheme:
+        return clip(text.split("?", 1)[0].split("#", 1)[0])
+    return clip(urlunsplit((parts.scheme, parts.netloc, parts.path, "", "")))
+
+
+def where_text(obs: Mapping) -> str:
+    """Where a value was found, in words: "SHA-256 hash in the URL, parameter ud[em]"."""
+    location = str(obs.get("location") or "")
+    encoding = str(obs.get("encoding") or "")
+    if not (location or encoding):
+        return ""
+    text = ENCODING_WORDS.get(encoding, clip(encoding, 40)) or "found"
+    if location:
+        text += " " + LOCATION_WORDS.get(location, "in " + clip(location, 40))
+    if obs.get("param"):
+        text += f", parameter {clip(obs.get('param'), 120)}"
+    return text
+
+
+def source_text(obs: Mapping) -> str:
+    """What the value was: "the e-mail field 'email'", "cookie _ga (.example.com)"."""
+    source = str(obs.get("source") or "")
+    name = clip(obs.get("name"), 120) if obs.get("name") else ""
+    if not (source or name):
+        return ""
+    if source in SOURCE_WORDS:
+        text = f"{SOURCE_WORDS[source]} {name}".strip()
+        domain = obs.get("source_domain")
+        return text + (f" ({clip(domain, 120)})" if domain else "")
+    field = f"the {clip(source, 40)} field" if source else "the field"
+    return field + (f" {name}" if name else "")
+
+
+def cloaked_text(obs: Mapping, vendor: str | None = None) -> str:
+    """ "metrics.example.com hides Adobe Analytics (CNAME → sc.omtrdc.net)" for a cloaked subdomain."""
+    host = obs.get("first_party_host") or obs.get("subdomain") or obs.get("host")
+    hidden = obs.get("hidden_vendor") or obs.get("vendor") or vendor
+    if not host:
+        return ""
+    text = f"{clip(host, 200)} hides {clip(hidden, 120)}" if hidden else f"{clip(host, 200)}"
+    target = obs.get("cname") or obs.get("cname_target")
+    if target:
+        text += f" (CNAME → {clip(target, 200)})"
+    return text
+
+
+def observation_text(obs: Mapping, kind: str = "") -> list[str]:
+    """An observation of a finding of ``kind`` in words: a few short lines (criterion, calls, value,
+    request, the first-party host of a cloaked tracker). Script, page and frame are separate columns.
+    Keys the classifier adds that this version does not know are named as "key: value" (scalars only,
+    bounded); values of cookies, storage or typed fields are never printed."""
+    known = {
+        "technique",
+        "criterion",
+        "script",
+        "page_url",
+        "page",
+        "frame_url",
+        "frame",
+        "calls",
+        "api",
+        "count",
+        "args_total",
+        "args",
+        "url",
+        "location",
+        "encoding",
+        "param",
+        "source",
+        "name",
+        "source_domain",
+        "first_party_host",
+        "subdomain",
+        "host",
+        "hidden_vendor",
+        "vendor",
+        "cname",
+        "cname_target",
+        "canvas",
+    }
+    lines = []
+    head = clip(obs.get("criterion")) or technique_label(obs.get("technique"))
+    if head:
+        lines.append(head)
+    calls = calls_text(obs)
+    if calls:
+        lines.append("calls: " + calls)
+    value = source_text(obs)
+    where = where_text(obs)
+    if value or where:
+        lines.append(" ".join(p for p in (value, "sent" if value else "", where) if p).strip())
+    if obs.get("url"):
+        lines.append("received by " + request_without_query(obs.get("url")))
+    if kind == "cname_cloaked" or obs.get("first_party_host") or obs.get("subdomain"):
+        cloaked = cloaked_text(obs)
+        if cloaked:
+            lines.append(cloaked)
+    for key, val in obs.items():
+        if key in known or key in SECRET_KEYS or not isinstance(val, str | int | float | bool):
+            continue
+        lines.append(f"{clip(key, 40)}: {clip(val, 120)}")
+    return lines
+
+
+def first(obs: Mapping, *keys: str) -> str:
+    for key in keys:
+        value = obs.get(key)
+        if value:
+            return str(value)
+    return ""
+
+
+def scripts_of(observations: Iterable[Mapping]) -> list[str]:
+    return list(dict.fromkeys(str(o["script"]) for o in observations if o.get("script")))
+
+
+def criteria_of(observations: Iterable[Mapping]) -> list[str]:
+    """The distinct criteria met (else the techniques), in words."""
+    out = []
+    for o in observations:
+        text = clip(o.get("criterion")) or technique_label(o.get("technique"))
+        if text:
+            out.append(text)
+    return list(dict.fromkeys(out))
+
+
+def audit_lines(report: BehaviourReport) -> list[str]:
+    """What the audit could see: hooks on or off, the form probe on or off."""
+    lines = []
+    if report.hooks:
+        lines.append(
+            "API hooks were on in every frame: fingerprinting and session recording were looked for."
+        )
+    else:
+        lines.append(
+            "API hooks were OFF (--behaviour off): fingerprinting and DOM/listener behaviour were not "
+            "looked for, so none is reported."
+        )
+    if report.probe_forms:
+        lines.append("Form probe was on (--probe-forms): canary values were typed into visible fields.")
+    else:
+        lines.append(
+            "Form probe was off: form-data leaks are only found with --probe-forms, so none is reported."
+        )
+    return lines
+
+
+def blind_spots(report: BehaviourReport) -> list[str]:
+    """The classifier's blind spots, then the ones every audit has (without repeats)."""
+    return list(dict.fromkeys([*(clip(b, 600) for b in report.blind_spots), *BASE_BLIND_SPOTS]))
+
+
+def counts_text(report: BehaviourReport) -> str:
+    """ "2 fingerprinting, 1 session recording, 1 form-data leak" (kinds in their order)."""
+    counts = report.summary
+    return ", ".join(f"{counts[k]} {kind_label(k).lower()}" for k in BEHAVIOUR_KINDS if counts.get(k))
+
+
+def failing_behaviour_text(failing: Iterable[Finding], limit: int = 20) -> str:
+    """ "Acme FP (fingerprinting), Meta (form-data leak)" for the behaviour findings among the failing."""
+    named = [f"{f.vendor} ({kind_label(f.status).lower()})" for f in failing if f.status in KIND_LABELS]
+    if len(named) > limit:
+        return ", ".join(named[:limit]) + f" and {len(named) - limit} more"
+    return ", ".join(named)
+
+
+def console_line(report: BehaviourReport) -> str:
+    """One line for the terminal, e.g. "behaviour: 2 fingerprinting, 1 form-data leak (probe on)"."""
+    notes = ["probe on" if report.probe_forms else "probe off"]
+    if not report.hooks:
+        notes.insert(0, "hooks off")
+    return f"behaviour: {counts_text(report) or 'no findings'} ({', '.join(notes)})"
