@@ -15,7 +15,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit, urlunsplit
 
-from scanner.model import BEHAVIOUR_KINDS, INFO_BEHAVIOUR_KINDS, SEVERITIES, BehaviourReport, Finding
+from scanner.domains import host_of
+from scanner.model import (
+    BEHAVIOUR_KINDS,
+    INFO_BEHAVIOUR_KINDS,
+    SEVERITIES,
+    BehaviourReport,
+    Detection,
+    Finding,
+)
 
 KIND_LABELS = {
     "fingerprinting": "Fingerprinting",
@@ -89,12 +97,12 @@ LOCATION_WORDS = {
     "websocket": "in a WebSocket frame",
 }
 ENCODING_WORDS = {
-    "plain": "plain",
-    "url": "URL-encoded",
-    "base64": "base64",
-    "md5": "MD5 hash",
-    "sha1": "SHA-1 hash",
-    "sha256": "SHA-256 hash",
+    "plain": "plain text",
+    "url": "URL-encoded text",
+    "base64": "base64 text",
+    "md5": "an MD5 hash",
+    "sha1": "a SHA-1 hash",
+    "sha256": "a SHA-256 hash",
 }
 SOURCE_WORDS = {"cookie": "cookie", "local": "localStorage key", "session": "sessionStorage key"}
 # Distinct-value words for the APIs whose arguments count (64 distinct fonts set before measureText).
@@ -186,7 +194,7 @@ def short_api(api: str) -> str:
     return member
 
 
-def _call_rows(obs: Mapping) -> list[dict]:
+def call_rows(obs: Mapping) -> list[dict]:
     """The API call counts of an observation, as [{api, count, args_total}], whichever shape the
     classifier wrote: ``calls`` as a list of such dicts or an {api: count} map, or one api/count."""
     calls = obs.get("calls")
@@ -203,7 +211,7 @@ def _call_rows(obs: Mapping) -> list[dict]:
 def calls_text(obs: Mapping, limit: int = CALLS_LIMIT) -> str:
     """ "measureText × 20 000, font × 64 (64 distinct fonts)" for the calls an observation counted."""
     parts = []
-    rows = _call_rows(obs)
+    rows = call_rows(obs)
     for row in rows[:limit]:
         api = clip(row.get("api"), 120)
         text = short_api(api)
@@ -231,7 +239,7 @@ def request_without_query(url: object) -> str:
 
 
 def where_text(obs: Mapping) -> str:
-    """Where a value was found, in words: "SHA-256 hash in the URL, parameter ud[em]"."""
+    """How and where a value was found, in words: "a SHA-256 hash in the URL, parameter ud[em]"."""
     location = str(obs.get("location") or "")
     encoding = str(obs.get("encoding") or "")
     if not (location or encoding):
@@ -315,7 +323,7 @@ def observation_text(obs: Mapping, kind: str = "") -> list[str]:
     value = source_text(obs)
     where = where_text(obs)
     if value or where:
-        lines.append(" ".join(p for p in (value, "sent" if value else "", where) if p).strip())
+        lines.append(" ".join(p for p in (value, "sent as" if where else "", where) if p))
     if obs.get("url"):
         lines.append("received by " + request_without_query(obs.get("url")))
     if kind == "cname_cloaked" or obs.get("first_party_host") or obs.get("subdomain"):
@@ -337,6 +345,17 @@ def first(obs: Mapping, *keys: str) -> str:
     return ""
 
 
+def pages_of(finding: Finding, obs: Iterable[Mapping]) -> list[str]:
+    """The pages of a finding: its evidence's, else those its observations name."""
+    if finding.evidence.pages:
+        return list(finding.evidence.pages)
+    return list(dict.fromkeys(p for p in (first(o, "page_url", "page") for o in obs) if p))
+
+
+def pages_total(finding: Finding, obs: Iterable[Mapping]) -> int:
+    return max(finding.evidence.total("pages"), len(pages_of(finding, obs)))
+
+
 def scripts_of(observations: Iterable[Mapping]) -> list[str]:
     return list(dict.fromkeys(str(o["script"]) for o in observations if o.get("script")))
 
@@ -349,6 +368,55 @@ def criteria_of(observations: Iterable[Mapping]) -> list[str]:
         if text:
             out.append(text)
     return list(dict.fromkeys(out))
+
+
+def observations(finding: Finding, detections: tuple[Detection, ...]) -> list[Mapping]:
+    """What a finding rests on: its ``evidence.behaviour``, else the evidence of the detections of its
+    kind and vendor (a classifier that keeps observations only on its detections)."""
+    listed = [o for o in finding.evidence.behaviour if isinstance(o, Mapping)]
+    if listed:
+        return listed
+    out: list[Mapping] = []
+    for d in detections:
+        if d.kind != finding.status or not same_vendor(d, finding):
+            continue
+        rows = [o for o in d.evidence if isinstance(o, Mapping)] or [{}]
+        for o in rows:
+            out.append({"technique": d.technique, "criterion": d.criterion, "script": d.script, **o})
+    return out
+
+
+def same_vendor(d: Detection, finding: Finding) -> bool:
+    """A detection of the finding's vendor; an unknown vendor is named by the script's domain."""
+    if d.vendor is not None:
+        return d.vendor == finding.vendor
+    host = host_of(d.script or "")
+    return bool(host) and (host == finding.vendor or host.endswith("." + finding.vendor))
+
+
+def evidence_lines(finding: Finding, detections: tuple[Detection, ...] = (), limit: int = 5) -> list[str]:
+    """Plain-text lines of a behaviour finding's observations for JUnit and SARIF: a count line
+    ("3 observations (showing 2 of 3)") and one line per observation shown, with its script and page."""
+    if finding.status not in KIND_LABELS:
+        return []
+    obs = observations(finding, detections)
+    total = max(finding.evidence.total("behaviour"), len(obs))
+    if not total:
+        return []
+    shown = obs[:limit]
+    head = f"{total} observation" + ("" if total == 1 else "s")
+    if len(shown) < total:
+        head += f" (showing {len(shown)} of {total})"
+    lines = [head + ":"]
+    for o in shown:
+        parts = observation_text(o, finding.status)
+        if o.get("script"):
+            parts.append("script " + clip(o.get("script"), 200))
+        page = first(o, "page_url", "page")
+        if page:
+            parts.append("page " + clip(page, 200))
+        lines.append("- " + "; ".join(parts))
+    return lines
 
 
 def audit_lines(report: BehaviourReport) -> list[str]:

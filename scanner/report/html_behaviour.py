@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from scanner.domains import host_of
 from scanner.model import BEHAVIOUR_KINDS, Detection, Finding, ScanResult
 from scanner.report.behaviour_text import (
     SEVERITY_LABELS,
@@ -25,6 +24,9 @@ from scanner.report.behaviour_text import (
     kind_label,
     kind_text,
     observation_text,
+    observations,
+    pages_of,
+    pages_total,
     scripts_of,
     severity,
 )
@@ -32,30 +34,6 @@ from scanner.report.behaviour_text import (
 OBSERVATIONS_LIMIT = 50  # observation rows per finding in the page (scan.json and behaviour.csv: all)
 SCRIPTS_LIMIT = 10
 SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2, "info": 3}
-
-
-def observations(finding: Finding, detections: tuple[Detection, ...]) -> list[Mapping]:
-    """What a finding rests on: its ``evidence.behaviour``, else the evidence of the detections of its
-    kind and vendor (a classifier that keeps observations only on its detections)."""
-    listed = [o for o in finding.evidence.behaviour if isinstance(o, Mapping)]
-    if listed:
-        return listed
-    out: list[Mapping] = []
-    for d in detections:
-        if d.kind != finding.status or not _same_vendor(d, finding):
-            continue
-        rows = [o for o in d.evidence if isinstance(o, Mapping)] or [{}]
-        for o in rows:
-            out.append({"technique": d.technique, "criterion": d.criterion, "script": d.script, **o})
-    return out
-
-
-def _same_vendor(d: Detection, finding: Finding) -> bool:
-    """A detection of the finding's vendor; an unknown vendor is named by the script's domain."""
-    if d.vendor is not None:
-        return d.vendor == finding.vendor
-    host = host_of(d.script or "")
-    return bool(host) and (host == finding.vendor or host.endswith("." + finding.vendor))
 
 
 def _observation_row(obs: Mapping, kind: str, page_href: Callable[[object], str | None]) -> dict:
@@ -75,9 +53,7 @@ def _finding_row(
 ) -> dict:
     obs = observations(f, detections)
     sev = severity(f)
-    pages = list(f.evidence.pages) or list(
-        dict.fromkeys(first(o, "page_url", "page") for o in obs if first(o, "page_url", "page"))
-    )
+    pages = pages_of(f, obs)
     scripts = scripts_of(obs)
     total = max(f.evidence.total("behaviour"), len(obs))
     return {
@@ -98,7 +74,7 @@ def _finding_row(
         "pages": [{"url": clip(p, 400), "href": page_href(p)} for p in pages[:OBSERVATIONS_LIMIT]],
         "pages_n": {
             "shown": min(len(pages), OBSERVATIONS_LIMIT),
-            "total": max(f.evidence.total("pages"), len(pages)),
+            "total": pages_total(f, obs),
         },
         "observations": [_observation_row(o, f.status, page_href) for o in obs[:OBSERVATIONS_LIMIT]],
         "observations_n": {"shown": min(len(obs), OBSERVATIONS_LIMIT), "total": total},
