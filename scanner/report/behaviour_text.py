@@ -279,12 +279,44 @@ def cloaked_text(obs: Mapping, vendor: str | None = None) -> str:
     return text
 
 
-def observation_text(obs: Mapping, kind: str = "") -> list[str]:
-    """An observation of a finding of ``kind`` in words: a few short lines (criterion, calls, value,
-    request, the first-party host of a cloaked tracker). Script, page and frame are separate columns.
-    Keys the classifier adds that this version does not know are named as "key: value" (scalars only,
-    bounded); values of cookies, storage or typed fields are never printed."""
-    known = {
+# The facts a classifier keeps on an observation (scanner.behaviour), in words. Numbers:
+COUNT_WORDS = {
+    "measureText": "measureText × {n}",
+    "fonts": "{n} distinct fonts",
+    "properties": "{n} distinct navigator/screen properties",
+    "createDataChannel": "createDataChannel × {n}",
+    "text_chars": "{n} distinct characters drawn",
+    "colors": "{n} colours",
+    "requests": "{n} requests",
+    "payloads": "{n} payloads",
+    "frames": "{n} WebSocket frames",
+    "bytes": "{n} bytes sent",
+    "listeners": "{n} listeners",
+    "mutations": "{n} DOM observers",
+}
+# flags: the words when true, the words when false (None: say nothing)
+FLAG_WORDS = {
+    "OfflineAudioContext": ("OfflineAudioContext", None),
+    "oscillator": ("oscillator", None),
+    "compressor": ("dynamics compressor", None),
+    "icecandidate": ("ICE candidate listener", None),
+    "media": ("with media", "no media"),
+    "save_restore": ("save/restore used", "no save/restore"),
+    "listeners": ("event listeners on the canvas", "no listeners on the canvas"),
+    "first_party": ("first party", "third party"),
+    "source_first_party": ("first-party value", "third-party value"),
+}
+LIST_WORDS = {
+    "read": "read by",
+    "getParameter": "getParameter",
+    "sample": "sample",
+    "events": "events",
+    "paths": "paths",
+    "cookies": "cookies",
+}
+# Keys shown elsewhere (own columns or lines), or never (values).
+_SHOWN_ELSEWHERE = frozenset(
+    {
         "technique",
         "criterion",
         "script",
@@ -312,14 +344,80 @@ def observation_text(obs: Mapping, kind: str = "") -> list[str]:
         "cname",
         "cname_target",
         "canvas",
+        "width",
+        "height",
+        "read_width",
+        "read_height",
     }
+)
+LIST_LIMIT = 8
+
+
+def _int_or_none(value: object) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return int(value)
+
+
+def _list_text(values: object) -> str:
+    items = (
+        [clip(v, 60) for v in values if isinstance(v, str | int | float)]
+        if isinstance(values, list | tuple)
+        else []
+    )
+    text = ", ".join(items[:LIST_LIMIT])
+    return text + (f" … (+{len(items) - LIST_LIMIT})" if len(items) > LIST_LIMIT else "")
+
+
+def facts_text(obs: Mapping) -> str:
+    """The facts of an observation in words: "canvas 220×30, area read 220×30, 18 distinct characters
+    drawn, 2 colours, no save/restore"; "measureText × 20 000, 64 distinct fonts". Keys this version
+    does not know are named as "key: value" (bounded); value keys are never printed."""
+    parts = []
+    w, h = _int_or_none(obs.get("width")), _int_or_none(obs.get("height"))
+    if w is not None and h is not None:
+        parts.append(f"canvas {number(w)}×{number(h)}")
+    rw, rh = _int_or_none(obs.get("read_width")), _int_or_none(obs.get("read_height"))
+    if rw is not None and rh is not None:
+        parts.append(f"area read {number(rw)}×{number(rh)}")
+    for key, value in obs.items():
+        if key in _SHOWN_ELSEWHERE or key in SECRET_KEYS or not isinstance(key, str):
+            continue
+        if isinstance(value, bool):
+            if key in FLAG_WORDS:
+                word = FLAG_WORDS[key][0 if value else 1]
+                if word:
+                    parts.append(word)
+            else:
+                parts.append(f"{clip(key, 40)}: {'yes' if value else 'no'}")
+        elif isinstance(value, int | float):
+            template = COUNT_WORDS.get(key)
+            parts.append(
+                template.format(n=number(value)) if template else f"{clip(key, 40)}: {number(value)}"
+            )
+        elif isinstance(value, str):
+            parts.append(f"{clip(key, 40)} {clip(value, 120)}")
+        elif isinstance(value, list | tuple):
+            text = _list_text(value)
+            if text:
+                parts.append(f"{LIST_WORDS.get(key, clip(key, 40))}: {text}")
+    return ", ".join(parts)
+
+
+def observation_text(obs: Mapping, kind: str = "") -> list[str]:
+    """An observation of a finding of ``kind`` in words: a few short lines (criterion, calls and facts,
+    value and where it went, the first-party host of a cloaked tracker). Script, page and frame are
+    separate columns. Values of cookies, storage or typed fields are never printed."""
     lines = []
     head = clip(obs.get("criterion")) or technique_label(obs.get("technique"))
     if head:
         lines.append(head)
     calls = calls_text(obs)
-    if calls:
-        lines.append("calls: " + calls)
+    facts = facts_text(obs)
+    if calls and facts and obs.get("api") and obs.get("count") is None:
+        lines.append(f"{calls}: {facts}")  # a canvas read: "toDataURL: canvas 220×30, ..."
+    else:
+        lines += [text for text in (calls, facts) if text]
     value = source_text(obs)
     where = where_text(obs)
     if value or where:
@@ -330,10 +428,6 @@ def observation_text(obs: Mapping, kind: str = "") -> list[str]:
         cloaked = cloaked_text(obs)
         if cloaked:
             lines.append(cloaked)
-    for key, val in obs.items():
-        if key in known or key in SECRET_KEYS or not isinstance(val, str | int | float | bool):
-            continue
-        lines.append(f"{clip(key, 40)}: {clip(val, 120)}")
     return lines
 
 
@@ -373,13 +467,18 @@ def criteria_of(observations: Iterable[Mapping]) -> list[str]:
 def observations(finding: Finding, detections: tuple[Detection, ...]) -> list[Mapping]:
     """What a finding rests on: its ``evidence.behaviour``, else the evidence of the detections of its
     kind and vendor (a classifier that keeps observations only on its detections)."""
+    mine = [d for d in detections if d.kind == finding.status and same_vendor(d, finding)]
     listed = [o for o in finding.evidence.behaviour if isinstance(o, Mapping)]
     if listed:
-        return listed
+        criteria = {d.technique: d.criterion for d in mine}
+        return [
+            {**o, "criterion": criteria[o["technique"]]}
+            if not o.get("criterion") and isinstance(o.get("technique"), str) and o["technique"] in criteria
+            else o
+            for o in listed
+        ]
     out: list[Mapping] = []
-    for d in detections:
-        if d.kind != finding.status or not same_vendor(d, finding):
-            continue
+    for d in mine:
         rows = [o for o in d.evidence if isinstance(o, Mapping)] or [{}]
         for o in rows:
             out.append({"technique": d.technique, "criterion": d.criterion, "script": d.script, **o})
