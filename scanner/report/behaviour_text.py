@@ -68,7 +68,7 @@ DEFAULT_SEVERITY = {
     "possible_session_recording": "medium",
     "form_data_leak": "high",
     "id_sharing": "high",
-    "cname_cloaked": "medium",
+    "cname_cloaked": "high",
     "embed": "info",
 }
 SEVERITY_LABELS = {"high": "High", "medium": "Medium", "low": "Low", "info": "Info"}
@@ -89,6 +89,13 @@ TECHNIQUE_LABELS = {
     "cloaked_script": "tracker script on a first-party subdomain",
     "cloaked_cookie": "tracker cookies set by a first-party subdomain",
     "cname": "CNAME of a first-party subdomain points to a tracker",
+    "websocket": "recording streamed over a WebSocket",
+    "payload": "recording payloads sent",
+    "like_button": "Like button",
+    "share_button": "share button",
+    "sso": "sign-in button",
+    "video": "video embed",
+    "map": "map embed",
 }
 LOCATION_WORDS = {
     "url": "in the URL",
@@ -293,6 +300,8 @@ COUNT_WORDS = {
     "bytes": "{n} bytes sent",
     "listeners": "{n} listeners",
     "mutations": "{n} DOM observers",
+    "frames_sent": "{n} WebSocket frames sent",
+    "bytes_sent": "{n} bytes sent",
 }
 # flags: the words when true, the words when false (None: say nothing)
 FLAG_WORDS = {
@@ -304,7 +313,20 @@ FLAG_WORDS = {
     "save_restore": ("save/restore used", "no save/restore"),
     "listeners": ("event listeners on the canvas", "no listeners on the canvas"),
     "first_party": ("first party", "third party"),
-    "source_first_party": ("first-party value", "third-party value"),
+    "source_first_party": ("a first-party identifier", "a third-party identifier"),
+    "beacon": ("as a beacon", None),
+}
+# text facts: how to say "key value"
+TEXT_WORDS = {
+    "label": "{v}",
+    "cookie": "cookie {v}",
+    "domain": "domain {v}",
+    "setter_url": "set by {v}",
+    "rule": "matches {v}",
+    "method": "{v}",
+    "resource_type": "as {v}",
+    "source_vendor": "the identifier of {v}",
+    "getExtension": "getExtension {v}",
 }
 LIST_WORDS = {
     "read": "read by",
@@ -313,6 +335,9 @@ LIST_WORDS = {
     "events": "events",
     "paths": "paths",
     "cookies": "cookies",
+    "listeners": "listens to",
+    "observe": "observes",
+    "input_kinds": "inputs",
 }
 # Keys shown elsewhere (own columns or lines), or never (values).
 _SHOWN_ELSEWHERE = frozenset(
@@ -396,7 +421,9 @@ def facts_text(obs: Mapping) -> str:
                 template.format(n=number(value)) if template else f"{clip(key, 40)}: {number(value)}"
             )
         elif isinstance(value, str):
-            parts.append(f"{clip(key, 40)} {clip(value, 120)}")
+            template = TEXT_WORDS.get(key)
+            text = clip(value, 200)
+            parts.append(template.format(v=text) if template else f"{clip(key, 40)} {text}")
         elif isinstance(value, list | tuple):
             text = _list_text(value)
             if text:
@@ -404,10 +431,19 @@ def facts_text(obs: Mapping) -> str:
     return ", ".join(parts)
 
 
-def observation_text(obs: Mapping, kind: str = "") -> list[str]:
-    """An observation of a finding of ``kind`` in words: a few short lines (criterion, calls and facts,
-    value and where it went, the first-party host of a cloaked tracker). Script, page and frame are
-    separate columns. Values of cookies, storage or typed fields are never printed."""
+URL_WORDS = {
+    "form_data_leak": "received by",
+    "id_sharing": "received by",
+    "session_recording": "sent to",
+    "embed": "loaded from",
+}
+
+
+def observation_text(obs: Mapping, kind: str = "", vendor: str | None = None) -> list[str]:
+    """An observation of a finding of ``kind`` (of ``vendor``) in words: a few short lines (criterion,
+    calls and facts, value and where it went, the first-party host of a cloaked tracker and the vendor it
+    hides). Script, page and frame are separate columns. Values of cookies, storage or typed fields are
+    never printed; a request is shown without its query."""
     lines = []
     head = clip(obs.get("criterion")) or technique_label(obs.get("technique"))
     if head:
@@ -423,9 +459,9 @@ def observation_text(obs: Mapping, kind: str = "") -> list[str]:
     if value or where:
         lines.append(" ".join(p for p in (value, "sent as" if where else "", where) if p))
     if obs.get("url"):
-        lines.append("received by " + request_without_query(obs.get("url")))
+        lines.append(URL_WORDS.get(kind, "request") + " " + request_without_query(obs.get("url")))
     if kind == "cname_cloaked" or obs.get("first_party_host") or obs.get("subdomain"):
-        cloaked = cloaked_text(obs)
+        cloaked = cloaked_text(obs, vendor)
         if cloaked:
             lines.append(cloaked)
     return lines
@@ -486,9 +522,13 @@ def observations(finding: Finding, detections: tuple[Detection, ...]) -> list[Ma
 
 
 def same_vendor(d: Detection, finding: Finding) -> bool:
-    """A detection of the finding's vendor; an unknown vendor is named by the script's domain."""
+    """A detection of the finding's vendor; an unknown party is named by the detection's ``subject``
+    (the host that received a value, the subdomain hiding a tracker) or the script's domain."""
     if d.vendor is not None:
         return d.vendor == finding.vendor
+    subject = getattr(d, "subject", None)
+    if subject:
+        return subject == finding.vendor
     host = host_of(d.script or "")
     return bool(host) and (host == finding.vendor or host.endswith("." + finding.vendor))
 
@@ -508,7 +548,7 @@ def evidence_lines(finding: Finding, detections: tuple[Detection, ...] = (), lim
         head += f" (showing {len(shown)} of {total})"
     lines = [head + ":"]
     for o in shown:
-        parts = observation_text(o, finding.status)
+        parts = observation_text(o, finding.status, finding.vendor)
         if o.get("script"):
             parts.append("script " + clip(o.get("script"), 200))
         page = first(o, "page_url", "page")
@@ -540,8 +580,10 @@ def audit_lines(report: BehaviourReport) -> list[str]:
 
 
 def blind_spots(report: BehaviourReport) -> list[str]:
-    """The classifier's blind spots, then the ones every audit has (without repeats)."""
-    return list(dict.fromkeys([*(clip(b, 600) for b in report.blind_spots), *BASE_BLIND_SPOTS]))
+    """What the audit could not see: the classifier's list, else (a report without one) the blind
+    spots every behaviour audit has."""
+    listed = [clip(b, 600) for b in report.blind_spots if isinstance(b, str) and b.strip()]
+    return list(dict.fromkeys(listed or BASE_BLIND_SPOTS))
 
 
 def counts_text(report: BehaviourReport) -> str:

@@ -36,11 +36,11 @@ SCRIPTS_LIMIT = 10
 SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2, "info": 3}
 
 
-def _observation_row(obs: Mapping, kind: str, page_href: Callable[[object], str | None]) -> dict:
+def _observation_row(obs: Mapping, f: Finding, page_href: Callable[[object], str | None]) -> dict:
     page = first(obs, "page_url", "page")
     frame = first(obs, "frame_url", "frame")
     return {
-        "lines": observation_text(obs, kind),
+        "lines": observation_text(obs, f.status, f.vendor),
         "script": clip(obs.get("script"), 400) if obs.get("script") else "",
         "page": clip(page, 400),
         "page_href": page_href(page),
@@ -76,7 +76,7 @@ def _finding_row(
             "shown": min(len(pages), OBSERVATIONS_LIMIT),
             "total": pages_total(f, obs),
         },
-        "observations": [_observation_row(o, f.status, page_href) for o in obs[:OBSERVATIONS_LIMIT]],
+        "observations": [_observation_row(o, f, page_href) for o in obs[:OBSERVATIONS_LIMIT]],
         "observations_n": {"shown": min(len(obs), OBSERVATIONS_LIMIT), "total": total},
     }
 

@@ -239,6 +239,7 @@ BEHAVIOUR_COLUMNS = [
     "first_party_host",
     "cname",
     "detection_pages",
+    "detection_observations",
 ]
 
 
@@ -273,6 +274,7 @@ def _behaviour_row(kind: str, sev: str | None, vendor: str | None, detection: di
         or None,
         first(obs, "cname", "cname_target") or None,
         detection.get("pages"),
+        detection.get("observations"),
     ]
 
 
@@ -300,14 +302,19 @@ def behaviour_frame(result: ScanResult) -> pd.DataFrame:
                 "category": d.category,
                 "script": d.script,
                 "pages": len(d.pages),
+                "observations": max(getattr(d, "observations", 0) or 0, len(d.evidence)),
             }
-            vendor = d.vendor or (finding.vendor if finding is not None else None)
+            vendor = d.vendor or (finding.vendor if finding is not None else getattr(d, "subject", None))
             for obs in [o for o in d.evidence if isinstance(o, Mapping)] or [{}]:
                 rows.append(_behaviour_row(d.kind, sev, vendor, info, obs))
         for f in findings:
             if id(f) in covered:
                 continue
-            info = {"category": f.category, "pages": f.evidence.total("pages")}
+            info = {
+                "category": f.category,
+                "pages": f.evidence.total("pages"),
+                "observations": f.evidence.total("behaviour"),
+            }
             for obs in [o for o in f.evidence.behaviour if isinstance(o, Mapping)] or [{}]:
                 rows.append(_behaviour_row(f.status, severity(f), f.vendor, info, obs))
     return pd.DataFrame(rows, columns=BEHAVIOUR_COLUMNS)
