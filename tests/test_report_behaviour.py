@@ -1,0 +1,270 @@
+"""Every report format carries the behaviour audit: report.html (a Behaviour section after consent, a
+group per kind, embeds as information, blind spots), findings.csv + behaviour.csv, SARIF (TRK201...),
+JUnit (suite "behaviour"), summary.md, and the gate (``--fail-on fingerprinting``, baseline). The results
+come from the real pipeline (tests/behaviour_factory.py: raw visits -> assemble -> attribute ->
+behaviour_report); script URLs and field names are the page's and hostile."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+import lxml.html
+import pandas as pd
+import pytest
+from behaviour_factory import behaviour_result
+from conftest import run_cli
+from report_schemas import junit_errors, sarif_errors
+
+from scanner.errors import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK
+from scanner.gate import failing_findings, gate_exit_code
+from scanner.model import BEHAVIOUR_KINDS, INFO_BEHAVIOUR_KINDS, ScanResult
+from scanner.report import FORMATS, write_reports
+from scanner.report.behaviour_text import console_line, kind_label
+from scanner.report.junit import build_junit
+from scanner.report.sarif import build_sarif
+
+GATED = ["fingerprinting", "form-data-leak"]
+
+
+@pytest.fixture(scope="module")
+def result() -> ScanResult:
+    return behaviour_result()
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory, result):
+    out = tmp_path_factory.mktemp("behaviour")
+    write_reports(result, out, FORMATS, fail_on=GATED)
+    return out
+
+
+def kinds(result: ScanResult) -> dict[str, list]:
+    out: dict[str, list] = {}
+    for f in result.behaviour.findings:
+        out.setdefault(f.status, []).append(f)
+    return out
+
+
+def test_the_fixture_has_every_behaviour_kind(result):
+    assert set(kinds(result)) == set(BEHAVIOUR_KINDS)
+
+
+# ---- the gate ----------------------------------------------------------------------------------------
+
+
+def test_gate_fails_on_the_behaviour_kinds_it_is_given(result):
+    by_kind = kinds(result)
+    failing = failing_findings(result, ["fingerprinting"])
+    assert [f for f in failing if f.status != "undeclared"] == by_kind["fingerprinting"]
+    assert gate_exit_code(result, ["fingerprinting"]) == EXIT_FINDINGS
+    assert {f.status for f in failing_findings(result, ["form-data-leak"])} == {"form_data_leak"}
+    assert gate_exit_code(result, ["none"]) == EXIT_OK
+    # a baseline with the same behaviour: nothing new
+    assert gate_exit_code(result, GATED, baseline=result) == EXIT_OK
+
+
+def test_gate_baseline_without_behaviour_makes_every_behaviour_finding_new(result):
+    from dataclasses import replace
+
+    old = replace(result, behaviour=None)
+    fresh = failing_findings(result, ["session-recording", "id-sharing"], baseline=old)
+    assert {f.status for f in fresh} == {"session_recording", "id_sharing"}
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory, result):
+    folder = tmp_path_factory.mktemp("saved")
+    write_reports(result, folder, ["json"])
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("fail_on", "code"),
+    [("fingerprinting", EXIT_FINDINGS), ("form-data-leak", EXIT_FINDINGS), ("none", EXIT_OK)],
+)
+def test_cli_report_exit_codes_for_behaviour_kinds(saved, tmp_path, fail_on, code):
+    proc = run_cli("report", str(saved), "--out", str(tmp_path), "--format", "md", "--fail-on", fail_on)
+    assert proc.returncode == code, proc.stdout + proc.stderr
+    assert "behaviour: " in proc.stdout
+
+
+def test_cli_refuses_fail_on_embed_and_passes_against_its_own_baseline(saved, tmp_path):
+    proc = run_cli("report", str(saved), "--out", str(tmp_path), "--format", "md", "--fail-on", "embed")
+    assert proc.returncode == EXIT_BAD_INPUT and "embed is information" in proc.stderr
+    proc = run_cli(
+        "report",
+        str(saved),
+        "--out",
+        str(tmp_path),
+        "--format",
+        "md",
+        "--fail-on",
+        "fingerprinting,form-data-leak",
+        "--baseline",
+        str(saved / "scan.json"),
+    )
+    assert proc.returncode == EXIT_OK, proc.stdout + proc.stderr
+
+
+# ---- report.html -------------------------------------------------------------------------------------
+
+
+def _html(folder) -> lxml.html.HtmlElement:
+    return lxml.html.fromstring((folder / "report.html").read_text(encoding="utf-8"))
+
+
+def test_html_behaviour_section_has_a_group_per_kind_and_embeds_as_information(written, result):
+    doc = _html(written)
+    ids = [s.get("id") for s in doc.xpath("//main/section")]
+    assert ids.index("behaviour") == ids.index("findings") - 1
+    assert doc.xpath("//nav/a[@href='#behaviour']")
+    (section,) = doc.xpath("//section[@id='behaviour']")
+    tables = {t.get("data-kind"): t for t in section.xpath(".//table[@data-kind]")}
+    assert set(tables) == set(BEHAVIOUR_KINDS)
+    for kind, findings in kinds(result).items():
+        table = tables[kind]
+        if kind in INFO_BEHAVIOUR_KINDS:
+            rows = table.xpath("./tbody/tr")
+            assert {r.xpath("./td[1]/b")[0].text_content() for r in rows} == {f.vendor for f in findings}
+            continue
+        units = table.xpath("./tbody[contains(@class,'unit')]")
+        assert len(units) == len(findings), kind
+        for unit, f in zip(units, findings, strict=True):  # most severe first, as the audit orders them
+            assert unit.xpath(".//td[2]/b")[0].text_content() == f.vendor
+            assert unit.get("data-severity") == f.severity
+            badge = unit.xpath(".//span[contains(@class,'badge')]")[0]
+            assert badge.text_content() == f.severity.capitalize()
+            assert f"sev-{f.severity}" in badge.get("class")
+    text = " ".join(section.text_content().split())
+    assert "Blind spots" in text and "Not detected is not absent" in text
+    for spot in result.behaviour.blind_spots:
+        assert " ".join(spot.split()) in text
+
+
+def test_html_fingerprinting_evidence_names_script_criterion_and_calls(written, result):
+    doc = _html(written)
+    (table,) = doc.xpath("//table[@data-kind='fingerprinting']")
+    text = " ".join(table.text_content().split())
+    for f in kinds(result)["fingerprinting"]:
+        for o in f.evidence.behaviour:
+            if o.get("script"):
+                assert o["script"] in text
+    assert "Englehardt & Narayanan 2016" in text  # the criterion met, in words
+    assert "measureText ×" in text or "canvas " in text
+
+
+def test_html_leaks_show_where_and_how_but_never_a_value(written, result):
+    doc = _html(written)
+    (table,) = doc.xpath("//table[@data-kind='form_data_leak']")
+    text = " ".join(table.text_content().split())
+    assert "received by" in text and " sent as " in text
+    for leak in result.value_leaks:
+        assert leak.url.split("?", 1)[0] in text or leak.kind != "form_data"
+    html = (written / "report.html").read_text(encoding="utf-8")
+    for leak in result.value_leaks:
+        query = leak.url.split("?", 1)[1] if "?" in leak.url else ""
+        if query:
+            assert query not in html
+
+
+def test_html_verdict_counts_behaviour_and_names_the_failing(written, result):
+    (verdict,) = _html(written).xpath("//section[@id='verdict']")
+    chips = [li.text_content() for li in verdict.xpath(".//ul[contains(@class,'behaviour-counts')]/li")]
+    counts = result.behaviour.summary
+    assert chips == [f"{counts[k]} {kind_label(k)}" for k in BEHAVIOUR_KINDS if counts.get(k)]
+    text = " ".join(verdict.text_content().split())
+    named = text.split("Behaviour findings that fail the gate: ")[1]
+    for f in [*kinds(result)["fingerprinting"], *kinds(result)["form_data_leak"]]:
+        assert f"{f.vendor} ({kind_label(f.status).lower()})" in named
+
+
+# ---- CSV ---------------------------------------------------------------------------------------------
+
+
+def test_findings_csv_has_behaviour_rows(written, result):
+    frame = pd.read_csv(written / "findings.csv")
+    rows = frame[frame["status"].isin(BEHAVIOUR_KINDS)]
+    assert len(rows) == len(result.behaviour.findings)
+    assert set(rows["severity"]) <= {"high", "medium", "low", "info"}
+    assert (rows["observations"] >= 1).all()
+
+
+def test_behaviour_csv_has_a_row_per_observation(written, result):
+    frame = pd.read_csv(written / "behaviour.csv")
+    expected = sum(max(1, len(d.evidence)) for d in result.behaviour.detections)
+    assert len(frame) >= expected
+    assert set(frame["kind"]) == set(BEHAVIOUR_KINDS)
+    leaks = frame[frame["kind"] == "form_data_leak"]
+    assert leaks["encoding"].notna().all() and leaks["location"].notna().all()
+    assert not leaks["receiving_request"].str.contains("?", regex=False).any()
+
+
+# ---- SARIF / JUnit / Markdown ------------------------------------------------------------------------
+
+
+def test_sarif_has_a_rule_per_behaviour_kind_and_levels_from_severity(written, result):
+    sarif = json.loads((written / "results.sarif").read_text(encoding="utf-8"))
+    assert sarif_errors(sarif) == []
+    run = sarif["runs"][0]
+    rules = run["tool"]["driver"]["rules"]
+    behaviour_rules = [r for r in rules if "behaviour" in r["properties"]["tags"]]
+    assert [r["id"] for r in behaviour_rules] == [f"TRK{201 + i}" for i in range(len(BEHAVIOUR_KINDS))]
+    assert [r["properties"]["tags"][-1] for r in behaviour_rules] == list(BEHAVIOUR_KINDS)
+    assert all(r["help"]["text"] for r in behaviour_rules)
+    assert all(rules[r["ruleIndex"]]["id"] == r["ruleId"] for r in run["results"])
+    results = [r for r in run["results"] if "behaviourKind" in r["properties"]]
+    assert len(results) == len(result.behaviour.findings)
+    levels = {"high": "error", "medium": "warning", "low": "note", "info": "none"}
+    for r in results:
+        assert r["level"] == levels[r["properties"]["severity"]]
+        assert (r.get("kind") == "informational") == (r["level"] == "none")
+    fingerprints = [r["partialFingerprints"]["vendorStatus/v1"] for r in run["results"]]
+    assert len(set(fingerprints)) == len(fingerprints)
+    again = build_sarif(behaviour_result())
+    assert [r["partialFingerprints"] for r in again["runs"][0]["results"]] == [
+        r["partialFingerprints"] for r in run["results"]
+    ]
+
+
+def test_junit_behaviour_suite_fails_what_the_gate_fails(written, result):
+    text = (written / "junit.xml").read_text(encoding="utf-8")
+    assert junit_errors(text) == []
+    root = ET.fromstring(text)
+    (suite,) = [s for s in root.findall("testsuite") if s.get("name") == "behaviour"]
+    cases = list(suite.iter("testcase"))
+    assert len(cases) == len(result.behaviour.findings)
+    failing = {c.get("name") for c in cases if c.find("failure") is not None}
+    by_kind = kinds(result)
+    assert failing == {
+        f"{kind_label(f.status)}: {f.vendor}"
+        for f in [*by_kind["fingerprinting"], *by_kind["form_data_leak"]]
+    }
+    embeds = len(by_kind["embed"])
+    assert suite.get("failures") == str(len(failing))
+    assert suite.get("skipped") == str(len(cases) - len(failing) - embeds)
+    others = sum(int(s.get("failures")) for s in root.findall("testsuite") if s.get("name") != "behaviour")
+    assert root.get("failures") == str(others + len(failing))
+    assert int(root.get("tests")) == sum(int(s.get("tests")) for s in root.findall("testsuite"))
+    assert junit_errors(build_junit(result, ["none"])) == []
+
+
+def test_summary_md_has_the_behaviour_table(written, result):
+    md = (written / "summary.md").read_text(encoding="utf-8")
+    section = md.split("#### Behaviour")[1]
+    assert "| Behaviour | Severity | Vendor | Criterion met | Scripts | Pages | Gate |" in section
+    rows = [line for line in section.splitlines() if line.startswith("| ") and "---" not in line][1:]
+    shown = [f for f in result.behaviour.findings if f.status not in INFO_BEHAVIOUR_KINDS]
+    assert len(rows) == len(shown)
+    assert sum(row.endswith("| fails |") for row in rows) == len(
+        [f for f in shown if f.status in ("fingerprinting", "form_data_leak")]
+    )
+    assert "Embeds and widgets (information):" in section
+
+
+def test_console_line_counts_the_kinds(result):
+    line = console_line(result.behaviour)
+    assert line.startswith("behaviour: ")
+    counts = result.behaviour.summary
+    assert f"{counts['fingerprinting']} fingerprinting" in line
+    assert ("(probe on)" if result.behaviour.probe_forms else "(probe off)") in line
