@@ -1,7 +1,10 @@
 """Raw visits -> records: the one step between what the browser saw and the typed ``ScanResult``.
 
 A raw visit is what the crawl saves for one page (a line of ``pages.jsonl``): ``{"page": {...},
-"requests": [...], "beacon_marks": [...], "cookie_observations": [...], "storage": [...], "links": [...]}``.
+"requests": [...], "beacon_marks": [...], "cookie_observations": [...], "storage": [...], "links": [...],
+"api_calls": [...], "value_leaks": [...]}`` (the last two from the behaviour collectors: rows of
+:class:`~scanner.model.ApiCall` and :class:`~scanner.model.ValueLeak` before attribution; a malformed
+one is dropped with a note on its page, ``scanner.saved_visit.salvage_rows``).
 ``assemble`` folds a stream of them into one result (beacons marked on their requests, cookie
 observations merged into one record per cookie, storage de-duplicated); it never holds more than the
 result itself. ``recover`` rebuilds a scan from its folder when ``scan.json`` was never written.
@@ -19,17 +22,19 @@ from scanner.domains import cookie_registrable_domain
 from scanner.errors import BadInput
 from scanner.model import (
     CONSENT_PASSES,
+    ApiCall,
     Cookie,
     Page,
     Request,
     ScanMeta,
     ScanResult,
     StorageItem,
+    ValueLeak,
     from_jsonable,
     to_jsonable,
 )
 from scanner.safetext import repair_text, repair_visit
-from scanner.saved_visit import ShapeError, check_meta, check_visit
+from scanner.saved_visit import ShapeError, check_meta, check_visit, salvage_rows
 from scanner.scope import Scope
 
 VISITS_FILE = "pages.jsonl"
@@ -39,6 +44,15 @@ def pass_visits_file(name: str) -> str:
     """The file of a consent pass's visits (the crawl itself, pass "none", is ``pages.jsonl``)."""
     return VISITS_FILE if name == "none" else f"consent-{name}.jsonl"
 
+
+# Behaviour rows are bounded again here (the collectors bound them too): what a page controls (argument
+# samples, canvas facts) never grows a record beyond these.
+MAX_API_ROWS = 5000  # per visit
+MAX_LEAK_ROWS = 2000  # per visit
+MAX_ARGS = 64
+MAX_ARG_CHARS = 300
+MAX_CANVAS_READS = 32
+MAX_URL_CHARS = 2000
 
 META_FILE = "scan-meta.json"
 MAX_META_BYTES = 16 * 2**20  # a scan's scan-meta.json is a few kB
@@ -57,12 +71,14 @@ def assemble(
     """
     problems = list(problems or ())
     pages, requests, storage = [], [], []
+    api_calls: list[ApiCall] = []
+    value_leaks: list[ValueLeak] = []
     observations: dict[str, list[dict]] = {}
     seen_storage: set[tuple[str, str, str, str]] = set()
     acted: set[str] = set()  # passes whose banner has been answered by the current visit
     for n, visit in enumerate(visits, 1):
         try:
-            page, reqs, obs, items = _records(repair_visit(visit))
+            page, reqs, obs, items, calls, leaks = _records(repair_visit(visit))
         except Exception as exc:  # noqa: BLE001 - one bad visit is a note, never the end of the result
             problems.append(f"saved visit {n} is unusable ({type(exc).__name__}: {str(exc)[:200]}); skipped")
             continue
@@ -81,6 +97,8 @@ def assemble(
         if action_at is not None:
             acted.add(name)
         pages.append(page)
+        api_calls.extend(replace(a, consent_pass=name) for a in calls)
+        value_leaks.extend(replace(v, consent_pass=name) for v in leaks)
         requests.extend(replace(r, consent_pass=name, consent_phase=phase(r.timestamp)) for r in reqs)
         for o in obs:
             o["consent_pass"], o["consent_phase"] = name, phase(o.get("ts"))
@@ -104,6 +122,8 @@ def assemble(
         requests=tuple(requests),
         cookies=tuple(cookies),
         storage=tuple(storage),
+        api_calls=tuple(api_calls),
+        value_leaks=tuple(value_leaks),
     )
 
 
@@ -113,7 +133,10 @@ def valid_text_meta(meta: ScanMeta) -> ScanMeta:
     return from_jsonable(ScanMeta, fixed) if count else meta
 
 
-def _records(visit: dict) -> tuple[Page, list[Request], list[dict], list[StorageItem]]:
+def _records(
+    visit: dict,
+) -> tuple[Page, list[Request], list[dict], list[StorageItem], list[ApiCall], list[ValueLeak]]:
+    visit = salvage_rows(visit)  # a malformed behaviour row costs that row (noted), not the page
     check_visit(visit)  # ShapeError (a ValueError) names the first value of the wrong type
     page = from_jsonable(Page, visit["page"])
     consent = visit.get("consent")
@@ -133,7 +156,80 @@ def _records(visit: dict) -> tuple[Page, list[Request], list[dict], list[Storage
     for o in observations:
         _key(o)  # a malformed observation fails here, with its visit
     storage = [from_jsonable(StorageItem, item) for item in visit.get("storage", [])]
-    return page, requests, observations, storage
+    calls = [_api_call(row) for row in visit.get("api_calls", [])[:MAX_API_ROWS]]
+    leaks = [_value_leak(row) for row in visit.get("value_leaks", [])[:MAX_LEAK_ROWS]]
+    return page, requests, observations, storage, calls, leaks
+
+
+def _api_call(row: dict) -> ApiCall:
+    """An ApiCall from a collector row, bounded; attribution fields are left for ``attribute``."""
+    row = {
+        k: row[k]
+        for k in ("page_url", "api", "count", "script", "frame_url", "args", "args_total", "canvas")
+        if k in row
+    }
+    call = from_jsonable(ApiCall, row)
+    args = tuple(a[:MAX_ARG_CHARS] for a in call.args[:MAX_ARGS])
+    return replace(
+        call,
+        api=call.api[:200],
+        count=max(0, call.count),
+        script=call.script[:MAX_URL_CHARS] if call.script else call.script,
+        args=args,
+        args_total=max(call.args_total, len(set(args))),
+        canvas=tuple(_canvas_read(c) for c in call.canvas[:MAX_CANVAS_READS] if isinstance(c, dict)),
+    )
+
+
+_CANVAS_FACTS = {
+    "width": int,
+    "height": int,
+    "read_width": int,
+    "read_height": int,
+    "text_chars": int,
+    "colors": int,
+    "save_restore": bool,
+    "listeners": bool,
+}
+
+
+def _canvas_read(read: dict) -> dict:
+    """The known facts of one canvas read with their types (anything else, or of another type, is
+    dropped: the page drew the canvas, so nothing else of it is kept)."""
+    out: dict = {}
+    for key, kind in _CANVAS_FACTS.items():
+        value = read.get(key)
+        if kind is bool and isinstance(value, bool):
+            out[key] = value
+        elif (
+            kind is int
+            and isinstance(value, (int, float))
+            and not isinstance(value, bool)
+            and abs(value) < 2**31
+        ):
+            out[key] = int(value)  # saved numbers are finite (scanner.saved_visit); not absurd either
+    return out
+
+
+def _value_leak(row: dict) -> ValueLeak:
+    """A ValueLeak from a collector row; the receiving side and vendors are left for ``attribute``."""
+    keep = (
+        "kind",
+        "page_url",
+        "source",
+        "name",
+        "url",
+        "encoding",
+        "location",
+        "param",
+        "source_domain",
+        "source_first_party",
+        "method",
+        "resource_type",
+        "timestamp",
+    )
+    leak = from_jsonable(ValueLeak, {k: row[k] for k in keep if k in row})
+    return replace(leak, url=leak.url[:MAX_URL_CHARS], name=leak.name[:300])
 
 
 def _key(obs: dict) -> tuple[str, str, str]:

@@ -10,6 +10,15 @@ Mismatch, on a declared and observed vendor:
   nothing with what an item of evidence is for (a catalog rule's category, else the vendor's).
 - lifetime: a cookie declared a session cookie (``lifetime`` column or "session cookie" in the
   purpose) that persists more than a day, or one living more than 1.5x the declared lifetime.
+- behaviour: what the vendor's scripts or traffic did (``scanner.behaviour`` detections) is not
+  covered by what it was declared for (:data:`BEHAVIOUR_COVER`): fingerprinting needs a declared
+  ``security`` category or purpose words for it (fingerprint, device identification / recognition,
+  fraud, bot detection, captcha, security, spam, abuse); security fingerprinting (a captcha or
+  anti-fraud vendor's) is also covered by ``payment``; session recording needs ``session-replay`` or
+  recording words (record, replay, heatmap, session capture, mouse tracking, click map). So a vendor
+  declared for "analytics" that fingerprints, or one declared as a "Like button" that records the
+  session, is a mismatch. A *possible* recording is not held against a declaration (it is a finding of
+  its own), nor are form-data leaks and identifier sharing, which are findings whatever was declared.
 
 The site's own cookies: a vendors.csv row whose ``domains`` include the site's domain, or whose
 ``cookies`` name first-party cookies, declares them under the pseudo-vendor "<site> (first
@@ -35,6 +44,7 @@ from scanner.model import (
     FINDING_STATUSES,
     Cookie,
     Declared,
+    Detection,
     Evidence,
     Finding,
     Request,
@@ -49,6 +59,27 @@ MAX_EVIDENCE_COOKIES = 50
 MAX_EVIDENCE_STORAGE = 50
 LIFETIME_SLACK = 1.5  # observed may exceed the declared lifetime by this factor before it is a mismatch
 _SESSION_WORDS = re.compile(r"\bsession cookies?\b|\b(?:deleted|removed|expire[sd]?) when .{0,20}close", re.I)
+_FINGERPRINT_WORDS = re.compile(
+    r"\bfingerprint|\bdevice (?:identification|recognition|intelligence)|\bfraud|"
+    r"\bbot (?:detection|protection|management|mitigation)|\bcaptcha|\bsecurity\b|\bspam\b|\babuse\b",
+    re.I,
+)
+_RECORDING_WORDS = re.compile(
+    r"\brecord|\breplay|\bheat ?maps?\b|\bsession (?:capture|recording)|\bmouse (?:movement|tracking)|"
+    r"\bclick ?maps?\b",
+    re.I,
+)
+# Behaviour kind -> (declared categories that cover it, purpose words that cover it)
+BEHAVIOUR_COVER: dict[str, tuple[frozenset[str], re.Pattern[str]]] = {
+    "fingerprinting": (frozenset({"security"}), _FINGERPRINT_WORDS),
+    "security_fingerprinting": (frozenset({"security", "payment"}), _FINGERPRINT_WORDS),
+    "session_recording": (frozenset({"session-replay"}), _RECORDING_WORDS),
+}
+_BEHAVIOUR_WORDS = {
+    "fingerprinting": "fingerprinting",
+    "security_fingerprinting": "security fingerprinting",
+    "session_recording": "session recording",
+}
 _SESSION_NAME = re.compile(
     r"^(?:.*[_.-])?session$|^(?:PHPSESSID|JSESSIONID|ASP\.NET_SessionId|CFID|CFTOKEN)$", re.I
 )
@@ -198,6 +229,26 @@ def _purpose_problems(obs: Observed, wanted: set[str], catalog: Catalog) -> tupl
     return list(labels), seen_cats
 
 
+def behaviour_covered(kind: str, rows: Sequence[Declared]) -> bool:
+    """Does what these rows declare cover a behaviour of this kind (see :data:`BEHAVIOUR_COVER`)?"""
+    cover = BEHAVIOUR_COVER.get(kind)
+    if cover is None:
+        return True
+    categories, words = cover
+    if declared_categories(rows) & categories:
+        return True
+    return any(words.search(f"{r.category or ''} {r.purpose or ''}") for r in rows)
+
+
+def _behaviour_problems(detections: Sequence[Detection], rows: Sequence[Declared]) -> list[str]:
+    """The behaviours of one vendor its declaration does not cover, in words."""
+    techniques: dict[str, set[str]] = {}
+    for d in detections:
+        if d.kind in BEHAVIOUR_COVER and not behaviour_covered(d.kind, rows):
+            techniques.setdefault(d.kind, set()).add(d.technique)
+    return [f"{_BEHAVIOUR_WORDS[k]} ({', '.join(sorted(t))})" for k, t in sorted(techniques.items())]
+
+
 # ---- evidence and text ----------------------------------------------------------------------------
 
 
@@ -302,8 +353,11 @@ def compare(
     catalog: Catalog,
     *,
     check_session_names: bool = True,
+    detections: Sequence[Detection] = (),
 ) -> ScanResult:
-    """Findings for an attributed scan: observed vendors vs declared rows (None: nothing declared)."""
+    """Findings for an attributed scan: observed vendors vs declared rows (None: nothing declared).
+    ``detections`` (``scanner.behaviour.detect``) let a vendor's behaviour be held against its
+    declared purpose."""
     rows = tuple(declared or ())
     if any(r.resolution is None for r in rows):
         rows = resolve_declared(rows, catalog)
@@ -312,6 +366,10 @@ def compare(
     site = _site_name(result, site_domains)
     findings: list[Finding] = []
     used_rows: set[int] = set()
+    behaviour: dict[str, list[Detection]] = defaultdict(list)
+    for d in detections:
+        if d.vendor and d.kind in BEHAVIOUR_COVER:
+            behaviour[d.vendor].append(d)
 
     # the site's own cookies, when a row declares them
     site_rows = [r for r in rows if not r.vendor or r.resolution == "unresolved"]
@@ -335,7 +393,7 @@ def compare(
         covering = [r for r in rows if _covers(r, obs, catalog)]
         used_rows |= {id(r) for r in covering}
         if covering:
-            findings.append(_judge(obs, covering, catalog))
+            findings.append(_judge(obs, covering, catalog, behaviour.get(obs.name, ())))
         elif obs.tracker:
             findings.append(_undeclared(obs))
 
@@ -353,10 +411,13 @@ def _site_name(result: ScanResult, site_domains: frozenset[str]) -> str:
     return min(site_domains) if site_domains else "site"
 
 
-def _judge(obs: Observed, rows: Sequence[Declared], catalog: Catalog) -> Finding:
+def _judge(
+    obs: Observed, rows: Sequence[Declared], catalog: Catalog, detections: Sequence[Detection] = ()
+) -> Finding:
     wanted = declared_categories(rows)
     purpose, bad_cats = _purpose_problems(obs, wanted, catalog)
     lifetime = _lifetime_problems(obs.cookies, declared_lifetime(rows))
+    behaviour = _behaviour_problems(detections, rows)
     names = "; ".join(r.name for r in rows)
     reasons: list[str] = []
     details: list[str] = []
@@ -369,6 +430,10 @@ def _judge(obs: Observed, rows: Sequence[Declared], catalog: Catalog) -> Finding
     if lifetime:
         reasons.append("lifetime")
         details.append("; ".join(lifetime))
+    if behaviour:
+        reasons.append("behaviour")
+        declared_for = "/".join(sorted(wanted)) or "a purpose that does not say so"
+        details.append(f"declared for {declared_for}, but observed {'; '.join(behaviour)}")
     evidence = _evidence(obs)
     base = f"Declared as {_declared_as(rows)}; observed {_seen(evidence)}"
     return Finding(

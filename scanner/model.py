@@ -436,8 +436,12 @@ class Detection:
     vendor: str | None = None
     category: str | None = None
     purpose: str = "tracking"  # tracking | security (captcha, bot manager, anti-fraud: catalog category)
-    pages: tuple[str, ...] = ()
-    evidence: tuple[dict, ...] = ()
+    pages: tuple[str, ...] = ()  # a sample (at most 50)
+    evidence: tuple[dict, ...] = ()  # a sample of the observations (at most 20)
+    observations: int = 0  # every observation, listed in ``evidence`` or not
+    # what the detection is about when it has no vendor: the unknown host that received a value or
+    # the first-party host that hides a tracker (None: the script, or the vendor, names it)
+    subject: str | None = None
 
 
 @dataclass(frozen=True)

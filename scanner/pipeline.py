@@ -1,4 +1,5 @@
-"""The stages after the crawl, shared by `scan`, `demo` and `report`: attribute -> compare -> report."""
+"""The stages after the crawl, shared by `scan`, `demo` and `report`: attribute -> behaviour detections ->
+compare -> consent -> behaviour report."""
 
 from __future__ import annotations
 
@@ -36,8 +37,11 @@ def analyse(
     declared_source: str | None = None,
     catalog_files: Sequence[Path] = (),
 ) -> ScanResult:
-    """Attribute every request, cookie and storage key to a vendor, then compare with the declaration."""
+    """Attribute every request, cookie, storage key, API call and value leak to a vendor; detect what
+    scripts did (the behaviour classifier), so that the comparison with the declaration can hold a
+    vendor's behaviour against its declared purpose; then the consent and behaviour reports."""
     from scanner.attribute import attribute
+    from scanner.behaviour import behaviour_report, detect
     from scanner.catalog import load_catalog
     from scanner.compare import compare
 
@@ -47,7 +51,9 @@ def analyse(
         meta=replace(result.meta, catalog_version=catalog.version, declared_source=declared_source),
     )
     result = attribute(result, catalog)
-    result = compare(result, declared, catalog)
+    detections = detect(result, catalog)
+    result = compare(result, declared, catalog, detections=detections)
     from scanner.consent.findings import consent_report
 
-    return replace(result, consent=consent_report(result, catalog))
+    result = replace(result, consent=consent_report(result, catalog))
+    return replace(result, behaviour=behaviour_report(result, catalog, detections=detections))

@@ -18,7 +18,7 @@ from functools import cache
 from typing import Any, Literal, Union
 from urllib.parse import urlsplit
 
-from scanner.model import Page, Request, ScanMeta, StorageItem
+from scanner.model import ApiCall, Page, Request, ScanMeta, StorageItem, ValueLeak
 
 
 class ShapeError(ValueError):
@@ -28,7 +28,9 @@ class ShapeError(ValueError):
 # Year 1 .. year 9999 in epoch seconds: what datetime (and so every report) can show.
 MIN_EPOCH, MAX_EPOCH = -62135596800, 253402300799
 CLOCK_FIELDS = frozenset({"ts", "timestamp", "ws_opened_at", "ws_closed_at"})
-URL_FIELDS = frozenset({"url", "final_url", "page_url", "frame_url", "referrer", "setter_url", "origin"})
+URL_FIELDS = frozenset(
+    {"url", "final_url", "page_url", "frame_url", "referrer", "setter_url", "origin", "script"}
+)
 
 MARK = {"id": (int | str, True), "reason": (str, True), "size": (tuple[int, int] | None, False)}
 OBSERVATION = {
@@ -186,6 +188,50 @@ def _check_page(page: Any) -> None:
         check_fields(note, COLLECTOR_ERROR, f"page.collector_errors[{i}]")
 
 
+# Rows of the behaviour collectors: a visit keeps its page when one of them is malformed
+# (:func:`salvage_rows` drops the row and notes it); :func:`check_visit` rejects them.
+BEHAVIOUR_ROWS: dict[str, type] = {"api_calls": ApiCall, "value_leaks": ValueLeak}
+
+
+def salvage_rows(visit: dict) -> dict:
+    """``visit`` without the rows of ``api_calls`` / ``value_leaks`` that do not have the shape of their
+    record; each dropped row is a ``collector_errors`` note on the page (its evidence is incomplete),
+    so one bad row costs that row, not the page. Anything else is left to :func:`check_visit`."""
+    if not isinstance(visit, dict) or not isinstance(visit.get("page"), dict):
+        return visit
+    notes: list[dict] = []
+    fixed = dict(visit)
+    for key, cls in BEHAVIOUR_ROWS.items():
+        rows = visit.get(key)
+        if key not in visit:
+            continue
+        if not isinstance(rows, list):
+            notes.append(
+                {"collector": key, "stage": "assemble", "error": f"expected a list, got {_kind(rows)}"}
+            )
+            fixed[key] = []
+            continue
+        kept = []
+        for i, row in enumerate(rows):
+            try:
+                check_record(cls, row, f"{key}[{i}]")
+            except ShapeError as exc:
+                if len(notes) < 20:
+                    notes.append(
+                        {"collector": key, "stage": "assemble", "error": f"row dropped: {exc}"[:300]}
+                    )
+                continue
+            kept.append(row)
+        fixed[key] = kept
+    if not notes:
+        return visit
+    page = dict(visit["page"])
+    old = page.get("collector_errors")
+    page["collector_errors"] = [*(old if isinstance(old, list) else []), *notes]
+    fixed["page"] = page
+    return fixed
+
+
 def check_visit(visit: Any) -> None:
     """A raw visit as the crawl saves it (see ``scanner.assemble``); ShapeError names the first bad value."""
     if not isinstance(visit, dict):
@@ -197,6 +243,8 @@ def check_visit(visit: Any) -> None:
     _check_rows(visit, "beacon_marks", lambda row, where: check_fields(row, MARK, where))
     _check_rows(visit, "cookie_observations", lambda row, where: check_fields(row, OBSERVATION, where))
     _check_rows(visit, "storage", lambda row, where: check_record(StorageItem, row, where))
+    for key, cls in BEHAVIOUR_ROWS.items():
+        _check_rows(visit, key, lambda row, where, cls=cls: check_record(cls, row, where))
     for key in ("links", "sitemap_links"):
         if key in visit and (why := problem(visit[key], tuple[str, ...], "url")) is not None:
             raise ShapeError(f"{key}: {why}")

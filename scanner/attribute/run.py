@@ -1,4 +1,5 @@
-"""attribute(): fill vendor / vendor_reason on requests, cookies and storage, and list the vendors."""
+"""attribute(): fill vendor / vendor_reason on requests, cookies and storage, and list the vendors; give
+API calls the party and vendor of their script, and value leaks those of both ends."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from scanner.attribute.identifiers import ID_PARAM_NAMES, identifier_params
 from scanner.catalog import Catalog, Match
 from scanner.catalog.categories import TRACKING
 from scanner.domains import ascii_host, cookie_registrable_domain, host_of, registrable_domain
-from scanner.model import Cookie, Request, ScanResult, StorageItem
+from scanner.model import ApiCall, Cookie, Request, ScanResult, StorageItem, ValueLeak
 
 # Resource types whose query values are read for identifiers. Static assets, images included,
 # often carry content hashes and signatures; a tracking pixel is caught as a beacon instead.
@@ -329,6 +330,9 @@ def _attribute(result: ScanResult, catalog: Catalog) -> ScanResult:
         t.storage += 1
         t.note(reason, None, s.page_url)
 
+    api_calls = _attribute_calls(result.api_calls, catalog, fp, unknown_reason)
+    value_leaks = _attribute_leaks(result.value_leaks, catalog, fp, unknown_reason, cookies, storage)
+
     vendors = [_vendor_row(name, entries[name], tallies[name]) for name in tallies]
     vendors += [
         {
@@ -357,7 +361,115 @@ def _attribute(result: ScanResult, catalog: Catalog) -> ScanResult:
         cookies=tuple(cookies),
         storage=tuple(storage),
         vendors=tuple(vendors),
+        api_calls=tuple(api_calls),
+        value_leaks=tuple(value_leaks),
     )
+
+
+def _party(url: str, fp: frozenset[str]) -> tuple[str, str, bool]:
+    """(host, registrable domain, third party) of a URL as the crawl judges requests: a registrable
+    domain of the site's is first party."""
+    host = ascii_host(host_of(url)).lower()
+    dom = registrable_domain(host) if host else ""
+    return host, dom, bool(dom) and dom not in fp
+
+
+def _url_vendor(
+    url: str, host: str, dom: str, third: bool, catalog: Catalog, unknown: dict[str, str]
+) -> tuple[str | None, str | None]:
+    """Vendor of a script or receiving URL, as for a request: a third party's endpoint or host (else
+    its domain when attribution named it an unknown tracker); on a first-party host only a self-hosted
+    product's file name."""
+    m = catalog.match_url(url, host, first_party=not third) if host else None
+    if m is not None:
+        return m.vendor.name, m.reason
+    if third and dom in unknown:
+        return dom, unknown[dom]
+    return None, None
+
+
+def _attribute_calls(
+    calls: Iterable[ApiCall], catalog: Catalog, fp: frozenset[str], unknown: dict[str, str]
+) -> list[ApiCall]:
+    """Each call gets the host, party and vendor of its calling script. A call whose script is unknown
+    (``script`` None: no URL on the stack, e.g. code run from an event-handler attribute or eval) has
+    no host and no vendor and counts as first party (``third_party`` False means "not known to be a
+    third party"): the classifier judges it, but never names a vendor for it."""
+    out = []
+    cache: dict[str, dict] = {}
+    for call in calls:
+        if not call.script:
+            out.append(
+                _updated(
+                    call,
+                    host=None,
+                    registrable_domain=None,
+                    third_party=False,
+                    vendor=None,
+                    vendor_reason=None,
+                )
+            )
+            continue
+        fields = cache.get(call.script)
+        if fields is None:
+            host, dom, third = _party(call.script, fp)
+            name, reason = _url_vendor(call.script, host, dom, third, catalog, unknown)
+            fields = {
+                "host": host or None,
+                "registrable_domain": dom or None,
+                "third_party": third,
+                "vendor": name,
+                "vendor_reason": reason,
+            }
+            if len(cache) < 20_000:
+                cache[call.script] = fields
+        out.append(_updated(call, **fields))
+    return out
+
+
+def _attribute_leaks(
+    leaks: Iterable[ValueLeak],
+    catalog: Catalog,
+    fp: frozenset[str],
+    unknown: dict[str, str],
+    cookies: list[Cookie],
+    storage: list[StorageItem],
+) -> list[ValueLeak]:
+    """Each leak gets the party and vendor of the request that carried it, and ``source_vendor``: the
+    vendor attribution gave the cookie (by name and domain) or storage key (by origin and key) it came
+    from, else the catalog's answer for that name alone. An input field has no source vendor."""
+    by_cookie = {(c.name, c.domain.lstrip(".").lower()): c.vendor for c in cookies if c.vendor}
+    by_key = {(s.origin, s.key): s.vendor for s in storage if s.vendor}
+    out = []
+    for leak in leaks:
+        host, dom, third = _party(leak.url, fp)
+        name, reason = _url_vendor(leak.url, host, dom, third, catalog, unknown)
+        source_vendor = None
+        sdom = (leak.source_domain or "").lower()
+        if leak.source == "cookie":
+            source_vendor = by_cookie.get((leak.name, sdom.lstrip(".")))
+            if source_vendor is None:
+                m = catalog.match_cookie(leak.name, sdom, leak.source_first_party)
+                source_vendor = m.vendor.name if m is not None else None
+        elif leak.source in ("local", "session"):
+            source_vendor = by_key.get((leak.source_domain or "", leak.name))
+            if source_vendor is None:
+                m = catalog.match_storage(
+                    leak.name, host_of(sdom) if "://" in sdom else sdom, not leak.source_first_party
+                )
+                source_vendor = m.vendor.name if m is not None else None
+        out.append(
+            _updated(
+                leak,
+                host=host,
+                registrable_domain=dom,
+                third_party=third,
+                vendor=name,
+                vendor_reason=reason,
+                source_vendor=source_vendor,
+            )
+        )
+    return out
 
 
 def _vendor_row(name: str, entry: Any, t: _Tally) -> dict[str, Any]:

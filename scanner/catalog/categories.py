@@ -17,10 +17,15 @@ CATEGORIES: tuple[str, ...] = (
     "hosting",
     "consent",
     "payment",
+    "security",
     "content",
     "utility",
     "other",
 )
+
+# "security": captcha, bot management, anti-fraud and device identification for fraud prevention. Such a
+# vendor fingerprints the browser for another purpose than following the visitor: its fingerprinting is
+# reported as security fingerprinting (scanner.behaviour), and it is not a tracker here.
 
 # Observed vendors in these categories are trackers: they identify or follow the visitor.
 TRACKING: frozenset[str] = frozenset(
@@ -62,7 +67,11 @@ _SYNONYMS = {
     "cmp": "consent",
     "functional": "utility",
     "necessary": "utility",
-    "security": "utility",
+    "anti-fraud": "security",
+    "fraud prevention": "security",
+    "bot management": "security",
+    "bot protection": "security",
+    "captcha": "security",
     "preferences": "utility",
     "personalization": "utility",
 }
@@ -98,6 +107,11 @@ _PURPOSE_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("video", r"\bvideos?\b|\bvideo player"),
         ("consent", r"\bconsent\b"),
         ("payment", r"\bpayments?\b|\bcheckout"),
+        (
+            "security",
+            r"\bcaptcha|\bbot (?:detection|protection|management|mitigation)|\bfraud|\bsecurity\b|"
+            r"\bspam\b|\bdevice (?:fingerprint|identification|recognition)",
+        ),
         ("cdn", r"\bcdn\b|\bcontent delivery|\bfonts?\b"),
     )
 )
