@@ -7,13 +7,23 @@ behaviour_report); script URLs and field names are the page's and hostile."""
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 
 import lxml.html
 import pandas as pd
 import pytest
-from behaviour_factory import behaviour_result
+from behaviour_factory import (
+    PAGES,
+    behaviour_result,
+    canvas_fingerprint,
+    leak_row,
+    request,
+    scan,
+    site_visits,
+)
 from conftest import run_cli
+from report_browser import browser, open_report
 from report_schemas import junit_errors, sarif_errors
 
 from scanner.errors import EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK
@@ -25,6 +35,13 @@ from scanner.report.junit import build_junit
 from scanner.report.sarif import build_sarif
 
 GATED = ["fingerprinting", "form-data-leak"]
+# What a hostile page controls: the URL of its script, the name of a field, the parameter carrying it.
+HOSTILE_SCRIPT = (
+    'https://evil.example/fp.js?x="><script>window.__pwned=1</script><img src=x onerror=window.__pwned=2>'
+)
+HOSTILE_FIELD = "<img src=x onerror=window.__pwned=3>"
+HOSTILE_PARAM = '" onmouseover="window.__pwned=4" x="'
+FORMULA_FIELD = '=HYPERLINK("http://evil.test","x")'
 
 
 @pytest.fixture(scope="module")
@@ -158,14 +175,16 @@ def test_html_leaks_show_where_and_how_but_never_a_value(written, result):
     doc = _html(written)
     (table,) = doc.xpath("//table[@data-kind='form_data_leak']")
     text = " ".join(table.text_content().split())
-    assert "received by" in text and " sent as " in text
+    assert "the email field email sent as a SHA-256 hash in the URL, parameter udff[em]" in text
+    assert "received by https://www.facebook.com/tr" in text
+    (section,) = doc.xpath("//section[@id='behaviour']")
+    shown = lxml.html.tostring(section, encoding="unicode")
+    assert {leak.kind for leak in result.value_leaks} == {"form_data", "identifier"}
     for leak in result.value_leaks:
-        assert leak.url.split("?", 1)[0] in text or leak.kind != "form_data"
-    html = (written / "report.html").read_text(encoding="utf-8")
-    for leak in result.value_leaks:
-        query = leak.url.split("?", 1)[1] if "?" in leak.url else ""
-        if query:
-            assert query not in html
+        # the query and the path parameters (DoubleClick's ;u1=GA1.1...) carry the value
+        after = leak.url.split("?", 1)[1] if "?" in leak.url else leak.url.split(";", 1)[1]
+        assert after not in shown
+        assert leak.url.split("?", 1)[0].split(";", 1)[0].rsplit("/", 1)[0] in shown
 
 
 def test_html_verdict_counts_behaviour_and_names_the_failing(written, result):
@@ -268,3 +287,68 @@ def test_console_line_counts_the_kinds(result):
     counts = result.behaviour.summary
     assert f"{counts['fingerprinting']} fingerprinting" in line
     assert ("(probe on)" if result.behaviour.probe_forms else "(probe off)") in line
+
+
+# ---- hostile page content ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def hostile() -> ScanResult:
+    """The site of behaviour_result with a fingerprinting script whose URL is markup, and a field whose
+    name is markup (leaked) and a spreadsheet formula (leaked): all through the real pipeline."""
+    visits = site_visits()
+    home, checkout = PAGES[0], PAGES[2]
+    visits[0]["requests"].append(request(HOSTILE_SCRIPT, home))
+    visits[0]["api_calls"].extend(canvas_fingerprint(HOSTILE_SCRIPT, home))
+    sink = "https://collect.evil.example/c?e=5d41402abc4b2a76b9719d911017c592"
+    visits[2]["requests"].append(request(sink, checkout, "image"))
+    visits[2]["value_leaks"] += [
+        leak_row("form_data", checkout, sink, "text", HOSTILE_FIELD, param=HOSTILE_PARAM, encoding="md5"),
+        leak_row("form_data", checkout, sink, "search", FORMULA_FIELD, param="e"),
+    ]
+    return scan(visits)
+
+
+def test_hostile_content_reached_the_findings(hostile):
+    text = json.dumps(hostile.behaviour.to_dict())
+    assert json.dumps(HOSTILE_SCRIPT)[1:-1] in text and json.dumps(HOSTILE_FIELD)[1:-1] in text
+
+
+def test_hostile_behaviour_content_in_text_formats(tmp_path, hostile):
+    write_reports(hostile, tmp_path, FORMATS, fail_on=GATED)
+    assert junit_errors((tmp_path / "junit.xml").read_text(encoding="utf-8")) == []
+    assert sarif_errors(json.loads((tmp_path / "results.sarif").read_text(encoding="utf-8"))) == []
+    md = (tmp_path / "summary.md").read_text(encoding="utf-8").split("#### Behaviour")[1]
+    assert "evil\\.example" in md and not re.search(r"(?<!\\)[<>]", md), "unescaped angle bracket"
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "<script>window.__pwned" not in html and "<img src=x" not in html
+    frame = pd.read_csv(tmp_path / "behaviour.csv")
+    assert "'" + FORMULA_FIELD in set(frame["source_name"].dropna())
+    assert FORMULA_FIELD not in set(frame["source_name"].dropna())
+    assert HOSTILE_SCRIPT in set(frame["script"].dropna())
+
+
+@pytest.mark.browser
+def test_hostile_behaviour_section_is_inert_in_chromium(tmp_path, hostile):
+    (path,) = write_reports(hostile, tmp_path, ["html"], fail_on=GATED)
+    with browser() as b, open_report(b, path) as opened:
+        page = opened.page
+        page.click("#behaviour table[data-kind='form_data_leak'] summary")
+        page.click("#behaviour table[data-kind='fingerprinting'] th[data-sort='num']")  # sorting still works
+        page.hover("#behaviour table[data-kind='form_data_leak'] .inner td")
+        found = page.evaluate(
+            """() => ({
+            pwned: window.__pwned === undefined ? null : window.__pwned,
+            handlers: document.querySelectorAll('[onmouseover], [onerror], [onload], [onclick]').length,
+            imgs: document.querySelectorAll('img').length,
+            scripts: document.scripts.length,
+            text: document.getElementById('behaviour').innerText,
+            sorted: document.querySelector("#behaviour table[data-kind='fingerprinting'] th.asc") !== null,
+        })"""
+        )
+        assert found["pwned"] is None and found["handlers"] == 0
+        assert found["imgs"] == 0 and found["scripts"] == 1 and found["sorted"]
+        for payload in (HOSTILE_SCRIPT, HOSTILE_FIELD, HOSTILE_PARAM.strip()):
+            assert payload in found["text"], payload
+        assert opened.dialogs == [] and opened.errors == [] and opened.csp_violations == []
+        assert opened.network == [], opened.network

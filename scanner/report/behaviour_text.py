@@ -12,8 +12,9 @@ Scans made before behaviour audits have no ``behaviour`` block: every function h
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from scanner.domains import host_of
 from scanner.model import (
@@ -233,16 +234,31 @@ def calls_text(obs: Mapping, limit: int = CALLS_LIMIT) -> str:
     return ", ".join(parts)
 
 
+_PATH_PARAMS = re.compile(r"[;=,&]")
+
+
 def request_without_query(url: object) -> str:
-    """The receiving request as scheme://host/path: its query and fragment may hold the value itself."""
+    """The receiving request as scheme://host/path with no query, fragment, credentials or path
+    parameters (``/activity/src=1;u1=GA1.1...``): each of them may hold the value itself. A path cut at
+    its first ``;``, ``=``, ``,`` or ``&`` ends in "…"."""
     text = str(url or "")
     try:
         parts = urlsplit(text)
+        host = parts.hostname or ""
+        host = f"[{host}]" if ":" in host else host
+        port = f":{parts.port}" if parts.port else ""
     except ValueError:
-        return clip(text.split("?", 1)[0].split("#", 1)[0])
-    if not parts.scheme:
-        return clip(text.split("?", 1)[0].split("#", 1)[0])
-    return clip(urlunsplit((parts.scheme, parts.netloc, parts.path, "", "")))
+        parts, host, port = None, "", ""
+    if parts is None or not parts.scheme or not host:
+        head = re.split(r"[?#]", text, maxsplit=1)[0]
+        path = head
+    else:
+        head = f"{parts.scheme}://{host}{port}"
+        path = head + parts.path
+    cut = _PATH_PARAMS.search(path, len(head) if parts is not None and host else 0)
+    if cut:
+        path = path[: path.rfind("/", 0, cut.start()) + 1] + "…"
+    return clip(path)
 
 
 def where_text(obs: Mapping) -> str:
@@ -315,6 +331,7 @@ FLAG_WORDS = {
     "first_party": ("first party", "third party"),
     "source_first_party": ("a first-party identifier", "a third-party identifier"),
     "beacon": ("as a beacon", None),
+    "offline": ("offline rendering", "realtime context"),
 }
 # text facts: how to say "key value"
 TEXT_WORDS = {
@@ -323,7 +340,7 @@ TEXT_WORDS = {
     "domain": "domain {v}",
     "setter_url": "set by {v}",
     "rule": "matches {v}",
-    "method": "{v}",
+    "method": "{v} request",
     "resource_type": "as {v}",
     "source_vendor": "the identifier of {v}",
     "getExtension": "getExtension {v}",
@@ -408,6 +425,8 @@ def facts_text(obs: Mapping) -> str:
     for key, value in obs.items():
         if key in _SHOWN_ELSEWHERE or key in SECRET_KEYS or not isinstance(key, str):
             continue
+        if key == "source_first_party" and obs.get("source") not in SOURCE_WORDS:
+            continue  # a typed field is neither
         if isinstance(value, bool):
             if key in FLAG_WORDS:
                 word = FLAG_WORDS[key][0 if value else 1]
