@@ -281,6 +281,19 @@ def test_summary_md_has_the_behaviour_table(written, result):
     assert "Embeds and widgets (information):" in section
 
 
+def test_scan_console_prints_the_behaviour_line_after_the_summary(result, capsys):
+    from scanner.commands.scan import report_summary
+
+    report_summary(result, [])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-1] == console_line(result.behaviour)
+    assert lines[-1] == (
+        "behaviour: 2 fingerprinting, 1 security fingerprinting, 1 session recording, "
+        "1 possible session recording, 1 form-data leak, 2 identifier sharing, "
+        "1 hidden tracker (first-party subdomain), 3 embeds (probe on)"
+    )
+
+
 def test_console_line_counts_the_kinds(result):
     line = console_line(result.behaviour)
     assert line.startswith("behaviour: ")
@@ -350,5 +363,14 @@ def test_hostile_behaviour_section_is_inert_in_chromium(tmp_path, hostile):
         assert found["imgs"] == 0 and found["scripts"] == 1 and found["sorted"]
         for payload in (HOSTILE_SCRIPT, HOSTILE_FIELD, HOSTILE_PARAM.strip()):
             assert payload in found["text"], payload
+        page.emulate_media(media="print")  # auditors print it: the section and its filters-free tables show
+        printed = page.evaluate(
+            """() => ({
+            section: document.getElementById('behaviour').getBoundingClientRect().height,
+            rows: [...document.querySelectorAll('#behaviour tbody.unit')].filter(u => u.offsetHeight).length,
+            units: document.querySelectorAll('#behaviour tbody.unit').length,
+        })"""
+        )
+        assert printed["section"] > 0 and printed["rows"] == printed["units"] > 0
         assert opened.dialogs == [] and opened.errors == [] and opened.csp_violations == []
         assert opened.network == [], opened.network

@@ -72,6 +72,7 @@ DEFAULT_SEVERITY = {
     "cname_cloaked": "high",
     "embed": "info",
 }
+PLURALS = {"embed": "embeds", "cname_cloaked": "hidden trackers (first-party subdomains)"}
 SEVERITY_LABELS = {"high": "High", "medium": "Medium", "low": "Low", "info": "Info"}
 TECHNIQUE_LABELS = {
     "canvas": "canvas fingerprinting",
@@ -608,7 +609,12 @@ def blind_spots(report: BehaviourReport) -> list[str]:
 def counts_text(report: BehaviourReport) -> str:
     """ "2 fingerprinting, 1 session recording, 1 form-data leak" (kinds in their order)."""
     counts = report.summary
-    return ", ".join(f"{counts[k]} {kind_label(k).lower()}" for k in BEHAVIOUR_KINDS if counts.get(k))
+    return ", ".join(
+        f"{counts[k]} "
+        + (PLURALS.get(k) or kind_label(k).lower() if counts[k] > 1 else kind_label(k).lower())
+        for k in BEHAVIOUR_KINDS
+        if counts.get(k)
+    )
 
 
 def failing_behaviour_text(failing: Iterable[Finding], limit: int = 20) -> str:
