@@ -14,13 +14,17 @@ import lxml.html
 import pandas as pd
 import pytest
 from behaviour_factory import (
+    FP_SCRIPT,
     PAGES,
+    SITE,
     behaviour_result,
     canvas_fingerprint,
     leak_row,
+    navigator_sweep,
     request,
     scan,
     site_visits,
+    visit,
 )
 from conftest import run_cli
 from report_browser import browser, open_report
@@ -196,6 +200,20 @@ def test_html_verdict_counts_behaviour_and_names_the_failing(written, result):
     named = text.split("Behaviour findings that fail the gate: ")[1]
     for f in [*kinds(result)["fingerprinting"], *kinds(result)["form_data_leak"]]:
         assert f"{f.vendor} ({kind_label(f.status).lower()})" in named
+
+
+def test_html_says_when_observations_are_a_sample(tmp_path):
+    pages = [f"{SITE}/p/{i}" for i in range(30)]
+    swept = scan([visit(p, [request(FP_SCRIPT, p)], api_calls=navigator_sweep(FP_SCRIPT, p)) for p in pages])
+    (finding,) = swept.behaviour.findings
+    assert finding.evidence.total("behaviour") == 30 > finding.evidence.listed("behaviour")
+    write_reports(swept, tmp_path, ["html"])
+    (table,) = _html(tmp_path).xpath("//table[@data-kind='fingerprinting']")
+    rows = table.xpath(".//table[contains(@class,'inner')]/tbody/tr")
+    assert len(rows) == finding.evidence.listed("behaviour")
+    text = " ".join(table.text_content().split())
+    assert f"showing {len(rows)} of 30 observations" in text
+    assert table.xpath(".//tr[contains(@class,'row')]/td[@class='n']")[0].text_content() == "30"  # pages
 
 
 # ---- CSV ---------------------------------------------------------------------------------------------
