@@ -5,6 +5,10 @@ findings). With a baseline scan only findings that are new since the baseline co
 with the same status there is old news; a mismatch counts again when it has a reason (purpose,
 lifetime, ...) the baseline did not have.
 
+The findings are the declaration's, the consent audit's (``result.consent``) and the behaviour audit's
+(``result.behaviour``: ``--fail-on fingerprinting,form-data-leak``). Embeds (``embed``: like buttons,
+SSO, video and map players) are information, never a failure: ``--fail-on embed`` is refused.
+
 A partial scan (``meta.interrupted``: killed, crashed, cut off) never passes: what it did not
 visit may hold more trackers. Precedence: findings that fail the gate give exit code 1 (they are
 real whatever was missed); otherwise a partial scan gives 4 (``EXIT_PARTIAL``), also with
@@ -18,14 +22,28 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from scanner.errors import EXIT_FINDINGS, EXIT_OK, EXIT_PARTIAL, BadInput
-from scanner.model import CONSENT_KINDS, Finding, ScanResult
+from scanner.model import BEHAVIOUR_KINDS, CONSENT_KINDS, INFO_BEHAVIOUR_KINDS, Finding, ScanResult
 
 # Consent findings (ScanResult.consent.findings) that a gate may fail on: ``--fail-on before-consent``.
 CONSENT_FAIL_ON: tuple[str, ...] = tuple(
     k for k in CONSENT_KINDS if k not in ("consent_gated", "gpc_honoured")
 )
-FAIL_ON_CHOICES: tuple[str, ...] = ("undeclared", "mismatch", "not_observed", *CONSENT_FAIL_ON, "none")
+# Behaviour findings (ScanResult.behaviour.findings): ``--fail-on fingerprinting,form-data-leak``.
+BEHAVIOUR_FAIL_ON: tuple[str, ...] = tuple(k for k in BEHAVIOUR_KINDS if k not in INFO_BEHAVIOUR_KINDS)
+FAIL_ON_CHOICES: tuple[str, ...] = (
+    "undeclared",
+    "mismatch",
+    "not_observed",
+    *CONSENT_FAIL_ON,
+    *BEHAVIOUR_FAIL_ON,
+    "none",
+)
 DEFAULT_FAIL_ON: tuple[str, ...] = ("undeclared",)
+
+
+def choices_text() -> str:
+    """The ``--fail-on`` choices as a user types them (dashes)."""
+    return ", ".join(c.replace("_", "-") for c in FAIL_ON_CHOICES)
 
 
 def normalise_fail_on(fail_on: Iterable[str] | None) -> frozenset[str]:
@@ -38,8 +56,13 @@ def normalise_fail_on(fail_on: Iterable[str] | None) -> frozenset[str]:
             part = part.strip().lower().replace("-", "_")
             if not part:
                 continue
+            if part in INFO_BEHAVIOUR_KINDS:
+                raise BadInput(
+                    f"--fail-on {part!r}: an {part} is information (a widget, button or player "
+                    "the report names), not a failure"
+                )
             if part not in FAIL_ON_CHOICES:
-                raise BadInput(f"--fail-on {part!r}: choose from {', '.join(FAIL_ON_CHOICES)}")
+                raise BadInput(f"--fail-on {part!r}: choose from {choices_text()}")
             wanted.add(part)
     if "none" in wanted:
         if len(wanted) > 1:
@@ -53,8 +76,13 @@ def _vendor_key(finding: Finding) -> str:
 
 
 def all_findings(result: ScanResult) -> list[Finding]:
-    """The declaration findings, then the consent findings (``result.consent``)."""
-    return [*result.findings, *(result.consent.findings if result.consent is not None else ())]
+    """The declaration findings, then the consent findings (``result.consent``), then the behaviour
+    findings (``result.behaviour``; None on scans made before behaviour audits)."""
+    return [
+        *result.findings,
+        *(result.consent.findings if result.consent is not None else ()),
+        *(result.behaviour.findings if result.behaviour is not None else ()),
+    ]
 
 
 def new_since(result: ScanResult, baseline: ScanResult) -> list[Finding]:
@@ -119,8 +147,10 @@ def add_gate_options(parser: argparse.ArgumentParser) -> None:
         "--fail-on",
         action="append",
         metavar="STATUS",
-        help="finding status that makes the exit code 1: "
-        f"{', '.join(FAIL_ON_CHOICES)} (repeatable or comma-separated; default: undeclared)",
+        help="finding status that makes the exit code 1 (dashes or underscores): "
+        f"{choices_text()} "
+        "(repeatable or comma-separated; default: undeclared). Consent kinds need a consent audit, "
+        "fingerprinting and the other behaviour kinds the behaviour hooks, form-data-leak --probe-forms",
     )
     parser.add_argument(
         "--baseline",

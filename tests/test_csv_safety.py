@@ -83,7 +83,13 @@ def test_report_csvs_keep_one_row_per_record(tmp_path_factory, names, titles):
     findings = tuple(replace(f, detail=names[i % len(names)]) for i, f in enumerate(result.findings))
     result = replace(result, cookies=cookies, requests=requests, findings=findings)
     out = tmp_path_factory.mktemp("csv")
-    counts = {"cookies.csv": len(cookies), "requests.csv": len(requests), "findings.csv": len(findings)}
+    behaviour = result.behaviour  # the pipeline's behaviour audit: behaviour.csv, one row per observation
+    counts = {
+        "cookies.csv": len(cookies),
+        "requests.csv": len(requests),
+        "findings.csv": len(findings) + len(behaviour.findings),
+        "behaviour.csv": sum(max(1, len(d.evidence)) for d in behaviour.detections),
+    }
     for path in write_csv_files(result, out):
         text = path.read_text(encoding="utf-8")
         rows, frame = parse_back(text)

@@ -136,8 +136,9 @@ def test_exact_findings_by_status(scan_json):
 def test_findings_csv_lists_the_same_findings(scan_json, demo):
     rows = list(csv.DictReader(io.StringIO((demo[1] / "findings.csv").read_text(encoding="utf-8"))))
     consent = (scan_json.get("consent") or {}).get("findings", [])
+    behaviour = (scan_json.get("behaviour") or {}).get("findings", [])
     assert sorted((r["vendor"], r["status"]) for r in rows) == sorted(
-        (f["vendor"], f["status"]) for f in [*scan_json["findings"], *consent]
+        (f["vendor"], f["status"]) for f in [*scan_json["findings"], *consent, *behaviour]
     )
 
 

@@ -30,7 +30,8 @@ def result() -> ScanResult:
 def test_write_reports_writes_every_format(tmp_path, result):
     written = write_reports(result, tmp_path, FORMATS)
     expected = {name for f in FORMATS for name in FILES[f]}
-    assert {p.name for p in written} == expected
+    assert result.behaviour is not None  # the pipeline's behaviour audit (nothing found): behaviour.csv
+    assert {p.name for p in written} == expected | {"behaviour.csv"}
     assert all(p.stat().st_size > 0 for p in written)
 
 
@@ -120,7 +121,9 @@ def test_junit_is_valid_and_counts(result):
     text = build_junit(result)
     assert junit_errors(text) == []
     root = ET.fromstring(text)
-    declared, undeclared = root.findall("testsuite")
+    declared, undeclared, behaviour = root.findall("testsuite")
+    assert behaviour.get("name") == "behaviour"
+    assert behaviour.get("tests") == str(len(result.behaviour.findings))
     assert declared.get("name") == "declared vendors"
     assert [c.get("name") for c in declared.iter("testcase")] == [
         "declared vendor: Meta Pixel",

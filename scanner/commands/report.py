@@ -91,6 +91,10 @@ def run(args: argparse.Namespace) -> int:
         from scanner.report.consent_text import console_line
 
         print(console_line(result.consent))
+    if result.behaviour is not None:
+        from scanner.report.behaviour_text import console_line as behaviour_line
+
+        print(behaviour_line(result.behaviour))
     if gate.failing:
         names = ", ".join(f"{f.vendor} ({f.status.replace('_', ' ')})" for f in gate.failing[:20])
         more = f" and {len(gate.failing) - 20} more" if len(gate.failing) > 20 else ""

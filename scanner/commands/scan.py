@@ -264,5 +264,9 @@ def report_summary(result, written) -> None:
         from scanner.report.consent_text import console_line
 
         print(console_line(result.consent))
+    if result.behaviour is not None:
+        from scanner.report.behaviour_text import console_line as behaviour_line
+
+        print(behaviour_line(result.behaviour))
     for path in written:
         print(f"  wrote {path}")

@@ -24,8 +24,9 @@ FILES: dict[str, tuple[str, ...]] = {
     "sarif": ("results.sarif",),
     "md": ("summary.md",),
 }
-# Files a format writes only when the scan has what they hold (consent-matrix.csv: a consent audit).
-OPTIONAL_FILES: dict[str, tuple[str, ...]] = {"csv": ("consent-matrix.csv",)}
+# Files a format writes only when the scan has what they hold (consent-matrix.csv: a consent audit;
+# behaviour.csv: a behaviour audit).
+OPTIONAL_FILES: dict[str, tuple[str, ...]] = {"csv": ("consent-matrix.csv", "behaviour.csv")}
 _ALIASES = {"markdown": "md", "xml": "junit", "all": "all"}
 
 

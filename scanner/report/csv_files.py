@@ -14,6 +14,12 @@ before_consent, despite_reject, ...; a spreadsheet filters one column for every 
 consent-matrix.csv: the vendor x pass matrix as a long table, one row per vendor and pass, with the
 counts, what the pass did with the banner and whether the cell is bad. Without one, no
 consent-matrix.csv.
+
+A behaviour audit (``result.behaviour``) adds its findings to findings.csv (``status`` fingerprinting,
+form_data_leak, ...; ``severity`` and ``observations`` filled) and writes behaviour.csv: one row per
+observation of each detection (technique, criterion, script, page, frame, API calls counted, or where a
+value was found: receiving request without its query, location, parameter, encoding). A scan made before
+behaviour audits has no behaviour.csv.
 """
 
 from __future__ import annotations
@@ -24,13 +30,20 @@ import pandas as pd
 
 from scanner.csvsafe import write_frame
 from scanner.model import ScanResult
-from scanner.report.tables import consent_matrix_frame, cookies_frame, findings_frame, requests_frame
+from scanner.report.tables import (
+    behaviour_frame,
+    consent_matrix_frame,
+    cookies_frame,
+    findings_frame,
+    requests_frame,
+)
 
 CONSENT_MATRIX_FILE = "consent-matrix.csv"
+BEHAVIOUR_FILE = "behaviour.csv"
 
 
 def _findings(result: ScanResult) -> pd.DataFrame:
-    findings = findings_frame(result, consent=True)
+    findings = findings_frame(result, consent=True, behaviour=True)
     findings["scan_interrupted"] = bool(result.meta.interrupted)
     return findings
 
@@ -46,6 +59,10 @@ def write_csv_files(result: ScanResult, out_dir: Path) -> list[Path]:
         matrix = consent_matrix_frame(result)
         matrix["scan_interrupted"] = bool(result.meta.interrupted)
         frames.append((CONSENT_MATRIX_FILE, matrix))
+    if result.behaviour is not None:
+        behaviour = behaviour_frame(result)
+        behaviour["scan_interrupted"] = bool(result.meta.interrupted)
+        frames.append((BEHAVIOUR_FILE, behaviour))
     for name, frame in frames:
         path = out_dir / name
         written.append(write_frame(frame, path))

@@ -15,7 +15,15 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import quote, urlsplit
 
 from scanner.gate import normalise_fail_on, verdict
-from scanner.model import CONSENT_KINDS, EVIDENCE_KINDS, FINDING_STATUSES, Finding, ScanResult
+from scanner.model import (
+    BEHAVIOUR_KINDS,
+    CONSENT_KINDS,
+    EVIDENCE_KINDS,
+    FINDING_STATUSES,
+    Finding,
+    ScanResult,
+)
+from scanner.report.behaviour_text import failing_behaviour_text
 from scanner.report.consent_text import failing_consent_text, kind_label
 from scanner.report.text import partial_scan_text
 
@@ -128,7 +136,11 @@ def _declared_source(f: Finding, sources: dict[str, str]) -> str:
 def _status_rank(status: str) -> int:
     if status in FINDING_STATUSES:
         return FINDING_STATUSES.index(status)
-    return len(FINDING_STATUSES) + CONSENT_KINDS.index(status) if status in CONSENT_KINDS else 99
+    if status in CONSENT_KINDS:
+        return len(FINDING_STATUSES) + CONSENT_KINDS.index(status)
+    if status in BEHAVIOUR_KINDS:
+        return len(FINDING_STATUSES) + len(CONSENT_KINDS) + BEHAVIOUR_KINDS.index(status)
+    return 99
 
 
 def _finding_row(f: Finding, failing: bool, parents: dict[str, str], sources: dict[str, str]) -> dict:
@@ -358,6 +370,9 @@ def build_view(
     findings = [_finding_row(f, id(f) in failing_ids, parents, sources) for f in result.findings]
     cookies, cookie_grid = _cookie_inventory(result)
     consent = _consent(result, failing_ids, parents, sources, scan_dir, out_dir)
+    from scanner.report.html_behaviour import behaviour_view
+
+    behaviour = behaviour_view(result, failing_ids, safe_href)
     options = meta.options if isinstance(meta.options, dict) else {}
     return {
         "title": "Tracker audit — " + (meta.start_urls[0] if meta.start_urls else "scan"),
@@ -375,8 +390,11 @@ def build_view(
             ],
             "consent_counts": consent["counts"] if consent else [],
             "consent_failing": failing_consent_text(failing),
+            "behaviour_counts": behaviour["counts"] if behaviour else [],
+            "behaviour_failing": failing_behaviour_text(failing),
         },
         "consent": consent,
+        "behaviour": behaviour,
         "totals": {
             "pages": len(result.pages),
             "requests": len(result.requests),

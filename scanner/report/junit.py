@@ -11,6 +11,11 @@ A consent audit (``result.consent``) adds a suite "consent": a case per consent 
 The bad kinds (a tracker before consent, despite a verified rejection, ignoring GPC, ...) and any consent
 kind named in ``--fail-on`` are failures; a rejection that could not be verified and "no banner" are
 skipped unless ``--fail-on`` names them (nothing could be checked); consent-gated and GPC-honoured pass.
+
+A behaviour audit (``result.behaviour``) adds a suite "behaviour": a case per behaviour finding (vendor x
+kind). A kind named in ``--fail-on`` (``fingerprinting``, ``form-data-leak``, ...) is a failure, as it fails
+the gate; an embed is information and passes; any other behaviour finding is skipped with a message that
+names it and the ``--fail-on`` flag that would fail it: seen in the test view, never shown as green.
 """
 
 from __future__ import annotations
@@ -20,7 +25,8 @@ from collections.abc import Collection
 from pathlib import Path
 
 from scanner.gate import normalise_fail_on
-from scanner.model import BAD_CONSENT_KINDS, CONSENT_KINDS, Finding, ScanResult
+from scanner.model import BAD_CONSENT_KINDS, BEHAVIOUR_KINDS, CONSENT_KINDS, Finding, ScanResult
+from scanner.report import behaviour_text
 from scanner.report.consent_text import GOOD_KINDS, consent_findings, kind_label
 from scanner.report.text import evidence_summary, partial_scan_text, xml_safe
 
@@ -44,13 +50,14 @@ def _case(suite: ET.Element, classname: str, finding: Finding, name: str) -> ET.
     return case
 
 
-def _body(finding: Finding) -> str:
+def _body(finding: Finding, detections: tuple = ()) -> str:
     lines = [finding.detail] if finding.detail else []
     if finding.category:
         lines.append(f"category: {finding.category}")
     if finding.declared_name:
         lines.append(f"declared as: {finding.declared_name}")
     lines.extend(evidence_summary(finding))
+    lines.extend(behaviour_text.evidence_lines(finding, detections))
     return "\n".join(lines)
 
 
@@ -138,6 +145,57 @@ def _consent_suite(root: ET.Element, result: ScanResult, fail_on: frozenset[str]
     return len(findings), outcomes.count("failure")
 
 
+def _behaviour_outcome(kind: str, fail_on: frozenset[str]) -> str:
+    """failure, skipped or passed for a behaviour finding of ``kind``."""
+    if kind in fail_on:
+        return "failure"
+    return "passed" if behaviour_text.is_info(kind) else "skipped"
+
+
+def _behaviour_case(suite: ET.Element, finding: Finding, outcome: str, detections: tuple) -> None:
+    label = behaviour_text.kind_label(finding.status)
+    sev = behaviour_text.severity(finding)
+    name = f"{label}: {finding.vendor}"
+    case = ET.SubElement(suite, "testcase", name=xml_safe(name), classname="scanner.behaviour", time="0")
+    message = xml_safe(f"{finding.vendor}: {finding.status} (severity {sev})")
+    body = xml_safe(f"severity: {sev}\n" + _body(finding, detections))
+    if outcome == "failure":
+        failure = ET.SubElement(case, "failure", type=finding.status, message=message)
+        failure.text = body
+        return
+    if outcome == "skipped":
+        flag = finding.status.replace("_", "-")
+        ET.SubElement(
+            case,
+            "skipped",
+            message=xml_safe(f"{label.lower()} by {finding.vendor} (fails with --fail-on {flag})"),
+        )
+    out = ET.SubElement(case, "system-out")
+    out.text = body
+
+
+def _behaviour_suite(root: ET.Element, result: ScanResult, fail_on: frozenset[str]) -> tuple[int, int]:
+    """The "behaviour" suite of a behaviour audit. Returns (tests, failures) it adds (0, 0 without one)."""
+    if result.behaviour is None:
+        return 0, 0
+    findings = behaviour_text.behaviour_findings(result.behaviour)
+    outcomes = [_behaviour_outcome(f.status, fail_on) for f in findings]
+    suite = ET.SubElement(
+        root,
+        "testsuite",
+        name="behaviour",
+        tests=str(len(findings)),
+        failures=str(outcomes.count("failure")),
+        errors="0",
+        skipped=str(outcomes.count("skipped")),
+        time="0",
+        timestamp=xml_safe(result.meta.started_at),
+    )
+    for finding, outcome in zip(findings, outcomes, strict=True):
+        _behaviour_case(suite, finding, outcome, result.behaviour.detections)
+    return len(findings), outcomes.count("failure")
+
+
 def build_junit(result: ScanResult, fail_on: Collection[str] | None = None) -> str:
     """The JUnit XML document as text. ``fail_on`` (the gate's statuses) makes consent kinds that are
     not failures by themselves (reject_unverified, no_banner) failures too."""
@@ -162,10 +220,14 @@ def build_junit(result: ScanResult, fail_on: Collection[str] | None = None) -> s
         root.set("errors", str(errors))
     _suite(root, "declared vendors", declared, result.meta.started_at)
     _suite(root, "undeclared trackers", undeclared, result.meta.started_at)
-    tests, failures = _consent_suite(root, result, normalise_fail_on(fail_on) & frozenset(CONSENT_KINDS))
-    if tests:
-        root.set("tests", str(int(root.get("tests", "0")) + tests))
-        root.set("failures", str(int(root.get("failures", "0")) + failures))
+    statuses = normalise_fail_on(fail_on)
+    for tests, failures in (
+        _consent_suite(root, result, statuses & frozenset(CONSENT_KINDS)),
+        _behaviour_suite(root, result, statuses & frozenset(BEHAVIOUR_KINDS)),
+    ):
+        if tests:
+            root.set("tests", str(int(root.get("tests", "0")) + tests))
+            root.set("failures", str(int(root.get("failures", "0")) + failures))
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 

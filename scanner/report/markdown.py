@@ -12,7 +12,8 @@ from collections.abc import Collection
 from pathlib import Path
 
 from scanner.gate import verdict
-from scanner.model import FINDING_STATUSES, ConsentReport, Finding, ScanResult
+from scanner.model import FINDING_STATUSES, BehaviourReport, ConsentReport, Finding, ScanResult
+from scanner.report import behaviour_text
 from scanner.report.consent_text import (
     action_text,
     banner_line,
@@ -35,6 +36,7 @@ LABELS = {
 }
 ICONS = {"undeclared": "🔴", "mismatch": "🟠", "not_observed": "⚪", "declared": "🟢"}
 SEVERITY_ICONS = {"bad": "🔴", "check": "🟠", "good": "🟢"}
+BEHAVIOUR_ICONS = {"high": "🔴", "medium": "🟠", "low": "🟡", "info": "⚪"}
 MAX_ROWS = 25
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]()#!|<>~&:.@])")
 
@@ -63,6 +65,9 @@ def build_summary_md(
     named = failing_consent_text(failing, limit=10)
     if named:
         why += f"; consent: {md_escape(named, 600)}"
+    named = behaviour_text.failing_behaviour_text(failing, limit=10)
+    if named:
+        why += f"; behaviour: {md_escape(named, 600)}"
     partial = partial_scan_text(result)
     lines = [f"> ⚠️ **{md_escape(partial[0].upper() + partial[1:], 400)}.**"] if partial else []
     if partial and result.meta.errors:
@@ -99,6 +104,7 @@ def build_summary_md(
         if len(shown) > MAX_ROWS:
             lines.append(f"\n…and {len(shown) - MAX_ROWS} more in `findings.csv` / `report.html`.")
     lines += consent_md(result.consent, {id(f) for f in failing})
+    lines += behaviour_md(result.behaviour, {id(f) for f in failing})
     lines += ["", "Full evidence: `report.html` (open from the artifact), machine-readable: `scan.json`."]
     return "\n".join(lines) + "\n"
 
@@ -159,6 +165,59 @@ def _consent_findings_md(findings: list[Finding], failing_ids: set[int]) -> list
         )
     if len(findings) > MAX_ROWS:
         lines.append(f"\n…and {len(findings) - MAX_ROWS} more in `findings.csv` / `report.html`.")
+    return lines
+
+
+def behaviour_md(report: BehaviourReport | None, failing_ids: set[int]) -> list[str]:
+    """The behaviour section: what the audit could see, a table of the findings (kind, severity, vendor,
+    criterion met, scripts, pages, gate), the embeds named in one line (none of it without an audit)."""
+    if report is None:
+        return []
+    lines = ["", "#### Behaviour", ""]
+    hooks, probe = behaviour_text.audit_lines(report)
+    lines += [md_escape(hooks, 300), "", md_escape(probe, 300)]
+    findings = behaviour_text.behaviour_findings(report)
+    shown = [f for f in findings if not behaviour_text.is_info(f.status)]
+    embeds = [f for f in findings if behaviour_text.is_info(f.status)]
+    if shown:
+        lines += [
+            "",
+            "| Behaviour | Severity | Vendor | Criterion met | Scripts | Pages | Gate |",
+            "| --- | --- | --- | --- | --- | ---: | --- |",
+        ]
+        for f in shown[:MAX_ROWS]:
+            sev = behaviour_text.severity(f)
+            obs = behaviour_text.observations(f, report.detections)
+            criteria = "; ".join(behaviour_text.criteria_of(obs)[:3]) or "—"
+            scripts = behaviour_text.scripts_of(obs)
+            script_text = (
+                md_escape(scripts[0], 100) + (f" (+{len(scripts) - 1} more)" if len(scripts) > 1 else "")
+                if scripts
+                else "—"
+            )
+            name = md_escape(f.vendor) + (" *(unknown)*" if f.unknown else "")
+            fails = "fails" if id(f) in failing_ids else ""
+            lines.append(
+                f"| {behaviour_text.kind_label(f.status)} | {BEHAVIOUR_ICONS.get(sev, '')} "
+                f"{behaviour_text.SEVERITY_LABELS.get(sev, sev)} | {name} | {md_escape(criteria, 200)} | "
+                f"{script_text} | {behaviour_text.pages_total(f, obs)} | {fails} |"
+            )
+        if len(shown) > MAX_ROWS:
+            lines.append(f"\n…and {len(shown) - MAX_ROWS} more in `behaviour.csv` / `report.html`.")
+    else:
+        lines += [
+            "",
+            "No fingerprinting, session recording, form-data leak, identifier sharing or hidden tracker.",
+        ]
+    if embeds:
+        names = ", ".join(md_escape(f.vendor, 60) for f in embeds[:MAX_ROWS])
+        more = f" and {len(embeds) - MAX_ROWS} more" if len(embeds) > MAX_ROWS else ""
+        lines += ["", f"Embeds and widgets (information): {names}{more}."]
+    lines += [
+        "",
+        "Not detected is not absent: see the blind spots in `report.html` (workers, about:blank "
+        "frames, compressed payloads).",
+    ]
     return lines
 
 

@@ -16,6 +16,14 @@ verified, a tracker the CMP does not list or lists differently) are warnings; "n
 (no banner may be right for a site without trackers or for this region). ``consent_gated`` and
 ``gpc_honoured`` are checks that passed: kind ``pass`` with level ``none``, as ``declared`` is, so the log
 keeps the evidence that consent worked while code-scanning UIs open no alert for it.
+
+A behaviour audit (``result.behaviour``) adds one rule per behaviour kind (TRK201...: fingerprinting,
+security fingerprinting, session recording, possible session recording, form-data leak, identifier
+sharing, hidden first-party tracker, embed) with help text, and a result per behaviour finding. Its level
+comes from the finding's severity (high: error, medium: warning, low: note); an embed (severity info) is
+kind ``informational`` with level ``none``. Its fingerprint hashes kind and vendor (stable across scans,
+as the others), its logical locations name the calling scripts, ``properties`` carry the severity,
+criteria met and observation count.
 """
 
 from __future__ import annotations
@@ -24,7 +32,16 @@ import hashlib
 import json
 from pathlib import Path
 
-from scanner.model import CONSENT_KINDS, EVIDENCE_KINDS, ConsentReport, Finding, ScanResult
+from scanner.model import (
+    BEHAVIOUR_KINDS,
+    CONSENT_KINDS,
+    EVIDENCE_KINDS,
+    BehaviourReport,
+    ConsentReport,
+    Finding,
+    ScanResult,
+)
+from scanner.report import behaviour_text
 from scanner.report.consent_text import (
     GOOD_KINDS,
     action_text,
@@ -152,13 +169,37 @@ RULES.update(
         ),
     }
 )
+_BEHAVIOUR_NAMES = {
+    "fingerprinting": "BrowserFingerprinting",
+    "security_fingerprinting": "SecurityFingerprinting",
+    "session_recording": "SessionRecording",
+    "possible_session_recording": "PossibleSessionRecording",
+    "form_data_leak": "FormDataLeak",
+    "id_sharing": "IdentifierSharing",
+    "cname_cloaked": "CloakedFirstPartyTracker",
+    "embed": "ThirdPartyEmbed",
+}
+SEVERITY_LEVELS = {"high": "error", "medium": "warning", "low": "note", "info": "none"}
+RULES.update(
+    {
+        kind: {
+            "id": f"TRK{201 + n}",
+            "name": _BEHAVIOUR_NAMES.get(kind, kind.title().replace("_", "")),
+            "short": f"{behaviour_text.kind_label(kind)} observed",
+            "full": behaviour_text.kind_text(kind),
+            "level": SEVERITY_LEVELS[behaviour_text.DEFAULT_SEVERITY.get(kind, "medium")],
+        }
+        for n, kind in enumerate(BEHAVIOUR_KINDS)
+    }
+)
 _ORDER = ("undeclared", "mismatch", "not_observed", "declared")
 
 
 def _rule(status: str) -> dict:
     r = RULES[status]
-    tags = ["privacy", "tracking", *(["consent"] if status in CONSENT_KINDS else []), status]
-    return {
+    group = ["consent"] if status in CONSENT_KINDS else ["behaviour"] if status in BEHAVIOUR_KINDS else []
+    tags = ["privacy", "tracking", *group, status]
+    out = {
         "id": r["id"],
         "name": r["name"],
         "shortDescription": {"text": r["short"]},
@@ -166,6 +207,15 @@ def _rule(status: str) -> dict:
         "defaultConfiguration": {"level": r["level"]},
         "properties": {"tags": tags},
     }
+    if status in BEHAVIOUR_KINDS:
+        flag = status.replace("_", "-")
+        gate = (
+            "It is information and never fails the gate."
+            if behaviour_text.is_info(status)
+            else f"`scanner scan --fail-on {flag}` fails the build on it."
+        )
+        out["help"] = {"text": f"{r['full']} {gate}", "markdown": f"{r['full']} {gate}"}
+    return out
 
 
 def declared_lines(result: ScanResult) -> dict[str, tuple[int, int]]:
@@ -186,22 +236,30 @@ def _declared_line(lines: dict[str, tuple[int, int]], finding: Finding) -> int:
     return min((lines[k] for k in keys if k in lines), default=(0, 1))[1]
 
 
-def _message(finding: Finding) -> str:
+def _message(finding: Finding, detections: tuple = ()) -> str:
     head = {
         "undeclared": f"Undeclared tracker: {finding.vendor}",
         "mismatch": f"{finding.declared_name or finding.vendor} does not match its declaration",
         "not_observed": f"Declared vendor {finding.declared_name or finding.vendor} was not observed",
         "declared": f"{finding.vendor} observed as declared",
-    }.get(finding.status) or f"{kind_label(finding.status)}: {finding.vendor}"
+    }.get(finding.status)
+    if head is None and finding.status in BEHAVIOUR_KINDS:
+        head = f"{behaviour_text.kind_label(finding.status)} by {finding.vendor}"
+    head = head or f"{kind_label(finding.status)}: {finding.vendor}"
     parts = [head + (f" ({finding.category})" if finding.category else "") + "."]
     if finding.detail:
         parts.append(finding.detail)
     parts.extend(evidence_summary(finding, limit=3))
+    parts.extend(behaviour_text.evidence_lines(finding, detections, limit=3))
     return "\n".join(parts)
 
 
 def _result(
-    finding: Finding, rule_index: dict[str, int], artifact: str, lines: dict[str, tuple[int, int]]
+    finding: Finding,
+    rule_index: dict[str, int],
+    artifact: str,
+    lines: dict[str, tuple[int, int]],
+    detections: tuple = (),
 ) -> dict:
     rule = RULES[finding.status]
     fingerprint = hashlib.sha256(f"{finding.status}|{finding.vendor.casefold()}".encode()).hexdigest()[:32]
@@ -209,7 +267,7 @@ def _result(
         "ruleId": rule["id"],
         "ruleIndex": rule_index[finding.status],
         "level": rule["level"],
-        "message": {"text": _message(finding)},
+        "message": {"text": _message(finding, detections)},
         "locations": [
             {
                 "physicalLocation": {
@@ -237,6 +295,8 @@ def _result(
         out["kind"] = "pass"
     if finding.status in CONSENT_KINDS:
         out["properties"]["consentKind"] = finding.status
+    if finding.status in BEHAVIOUR_KINDS:
+        _behaviour_result(out, finding, detections)
     related = [
         {
             "id": i + 1,
@@ -248,6 +308,40 @@ def _result(
     if related:
         out["relatedLocations"] = related
     return out
+
+
+def _behaviour_result(out: dict, finding: Finding, detections: tuple) -> None:
+    """The level from the finding's severity (info: an informational result), the scripts as logical
+    locations, and what the finding rests on in ``properties``."""
+    sev = behaviour_text.severity(finding)
+    level = SEVERITY_LEVELS.get(sev, "warning")
+    out["level"] = level
+    if level == "none":
+        out["kind"] = "informational"
+    obs = behaviour_text.observations(finding, detections)
+    scripts = behaviour_text.scripts_of(obs)
+    out["locations"][0]["logicalLocations"] += [
+        {"name": behaviour_text.clip(s, 400), "kind": "module"} for s in scripts[:10]
+    ]
+    out["properties"].update(
+        {
+            "behaviourKind": finding.status,
+            "severity": sev,
+            "criteria": behaviour_text.criteria_of(obs)[:10],
+            "scripts": [behaviour_text.clip(s, 400) for s in scripts[:10]],
+            "observations": max(finding.evidence.total("behaviour"), len(obs)),
+        }
+    )
+
+
+def _behaviour_properties(report: BehaviourReport) -> dict:
+    return {
+        "hooks": report.hooks,
+        "probeForms": report.probe_forms,
+        "summary": report.summary,
+        "detections": len(report.detections),
+        "blindSpots": behaviour_text.blind_spots(report),
+    }
 
 
 def declaration_uri(source: str | None) -> str:
@@ -305,8 +399,17 @@ def build_sarif(result: ScanResult) -> dict:
     meta = result.meta
     artifact = declaration_uri(meta.declared_source)
     consent = result.consent
-    statuses = [*_ORDER, *(CONSENT_KINDS if consent is not None else ())]
-    findings = [*result.findings, *consent_findings(consent)]
+    behaviour = result.behaviour
+    statuses = [
+        *_ORDER,
+        *(CONSENT_KINDS if consent is not None else ()),
+        *(BEHAVIOUR_KINDS if behaviour is not None else ()),
+    ]
+    known = set(statuses)
+    # a newer classifier's kind this version has no rule for is left out rather than mislabelled
+    behaviour_findings = [f for f in behaviour_text.behaviour_findings(behaviour) if f.status in known]
+    findings = [*result.findings, *consent_findings(consent), *behaviour_findings]
+    detections = behaviour.detections if behaviour is not None else ()
     rule_index = {s: i for i, s in enumerate(statuses)}
     lines = declared_lines(result)
     run = {
@@ -320,13 +423,14 @@ def build_sarif(result: ScanResult) -> dict:
         "automationDetails": {"id": "tracker-audit/" + (meta.start_urls[0] if meta.start_urls else "scan")},
         "invocations": [_invocation(result)],
         "artifacts": [{"location": {"uri": artifact}, "roles": ["analysisTarget"]}],
-        "results": [_result(f, rule_index, artifact, lines) for f in findings],
+        "results": [_result(f, rule_index, artifact, lines, detections) for f in findings],
         "properties": {
             "startUrls": list(meta.start_urls),
             "summary": result.summary,
             "pagesScanned": len(result.pages),
             "interrupted": bool(meta.interrupted),
             **({"consent": _consent_properties(result)} if consent is not None else {}),
+            **({"behaviour": _behaviour_properties(behaviour)} if behaviour is not None else {}),
         },
     }
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pandas as pd
@@ -91,6 +91,8 @@ FINDING_COLUMNS = [
     "hosts",
     "first_page",
     "evidence_note",
+    "severity",
+    "observations",
 ]
 
 
@@ -139,20 +141,27 @@ def _findings_rows(findings: Iterable[Finding], vendor_hosts: dict[str, dict[str
                 _hosts(f, vendor_hosts),
                 ev.pages[0] if ev.pages else None,
                 evidence_note(f),
+                f.severity,
+                ev.total("behaviour"),
             ]
         )
     return pd.DataFrame(rows, columns=FINDING_COLUMNS)
 
 
-def findings_frame(result: ScanResult, *, consent: bool = False) -> pd.DataFrame:
+def findings_frame(result: ScanResult, *, consent: bool = False, behaviour: bool = False) -> pd.DataFrame:
     """One row per finding with evidence totals (scan.json keeps a sample of each list, and every
     request, cookie and storage key with its vendor); with ``consent`` the consent findings follow
-    (``status`` is their kind: before_consent, despite_reject, ...)."""
+    (``status`` is their kind: before_consent, despite_reject, ...), with ``behaviour`` the behaviour
+    findings (``status`` fingerprinting, form_data_leak, ...; ``severity`` and ``observations`` set)."""
     findings = list(result.findings)
     if consent:
         from scanner.report.consent_text import consent_findings
 
         findings += consent_findings(result.consent)
+    if behaviour:
+        from scanner.report.behaviour_text import behaviour_findings
+
+        findings += behaviour_findings(result.behaviour)
     return _findings_rows(findings, _vendor_hosts(result))
 
 
@@ -205,3 +214,107 @@ def consent_matrix_frame(result: ScanResult) -> pd.DataFrame:
                     ]
                 )
     return pd.DataFrame(rows, columns=MATRIX_COLUMNS)
+
+
+BEHAVIOUR_COLUMNS = [
+    "kind",
+    "severity",
+    "vendor",
+    "technique",
+    "criterion",
+    "purpose",
+    "category",
+    "script",
+    "page_url",
+    "frame_url",
+    "calls",
+    "calls_total",
+    "source",
+    "source_name",
+    "source_domain",
+    "receiving_request",
+    "location",
+    "param",
+    "encoding",
+    "first_party_host",
+    "cname",
+    "detection_pages",
+    "detection_observations",
+]
+
+
+def _behaviour_row(kind: str, sev: str | None, vendor: str | None, detection: dict, obs: Mapping) -> list:
+    from scanner.report.behaviour_text import call_rows, calls_text, first, request_without_query
+
+    counts = [c.get("count") for c in call_rows(obs)]
+    total = sum(int(c) for c in counts if isinstance(c, int) and not isinstance(c, bool))
+    url = obs.get("url")
+    return [
+        kind,
+        sev,
+        vendor,
+        first(obs, "technique") or detection.get("technique") or None,
+        first(obs, "criterion") or detection.get("criterion") or None,
+        detection.get("purpose"),
+        detection.get("category"),
+        first(obs, "script") or detection.get("script") or None,
+        first(obs, "page_url", "page") or None,
+        first(obs, "frame_url", "frame") or None,
+        calls_text(obs) or None,
+        total if counts else None,
+        first(obs, "source") or None,
+        first(obs, "name") or None,
+        first(obs, "source_domain") or None,
+        request_without_query(url) if url else None,
+        first(obs, "location") or None,
+        first(obs, "param") or None,
+        first(obs, "encoding") or None,
+        first(obs, "first_party_host", "subdomain")
+        or (first(obs, "host") if kind == "cname_cloaked" else None)
+        or None,
+        first(obs, "cname", "cname_target") or None,
+        detection.get("pages"),
+        detection.get("observations"),
+    ]
+
+
+def behaviour_frame(result: ScanResult) -> pd.DataFrame:
+    """One row per observation of each detection of the behaviour audit (a detection without
+    observations is one row), then the observations of findings no detection stands for; ``severity``
+    is the finding's of that kind and vendor. Values of cookies, storage keys and typed fields are never
+    here: ``receiving_request`` is the request without its query (which may hold the value)."""
+    from scanner.report.behaviour_text import DEFAULT_SEVERITY, behaviour_findings, same_vendor, severity
+
+    report = result.behaviour
+    rows: list[list] = []
+    if report is not None:
+        findings = behaviour_findings(report)
+        covered: set[int] = set()
+        for d in report.detections:
+            finding = next((f for f in findings if f.status == d.kind and same_vendor(d, f)), None)
+            if finding is not None:
+                covered.add(id(finding))
+            sev = severity(finding) if finding is not None else DEFAULT_SEVERITY.get(d.kind)
+            info = {
+                "technique": d.technique,
+                "criterion": d.criterion,
+                "purpose": d.purpose,
+                "category": d.category,
+                "script": d.script,
+                "pages": len(d.pages),
+                "observations": max(getattr(d, "observations", 0) or 0, len(d.evidence)),
+            }
+            vendor = d.vendor or (finding.vendor if finding is not None else getattr(d, "subject", None))
+            for obs in [o for o in d.evidence if isinstance(o, Mapping)] or [{}]:
+                rows.append(_behaviour_row(d.kind, sev, vendor, info, obs))
+        for f in findings:
+            if id(f) in covered:
+                continue
+            info = {
+                "category": f.category,
+                "pages": f.evidence.total("pages"),
+                "observations": f.evidence.total("behaviour"),
+            }
+            for obs in [o for o in f.evidence.behaviour if isinstance(o, Mapping)] or [{}]:
+                rows.append(_behaviour_row(f.status, severity(f), f.vendor, info, obs))
+    return pd.DataFrame(rows, columns=BEHAVIOUR_COLUMNS)
