@@ -268,7 +268,7 @@ def meets_englehardt_narayanan(canvas: dict) -> bool:
 
 def test_truth_table_is_well_formed(net: FakeInternet) -> None:
     served = set(net.hosts)
-    assert len(BEHAVIOUR_TRUTH) == 22
+    assert len(BEHAVIOUR_TRUTH) == 24
     for path, truth in BEHAVIOUR_TRUTH.items():
         assert truth.path == path and truth.url == f"https://{bw.SITE}{path}"
         for expect in truth.expect:

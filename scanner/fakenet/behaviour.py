@@ -163,7 +163,15 @@ class PageTruth:
         return ORIGIN + self.path
 
 
-FINGERPRINT_TECHNIQUES = ("canvas", "canvas_font", "webgl", "audio", "webrtc_ip", "navigator_sweep")
+FINGERPRINT_TECHNIQUES = (
+    "canvas",
+    "canvas_font",
+    "webgl",
+    "audio",
+    "webrtc_ip",
+    "navigator_sweep",
+    "font_probing",
+)
 NOT_FINGERPRINTING = (Absent("fingerprinting"), Absent("security_fingerprinting"))
 NOT_RECORDING = (Absent("session_recording"), Absent("possible_session_recording"))
 
@@ -206,6 +214,7 @@ SCORECARD_C2 = "31415926"
 MAPLIBRE = "https://unpkg.com/maplibre-gl@4.1.2/dist/maplibre-gl.js"
 VIDEOJS = "https://vjs.zencdn.net/8.10.0/video.min.js"
 CALL_WIDGET = "https://meet.jit.si/external_api.js"
+WEBFONT_LOADER = "https://ajax.googleapis.com/ajax/libs/webfont/1.6.26/webfont.js"
 EMOJI_CDN = "https://s.w.org/images/core/emoji/15.0.3/svg/"
 
 FPJS_KEY = "bhvProKey0001"  # the agent's public API key (the page's FPJS.load({apiKey}))
@@ -219,6 +228,7 @@ DEVICETRACE_MODES = {
         ("audio", "audio"),
         ("webrtc", "rtc"),
         ("navigator", "nav"),
+        ("fontcheck", "fontcheck"),
     )
 }
 
@@ -352,6 +362,14 @@ PAGES: tuple[PageTruth, ...] = (
         expect=(_fp("navigator_sweep", devicetrace_script("navigator"), None),),
         absent=_only("navigator_sweep", "the script reads navigator and screen only"),
         traffic=(f"GET {devicetrace_script('navigator')}", f"POST https://{DEVICETRACE_COLLECT}/v2/c"),
+    ),
+    PageTruth(
+        "/fp/fontcheck",
+        "Font probing",
+        "unknown fingerprinter: document.fonts.check for 73 system font families, the installed ones posted",
+        expect=(_fp("font_probing", devicetrace_script("fontcheck"), None),),
+        absent=_only("font_probing", "the script asks the font loading API only"),
+        traffic=(f"GET {devicetrace_script('fontcheck')}", f"POST https://{DEVICETRACE_COLLECT}/v2/c"),
     ),
     PageTruth(
         "/fp/pro",
@@ -668,6 +686,20 @@ PAGES: tuple[PageTruth, ...] = (
         traffic=(f"GET {VIDEOJS}",),
     ),
     PageTruth(
+        "/webfonts",
+        "Web font loader",
+        "Web-Font-Loader-like script from ajax.googleapis.com: loads the site's two families and asks "
+        "document.fonts.check whether they are ready",
+        absent=(
+            Absent(
+                "fingerprinting", "font_probing", why="two of the site's own families, not a system probe"
+            ),
+            Absent("fingerprinting"),
+            Absent("security_fingerprinting"),
+        ),
+        traffic=(f"GET {WEBFONT_LOADER}",),
+    ),
+    PageTruth(
         "/call",
         "Video call",
         "Jitsi-Meet-like call widget from meet.jit.si: getUserMedia, audio and video transceivers, a "
@@ -958,6 +990,12 @@ def _bodies() -> dict[str, tuple[str, str]]:
             _src(VIDEOJS),
             '<video id="clip" width="640" height="360" preload="none" playsinline></video>\n'
             + _inline("videojs('clip', {boost: 1.2});"),
+        ),
+        "/webfonts": (
+            _inline("window.WebFontConfig = {families: ['Behave Sans', 'Behave Serif']};")
+            + "\n"
+            + _src(WEBFONT_LOADER),
+            '<p class="brand">Fonts of the Behave Shop.</p>',
         ),
         "/call": ("", '<div id="call"><h2>Talk to our advisers</h2></div>\n' + _src(CALL_WIDGET)),
         "/stats": ("", "<p>Thanks for visiting.</p>\n" + _inline(stats)),
@@ -1311,6 +1349,9 @@ def _third_parties(inbox: BehaviourInbox) -> dict[str, Site]:
         "unpkg.com": Site({"/maplibre-gl@4.1.2/dist/maplibre-gl.js": _script(js("maplibre.js"))}),
         "vjs.zencdn.net": Site({"/8.10.0/video.min.js": _script(js("videojs.js"))}),
         "meet.jit.si": Site({"/external_api.js": _script(js("call_widget.js"))}),
+        "ajax.googleapis.com": Site(
+            {"/ajax/libs/webfont/1.6.26/webfont.js": _script(js("webfontloader.js"))}
+        ),
         "s.w.org": Site({"/images/core/emoji/15.0.3/svg/*": _emoji_svg}),
     }
 

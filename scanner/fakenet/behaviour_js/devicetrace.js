@@ -4,8 +4,8 @@
  * (canvas font probing: one measureText per candidate font, compared with the fallback families),
  * "webgl" (the unmasked vendor and renderer), "audio" (an offline-rendered oscillator through a
  * compressor), "webrtc" (local IP discovery: a data-channel-only peer connection and its ICE
- * candidates), "navigator" (a sweep of navigator and screen properties). The result is POSTed to its
- * own collector. */
+ * candidates), "navigator" (a sweep of navigator and screen properties), "fontcheck" (font probing:
+ * document.fonts.check for every candidate system font). The result is POSTed to its own collector. */
 (function () {
   'use strict';
   var CONFIG = __CONFIG__;  // {mode, endpoint, sid}
@@ -50,6 +50,14 @@
       if (ctx.measureText(PROBE).width !== base[fallback]) found.push(name);
     });
     post({ kind: 'fonts', tested: FONTS.length, fonts: found });
+  }
+
+  // Which system fonts are installed, asked of the font loading API: check() is true for a family
+  // the system has (and for one it cannot match at all), so the answers are a list of installed fonts.
+  function fontCheck() {
+    if (!document.fonts || !document.fonts.check) return;
+    var found = FONTS.filter(function (name) { return document.fonts.check("12px '" + name + "'"); });
+    post({ kind: 'fontcheck', tested: FONTS.length, fonts: found });
   }
 
   function webrtc() {
@@ -141,6 +149,9 @@
     post({ kind: 'navigator', properties: out });
   }
 
-  var MODES = { canvas: canvas, fonts: fonts, webgl: webgl, audio: audio, webrtc: webrtc, navigator: navigatorSweep };
+  var MODES = {
+    canvas: canvas, fonts: fonts, webgl: webgl, audio: audio, webrtc: webrtc, navigator: navigatorSweep,
+    fontcheck: fontCheck
+  };
   if (MODES[CONFIG.mode]) MODES[CONFIG.mode]();
 })();
