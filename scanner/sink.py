@@ -166,11 +166,16 @@ def _lines(fh: Any, limit: int) -> Iterator[bytes | None]:
             yield chunk
 
 
+JSON_WHITESPACE = " \t\r\n"
+
+
 def _parse(raw: bytes | None) -> tuple[Any, str | None]:
     """(visit, None) for a usable line, else (None, why it is not); why is "" for an empty line."""
     if raw is None:
         return None, "is too long to be a saved visit"
-    text = raw.decode("utf-8", "replace").strip()
+    # Only JSON's own whitespace makes a line empty: a line of other control characters (a file
+    # separator, a form feed) is damage to be named, not a blank line.
+    text = raw.decode("utf-8", "replace").strip(JSON_WHITESPACE)
     if not text:
         return None, ""
     try:

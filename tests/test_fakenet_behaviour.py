@@ -34,9 +34,9 @@ pytestmark = pytest.mark.browser
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/lib/chromium/chromium"
 TECHNIQUES = {
-    "canvas", "canvas_font", "webgl", "audio", "webrtc_ip", "navigator_sweep", "replay_traffic",
-    "dom_and_input", "form_canary", "cookie_value", "storage_value", "cloaked_path", "like_button", "sso",
-    "video", "map",
+    "canvas", "canvas_font", "webgl", "audio", "webrtc_ip", "navigator_sweep", "font_probing",
+    "replay_traffic", "dom_and_input", "form_canary", "cookie_value", "storage_value", "cloaked_path",
+    "like_button", "sso", "video", "map",
 }  # fmt: skip
 
 # Test-only instrumentation: plain wrappers (the page may see them; the world never looks). Records

@@ -137,7 +137,7 @@ def probe_scan(tmp_path_factory):
                 probe_forms=True,
                 timing=FAST,
                 browser=BrowserOptions(
-                    ignore_https_errors=True, extra_args=tuple(net.chromium_args()), timeout_s=10
+                    ignore_https_errors=True, extra_args=tuple(net.chromium_args()), timeout_s=30
                 ),
             )
             scan(options)

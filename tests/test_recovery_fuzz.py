@@ -144,7 +144,7 @@ def test_recover_keeps_good_lines_and_names_bad_ones(saved_scan, declared, data)
         errors = " ".join(result.meta.errors)
         skipped = {i for i in range(len(lines)) if f"{VISITS_FILE} line {i + 1} " in errors}
         assert skipped <= mutated
-        blank = {i for i in mutated if not bytes_of(lines[i]).strip()}
+        blank = {i for i in mutated if not bytes_of(lines[i]).strip(b" \t\r\n")}
         assert len(result.pages) == len(lines) - len(skipped) - len(blank)
         kept_urls = [p.url for p in result.pages]
         for i in set(range(len(lines))) - mutated:

@@ -44,6 +44,7 @@ anti-fraud) or ``payment`` (a payment form's fraud signals) fingerprints for sec
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -178,7 +179,9 @@ def contexts(calls: Iterable[ApiCall]) -> list[Context]:
 
 def _int(facts: dict, key: str) -> int:
     value = facts.get(key)
-    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return 0  # a fact the page garbled (NaN, infinity, a string) counts as nothing
+    return int(value)
 
 
 def canvas_read(ctx: Context) -> dict | None:
