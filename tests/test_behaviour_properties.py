@@ -124,7 +124,7 @@ def found(rows: list[ApiCall]) -> set[tuple]:
     return {key[:3] for key in out}
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(st.one_of(st.lists(ROW, max_size=40), behaving_rows()))
 def test_the_classifier_never_raises(rows):
     for d in fingerprinting(rows, categories):
@@ -133,7 +133,7 @@ def test_the_classifier_never_raises(rows):
     possible_recorders(rows, set(), categories)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(behaving_rows(), st.lists(st.integers(0, 200), min_size=80, max_size=80))
 def test_detections_are_monotone_in_counts(rows, more):
     before = found(rows)
