@@ -166,18 +166,21 @@ def trend(db: str | Path, site: str) -> Trend:
         if not scans:
             raise BadInput(f"no scan of {key} in the history database {db}")
         order = {s.id: i for i, s in enumerate(scans)}
-        latest = scans[-1].id
         rows: list[TrendRow] = []
         seen = _seen(conn, "vendor_obs", "o.vendor", "''", key)
-        status = dict(
-            conn.execute(
+        status = {
+            (vendor, int(scan_id)): value or "seen"
+            for vendor, scan_id, value in conn.execute(
                 dialect.sql(
-                    "SELECT o.vendor, MAX(o.status) FROM vendor_obs o WHERE o.scan_id = ? GROUP BY o.vendor"
+                    "SELECT o.vendor, o.scan_id, MAX(o.status) FROM vendor_obs o "
+                    "JOIN scans s ON s.id = o.scan_id JOIN sites t ON t.id = s.site_id "
+                    "WHERE t.site_key = ? GROUP BY o.vendor, o.scan_id"
                 ),
-                (latest,),
-            ).fetchall()
-        )
-        rows += _rows("vendor", seen, order, scans, lambda name, _: status.get(name) or "seen")
+                (key,),
+            )
+        }
+        # a vendor's detail: its declaration status in the last scan that saw it
+        rows += _rows("vendor", seen, order, scans, lambda name, _, last: status.get((name, last), "seen"))
         rows += _rows("cookie", _seen(conn, "cookie_obs", "o.name", "o.domain", key), order, scans)
         rows += _rows(
             "finding", _seen(conn, "findings", "o.kind", "o.vendor", key, "o.fingerprint"), order, scans
@@ -209,7 +212,7 @@ def _rows(kind: str, seen: list[tuple], order: dict[int, int], scans: list[ScanI
             TrendRow(
                 type=kind,
                 name=name,
-                detail=detail(name, extra) if detail else extra,
+                detail=detail(name, extra, scans[last].id) if detail else extra,
                 first_seen=scans[first].started_at,
                 last_seen=scans[last].started_at,
                 first_scan=scans[first].id,
