@@ -2,8 +2,9 @@
 
 No database here: :func:`scan_rows` turns a checked scan.json into plain dicts (one per row), which
 ``scanner.history.record`` writes. Observations are counted per consent pass (``none`` is the crawl);
-``before_consent`` marks a cookie seen in the crawl or, in a consent pass, before the banner was
-answered.
+``before_consent`` marks a cookie set before any consent choice: in the crawl (nobody answers the
+banner there), or in a consent pass before its banner was answered (or in a pass with no banner to
+answer).
 
 The finding fingerprint (:func:`finding_fingerprint`) is what makes a baseline across scans: it hashes
 the site key, the finding's kind and the vendor name (case and spacing folded, as the gate compares
@@ -195,7 +196,7 @@ def cookie_rows(result: ScanResult) -> list[dict[str, Any]]:
     merged (seen before consent if either was, the longest lifetime, every page)."""
     rows: dict[tuple, dict[str, Any]] = {}
     for c in result.cookies:
-        before = c.consent_pass == "none" or c.consent_phase == "before_action"
+        before = c.consent_phase != "after_action"  # the crawl, or no banner answered yet in its pass
         k = (*c.key, c.consent_pass)
         pages = set(c.pages or (c.page_url,))
         row = rows.get(k)
