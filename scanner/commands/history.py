@@ -136,9 +136,12 @@ def _attempt(folder: Path) -> int | None:
 
 
 def run_ingest(args: argparse.Namespace) -> int:
+    from scanner.history import open_history
     from scanner.history.record import record
 
     db = _db(args)
+    with open_history(db, create=True):
+        pass  # an unusable database fails once, before any scan is read
     failed = 0
     for given in args.paths:
         try:
