@@ -32,6 +32,13 @@ STATUS_LABEL = {
 # Sorting a vendor's column brings the worst sites first (descending).
 STATUS_RANK = {"undeclared": 5, "mismatch": 4, "seen": 3, "declared": 2, "not_observed": 1, "": 0}
 VERDICT_RANK = {"FAIL": 3, "PARTIAL": 2, "ERROR": 2, "PASS": 1}
+MATRIX_CSS = """
+.badge.seen{background:#eef1f5;color:#333}
+td.cell{white-space:nowrap}
+.scroll{overflow-x:auto}
+.scroll .grid th{position:static}
+.verdict-fail{color:#b91c1c}.verdict-partial,.verdict-error{color:#b45309}.verdict-pass{color:#15803d}
+"""
 FIXED_COLUMNS = ("site", "start_url", "scan", "started_at", "verdict", "pages", "undeclared")
 
 
@@ -80,7 +87,7 @@ def _rows(m: Matrix) -> list[dict]:
 
 def matrix_html(m: Matrix) -> str:
     css, js = asset("report.css"), asset("report.js")
-    css += "\n.badge.seen{background:#eef1f5;color:#333}\ntd.cell{white-space:nowrap}\n"
+    css += MATRIX_CSS
     template = environment().get_template("matrix.html.j2")
     return template.render(
         m=m,
