@@ -141,3 +141,24 @@ def test_matrix_csv_parses_back_to_the_names_and_no_cell_is_a_formula(names, sit
     header = [restore_cell(h) for h in rows[0]]
     assert header[7:] == [n.replace("\x00", "\ufffd") for n in names]
     assert rows[1][7:] == ["undeclared; before_consent"] * len(names)
+
+
+def test_matrix_page_shows_the_most_widespread_vendors_and_counts_all():
+    import lxml.html
+
+    from scanner.history.files import MAX_HTML_VENDORS, matrix_html
+
+    info = ScanInfo(
+        1, "example.com", "c", "https://example.com/", "2026-01-01T00:00:00Z", "FAIL", 1, False, 3, "x"
+    )
+    n = MAX_HTML_VENDORS + 10
+    vendors = tuple(MatrixVendor(f"v{i:03d}", None, 1, 1) for i in range(n))
+    cells = {("example.com", v.name): Cell("undeclared") for v in vendors}
+    doc = lxml.html.fromstring(matrix_html(Matrix("c", (info,), vendors, cells)))
+    heads = doc.xpath("//table[@id='matrix-table']/thead/tr/th")
+    assert len(heads) == 4 + MAX_HTML_VENDORS
+    assert doc.xpath("//table[@id='matrix-table']/tbody/tr/td[4]")[0].text == str(
+        n
+    )  # every undeclared vendor
+    assert len(doc.xpath("//table[@id='prevalence-table']/tbody/tr")) == n
+    assert f"most widespread of {n} vendors" in doc.text_content()

@@ -39,6 +39,9 @@ td.cell{white-space:nowrap}
 .scroll .grid th{position:static}
 .verdict-fail{color:#b91c1c}.verdict-partial,.verdict-error{color:#b45309}.verdict-pass{color:#15803d}
 """
+# Columns of the page (the most widespread vendors); matrix.csv has every vendor. 10,000 sites × 60
+# vendors is already a page of tens of megabytes.
+MAX_HTML_VENDORS = 60
 FIXED_COLUMNS = ("site", "start_url", "scan", "started_at", "verdict", "pages", "undeclared")
 
 
@@ -58,11 +61,11 @@ def cell_text(cell: Cell | None) -> str:
     return cell.status + (f"; {', '.join(cell.kinds)}" if cell.kinds else "")
 
 
-def _rows(m: Matrix) -> list[dict]:
+def _rows(m: Matrix, vendors) -> list[dict]:
     rows = []
     for site in m.sites:
         cells = []
-        for v in m.vendors:
+        for v in vendors:
             c = m.cell(site.site, v.name)
             status = c.status if c else ""
             rank = STATUS_RANK.get(status, 0) + (0.5 if c and c.kinds else 0)
@@ -78,7 +81,9 @@ def _rows(m: Matrix) -> list[dict]:
             {
                 "site": site,
                 "cells": cells,
-                "undeclared": sum(1 for c in cells if c["status"] == "undeclared"),
+                "undeclared": sum(
+                    1 for v in m.vendors if (m.cell(site.site, v.name) or Cell("")).status == "undeclared"
+                ),
                 "verdict_rank": VERDICT_RANK.get(site.verdict, 0),
             }
         )
@@ -89,9 +94,11 @@ def matrix_html(m: Matrix) -> str:
     css, js = asset("report.css"), asset("report.js")
     css += MATRIX_CSS
     template = environment().get_template("matrix.html.j2")
+    vendors = m.vendors[:MAX_HTML_VENDORS]
     return template.render(
         m=m,
-        rows=_rows(m),
+        vendors=vendors,
+        rows=_rows(m, vendors),
         css=Markup(css),
         js=Markup(js),
         csp=content_security_policy(css, js),

@@ -233,6 +233,14 @@ def campaigns(conn) -> list[str]:
     return [r[0] for r in rows]
 
 
+# The scan ``s`` is its site's latest in the campaign given as the parameter.
+_LATEST_IN_CAMPAIGN = (
+    "s.campaign = ? AND NOT EXISTS (SELECT 1 FROM scans n WHERE n.site_id = s.site_id "
+    "AND n.campaign = s.campaign AND (n.started_at > s.started_at OR "
+    "(n.started_at = s.started_at AND n.id > s.id)))"
+)
+
+
 def matrix(db: str | Path, campaign: str) -> Matrix:
     """The campaign's sites (each by its latest scan in the campaign) × the vendors seen or declared on
     them, a :class:`Cell` where a vendor was seen or has a finding."""
@@ -242,9 +250,7 @@ def matrix(db: str | Path, campaign: str) -> Matrix:
             for r in conn.execute(
                 dialect.sql(
                     f"SELECT {_SCAN_COLUMNS} FROM scans s JOIN sites t ON t.id = s.site_id "
-                    "WHERE s.campaign = ? AND NOT EXISTS (SELECT 1 FROM scans n WHERE n.site_id = s.site_id "
-                    "AND n.campaign = s.campaign AND (n.started_at > s.started_at OR "
-                    "(n.started_at = s.started_at AND n.id > s.id))) ORDER BY t.site_key"
+                    f"WHERE {_LATEST_IN_CAMPAIGN} ORDER BY t.site_key"
                 ),
                 (campaign,),
             )
@@ -255,20 +261,22 @@ def matrix(db: str | Path, campaign: str) -> Matrix:
                 f"no scan of campaign {campaign!r} in the history database {db} (campaigns: {known})"
             )
         by_scan = {s.id: s.site for s in sites}
-        ids = ", ".join("?" for _ in sites)
+        # joined with the latest-scan condition, not a list of ids: a campaign may have 10,000 sites
         observed = conn.execute(
             dialect.sql(
-                f"SELECT scan_id, vendor, consent_pass, category, status, pages FROM vendor_obs "
-                f"WHERE scan_id IN ({ids}) ORDER BY scan_id, vendor, consent_pass"
+                "SELECT o.scan_id, o.vendor, o.consent_pass, o.category, o.status, o.pages FROM vendor_obs o "
+                f"JOIN scans s ON s.id = o.scan_id WHERE {_LATEST_IN_CAMPAIGN} "
+                "ORDER BY o.scan_id, o.vendor, o.consent_pass"
             ),
-            list(by_scan),
+            (campaign,),
         ).fetchall()
         found = conn.execute(
             dialect.sql(
-                f"SELECT scan_id, vendor, family, kind, category FROM findings WHERE scan_id IN ({ids}) "
-                "ORDER BY scan_id, vendor, kind"
+                "SELECT f.scan_id, f.vendor, f.family, f.kind, f.category FROM findings f "
+                f"JOIN scans s ON s.id = f.scan_id WHERE {_LATEST_IN_CAMPAIGN} "
+                "ORDER BY f.scan_id, f.vendor, f.kind"
             ),
-            list(by_scan),
+            (campaign,),
         ).fetchall()
     return _build_matrix(campaign, sites, by_scan, observed, found)
 
@@ -306,17 +314,14 @@ def _build_matrix(campaign: str, sites: list[ScanInfo], by_scan: dict[int, str],
         cells[(site, names[k])] = Cell(
             status, tuple(p["kinds"]), tuple(dict.fromkeys(p["passes"])), p["pages"]
         )
-    vendors = []
-    for k, name in names.items():
-        on = [c for (_, v), c in cells.items() if v == name]
-        vendors.append(
-            MatrixVendor(
-                name=name,
-                category=category.get(k),
-                sites=sum(1 for c in on if c.status != "not_observed"),
-                undeclared=sum(1 for c in on if c.status == "undeclared"),
-            )
-        )
+    seen_on: dict[str, int] = dict.fromkeys(names.values(), 0)
+    undeclared_on: dict[str, int] = dict.fromkeys(names.values(), 0)
+    for (_, name), c in cells.items():  # one pass: a campaign may have 10,000 sites × 500 vendors
+        seen_on[name] += c.status != "not_observed"
+        undeclared_on[name] += c.status == "undeclared"
+    vendors = [
+        MatrixVendor(name, category.get(k), seen_on[name], undeclared_on[name]) for k, name in names.items()
+    ]
     vendors.sort(key=lambda v: (-v.sites, -v.undeclared, v.name.casefold()))
     return Matrix(campaign=campaign, sites=tuple(sites), vendors=tuple(vendors), cells=cells)
 
