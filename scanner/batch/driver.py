@@ -278,7 +278,7 @@ def history_recorder(history: Path | None, campaign: Path) -> Callable[[str, dic
     def record(site: str, summary: dict) -> None:
         scan_json = campaign / summary["scan_json"]
         try:
-            record_scan(history, scan_json, campaign=name, site=site)
+            record_scan(history, scan_json, campaign=name, site=site, exit_code=summary.get("exit"))
         except Exception as exc:  # noqa: BLE001 - the scan is done; the history's problem is one line
             print(f"scanner: warning: --history: could not record {site}: {one_line(exc)}", flush=True)
 

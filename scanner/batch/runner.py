@@ -97,6 +97,9 @@ def run_site(
         finally:
             _unregister(campaign_id, proc)
             _kill_group(proc)  # the browser of a scan that was killed may still be there
+            log.write(
+                f"# scan pid {proc.pid} (its process group killed) ended with {proc.returncode}\n".encode()
+            )
     code = proc.returncode
     stopped = getattr(proc, "stopped_by_driver", False)
     outcome: dict[str, Any] = {

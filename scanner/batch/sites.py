@@ -89,7 +89,7 @@ def _parse_csv(text: str, base: Path, label: str) -> list[SiteJob]:
             lines.seek(position)
             break
         skipped += 1
-    reader = csv.reader(lines)
+    reader = csv.reader(lines, strict=True)
     try:
         header = [cell.strip().lower().replace("-", "_") for cell in next(reader)]
         where = f"{label}:{skipped + 1}"

@@ -9,8 +9,9 @@ from scanner.commands.options import positive_int, positive_seconds, seconds
 from scanner.errors import BadInput
 
 EXTRA_MISSING = "scanner batch needs the batch extra: pip install 'scanner[batch]'"
-# Options of `scanner scan` that are the batch's own business, not passed on to every site's scan.
-NOT_PASSED = {"help", "urls", "out", "resume", "overwrite", "quiet", "baseline"}
+# Options of `scanner scan` that are the batch's own business, not passed on to every site's scan (the
+# batch records the history itself: the driver is the database's one writer).
+NOT_PASSED = {"help", "urls", "out", "resume", "overwrite", "quiet", "baseline", "history"}
 # Passed-on options naming a file: made absolute, so a worker finds it whatever its working folder.
 FILE_DESTS = ("vendors", "catalog")
 
