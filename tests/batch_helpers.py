@@ -99,14 +99,15 @@ def wait_for(predicate, timeout: float, what: str):
 
 
 def session_alive(sid: int) -> list[int]:
-    """Processes still in the session (process group) a scan led."""
+    """Live processes (not zombies) still in the session (process group) a scan led."""
     alive = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                if os.getsid(int(entry.name)) == sid:
+                zombie = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+                if os.getsid(int(entry.name)) == sid and not zombie:
                     alive.append(int(entry.name))
-            except OSError:
+            except (OSError, IndexError):
                 continue
     return alive
 
