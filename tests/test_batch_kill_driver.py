@@ -62,3 +62,28 @@ def test_a_killed_driver_is_resumed(tmp_path):
     assert (after[c].status, after[c].attempts) == ("done", 1)
     assert "start   https://www.alpha-news.com/" not in resumed.stderr
     assert (camp / "sites" / site_slug(b) / "attempt-1").is_dir()  # the killed attempt's folder is kept
+
+
+def test_sigterm_stops_the_campaign_resumably(tmp_path):
+    a, b = f"https://{ALPHA}/", f"https://{BRAVO}/"
+    camp = tmp_path / "camp"
+    with FakeInternet(batch_world()) as net:
+        driver = start_batch(
+            str(write_sites(tmp_path, [a, b])),
+            "--out",
+            str(camp),
+            "--workers",
+            "1",
+            *scan_options(net, max_pages=3),
+            log=tmp_path / "batch.log",
+        )
+        try:
+            scan = wait_for(lambda: scan_pids(ALPHA), 90, "alpha's scan")[0]
+            driver.send_signal(signal.SIGTERM)
+            assert driver.wait(timeout=60) == 130
+        finally:
+            driver.kill()
+    assert "scanner batch --resume --out" in (tmp_path / "batch.log").read_text()
+    assert statuses(camp) == {a: "pending", b: "pending"}  # the scan that ran is redone on --resume
+    assert jobs(camp)[a].attempts == 1 and jobs(camp)[a].error == "stopped with the campaign"
+    assert session_alive(scan) == []  # stopped on the worker, process group and all
