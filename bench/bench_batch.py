@@ -109,7 +109,7 @@ def main() -> int:
     if 1 in times:
         overhead = (times[1] - alone) / args.sites
         print(f"  scheduler overhead (batch --workers 1 vs the loop): {overhead:+.2f} s/site")
-    per_site = (times[1] if 1 in times else alone) / args.sites
+    per_site = times.get(1, alone) / args.sites
     print(
         f"projection for 10,000 sites like these ({per_site:.1f} s each), each worker with its own core and "
         "1.5 GB (the scans share nothing but the scheduler):"
