@@ -101,6 +101,9 @@ class ScanOptions:
     # canary values into visible text, e-mail and search fields (never submits) to catch form-data leaks.
     api_hooks: bool = True
     probe_forms: bool = False
+    # A scan-history database (scanner.history): the finished scan records itself there after scan.json
+    # is written (needs out_dir and the json format); a failure to record is a warning, never a lost scan.
+    history: Path | None = None
     resume: bool = False  # continue the unfinished scan saved in out_dir
     overwrite: bool = False  # out_dir holds a scan: replace it (else the scan refuses, BadInput)
 
@@ -110,7 +113,7 @@ class ScanOptions:
         for name in ("start_urls", "first_party", "formats"):
             object.__setattr__(self, name, tuple(getattr(self, name)))
         object.__setattr__(self, "catalog_files", tuple(Path(p) for p in self.catalog_files))
-        for name in ("out_dir", "vendors", "baseline"):
+        for name in ("out_dir", "vendors", "baseline", "history"):
             value = getattr(self, name)
             if value is not None and not isinstance(value, Path):
                 object.__setattr__(self, name, Path(value))

@@ -118,6 +118,7 @@ async def _scan_async(options: ScanOptions, sink: VisitSink | None, progress: Pr
             "--declared-from cmp reads the consent banner: it needs the consent driver (not --consent off)"
         )
     check_out_dir(options.out_dir, resume=options.resume, overwrite=options.overwrite)
+    _check_history(options)
     # A policy given as a URL is rendered in its own browser: a thread, out of this event loop.
     declared, declared_source = await asyncio.to_thread(_declaration, options)
     baseline = _baseline(options)
@@ -185,6 +186,8 @@ async def _scan_async(options: ScanOptions, sink: VisitSink | None, progress: Pr
             failure.result = replace(result, meta=meta)
             raise failure from None
         report({"event": "wrote", "paths": written})
+        if error is None and options.history is not None:
+            report(_record_history(result, options, baseline))
     if error is not None:
         error.result = result
         raise error
@@ -262,6 +265,38 @@ def _baseline(options: ScanOptions) -> ScanResult | None:
     from scanner.api import read_scan
 
     return read_scan(options.baseline)
+
+
+def _check_history(options: ScanOptions) -> None:
+    """A history database the scan cannot record into is bad input, found before the browser starts."""
+    if options.history is None:
+        return
+    if options.out_dir is None or "json" not in options.formats:
+        raise BadInput("--history records the saved scan.json: it needs an output folder and the json format")
+    if options.history.exists():
+        from scanner.history import open_history
+
+        with open_history(options.history, create=False):
+            pass  # a file that is not a history database fails here, with one line
+
+
+def _record_history(result: ScanResult, options: ScanOptions, baseline) -> dict:
+    """Record the finished scan into ``options.history``: the progress event ``history`` with the scan id,
+    or with ``error`` (also logged as a warning) when it could not be recorded; never raises."""
+    from scanner.gate import gate_exit_code
+
+    event: dict = {"event": "history", "db": options.history}
+    try:
+        from scanner.history.record import record
+
+        code = gate_exit_code(result, options.fail_on, baseline)
+        done = record(options.history, options.out_dir / "scan.json", exit_code=code)
+        event.update(scan_id=done.id, new=done.new)
+    except Exception as exc:  # noqa: BLE001 - the scan is saved; the history is a copy of it
+        first = next((ln.strip() for ln in str(exc).splitlines() if ln.strip()), type(exc).__name__)
+        event["error"] = first[:300]
+        log.warning("the scan was not recorded in the history %s: %s", options.history, event["error"])
+    return event
 
 
 def _check_catalog(options: ScanOptions) -> None:

@@ -27,6 +27,12 @@ def add_output_arguments(p: argparse.ArgumentParser) -> None:
         help="comma-separated or repeated: html,json,csv,har,junit,sarif,md or all (default html,json,csv)",
     )
     add_gate_options(g)
+    g.add_argument(
+        "--history",
+        metavar="FILE",
+        help="record the finished scan in this scan-history database (created when missing; see "
+        "`scanner history`); a failure to record is a warning, the scan is kept",
+    )
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -165,6 +171,7 @@ def scan_options(args: argparse.Namespace):
         "gpc": args.gpc,
         "api_hooks": args.behaviour == "on",
         "probe_forms": args.probe_forms,
+        "history": args.history,
     }
     if args.resume:
         return resumed_options(args, common)
@@ -208,10 +215,13 @@ def run(args: argparse.Namespace) -> int:
     options = scan_options(args)
     bar = make_progress(options.max_pages, quiet=args.quiet)
     written: list[Path] = []
+    history: list[dict] = []
 
     def progress(event: dict) -> None:
         if event["event"] == "wrote":
             written.extend(event["paths"])
+        elif event["event"] == "history":
+            history.append(event)
         elif bar is not None:
             bar(event)
 
@@ -225,7 +235,21 @@ def run(args: argparse.Namespace) -> int:
     finally:
         close(bar)
     report_summary(result, written)
+    for event in history:
+        report_history(event)
     return gate_exit_code(result, options.fail_on, load_baseline(options.baseline))
+
+
+def report_history(event: dict) -> None:
+    if "error" in event:
+        print(
+            f"scanner: warning: the scan was not recorded in the history {event['db']}: {event['error']}",
+            file=sys.stderr,
+        )
+    elif event.get("new"):
+        print(f"  recorded as scan {event['scan_id']} in the history {event['db']}")
+    else:
+        print(f"  already in the history {event['db']} as scan {event['scan_id']}")
 
 
 def close(bar) -> None:
