@@ -1,29 +1,28 @@
 """The campaign report of a batch made of real scans of the fake internet.
 
-Five sites scanned by real ``scanner scan`` subprocesses into the campaign layout
-(``sites/<slug>/attempt-1/``), as the batch runner does: the demo shop with its consent banner and a
-vendors.csv (FAIL: undeclared trackers, consent and behaviour findings), the hostile site (FAIL; its
-title is script and markup), a behaviour page (PASS with a fingerprinting finding), a jar site stopped
-with SIGTERM after its first page as a site timeout stops it (PARTIAL), and an unreachable site whose
-URL carries markup (gave up, exit 3 and its one-line error). Two more done jobs point at a scan.json
-that was deleted and one that was cut short; one job is still pending. Every number the report shows
-is checked against the scan.json files themselves, the page is opened in Chromium (nothing runs, the
-links lead to the sites' reports), JUnit and SARIF validate against their published schemas, and every
-CSV cell is formula-safe.
+The sites are scanned as ``scanner batch`` scans them: by the batch runner (``run_site``: a ``scanner
+scan`` subprocess in its own process group with a wall-clock limit, into ``sites/<slug>/attempt-1/``),
+its outcome recorded in the campaign's real job table as the driver records a last attempt. The demo
+shop with its consent banner and a vendors.csv (FAIL: undeclared trackers, consent and behaviour
+findings); the hostile site (FAIL; its title is script and markup); a behaviour page (PASS with a
+fingerprinting finding); the jar site, stopped at its site timeout (gave up, with the partial scan it
+saved); the same stopped scan assembled again by ``scanner report`` (done, exit 4: PARTIAL); an
+unreachable site whose URL carries markup (gave up, exit 3). Two more done jobs point at a scan.json
+that was deleted and one that was cut short; one site is still pending. Every number the report shows is
+checked against the scan.json files themselves, the page is opened in Chromium (nothing runs, the links
+lead to the sites' reports), JUnit and SARIF validate against their published schemas, and every CSV
+cell is formula-safe.
 """
 
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
-import time
 import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
@@ -36,7 +35,10 @@ from report_schemas import junit_errors, sarif_errors
 from test_csv_safety import assert_safe
 
 from scanner.batch.campaign import write_campaign_report
-from scanner.batch.model import JobRecord
+from scanner.batch.driver import decide
+from scanner.batch.jobs import JobTable
+from scanner.batch.model import JobRecord, SiteJob
+from scanner.batch.runner import attempt_dir, run_site, summarise
 from scanner.csvsafe import restore_cell
 from scanner.errors import BadInput
 from scanner.fakenet import FakeInternet, behaviour_world, demo_world, hostile_world
@@ -49,70 +51,13 @@ DEMO = "https://www.example.com/"
 HOSTILE = f"https://{h.HOST}/"
 BEHAVIOUR = "https://www.behave-shop.com/fp/canvas"
 JAR = f"https://{JAR_HOST}/"
+JAR_PARTIAL = f"https://{JAR_HOST}/p/1"
 UNREACHABLE = "https://unreachable.invalid/\"><img src=x onerror=alert('site')>"
 GONE = "https://gone.example.com/"
 CUT = "https://cut.example.com/"
 PENDING = '=HYPERLINK("https://evil.example/","pending")'
+SITES = [DEMO, HOSTILE, BEHAVIOUR, JAR, JAR_PARTIAL, UNREACHABLE, GONE, CUT, PENDING]
 GOOD_CONSENT = ("consent_gated", "gpc_honoured")
-VERDICTS = {0: "PASS", 1: "FAIL", 4: "PARTIAL"}
-STARTED, FINISHED = "2026-03-01T09:00:00+00:00", "2026-03-01T09:20:00+00:00"
-
-
-def scan_command(net: FakeInternet, url: str, out: Path, *extra: str) -> list[str]:
-    argv = [sys.executable, "-m", "scanner", "scan", url, "--out", str(out), "--quiet", "--no-screenshots"]
-    argv += ["--settle", "0.3", "--timeout", "10", "--ignore-https-errors", *extra]
-    return argv + [f"--browser-arg={a}" for a in net.chromium_args()]
-
-
-def run_scan(net: FakeInternet, url: str, out: Path, *extra: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, CI="true")
-    return subprocess.run(
-        scan_command(net, url, out, *extra), capture_output=True, text=True, timeout=240, cwd=REPO, env=env
-    )
-
-
-def stopped_scan(net: FakeInternet, url: str, out: Path) -> int:
-    """A scan stopped with SIGTERM once its first page is saved, as the runner stops one at its site
-    timeout: it saves a partial scan and exits 130."""
-    argv = scan_command(net, url, out, "--concurrency", "1", "--settle", "1", "--consent", "off")
-    proc = subprocess.Popen(argv, cwd=REPO, start_new_session=True, stderr=subprocess.PIPE)
-    try:
-        pages, deadline = out / "pages.jsonl", time.monotonic() + 120
-        while not pages.exists() or not pages.read_text().strip():
-            assert proc.poll() is None, proc.stderr.read().decode()
-            assert time.monotonic() < deadline, "the scan saved no page"
-            time.sleep(0.05)
-        proc.send_signal(signal.SIGTERM)
-        proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-    return proc.returncode
-
-
-def summary_of(campaign: Path, rel: str, exit_code: int) -> dict:
-    """The job summary as the runner builds it from a finished scan folder (the contract in
-    scanner/batch/model.py), read from the scan.json with the json module only."""
-    path = campaign / rel / "scan.json"
-    raw = path.read_bytes()
-    data = json.loads(raw)
-    counts = Counter(f["status"] for f in findings_of(data))
-    return {
-        "exit": exit_code,
-        "verdict": VERDICTS.get(exit_code, "PARTIAL"),
-        "partial": bool(data["meta"].get("interrupted")) or exit_code not in VERDICTS,
-        "pages": len(data["pages"]),
-        "counts": dict(counts),
-        "vendors": sorted({v["name"] for v in data["vendors"]}),
-        "scan_json": f"{rel}/scan.json",
-        "sha256": hashlib.sha256(raw).hexdigest(),
-        "worst": [
-            {"vendor": f["vendor"], "status": f["status"], "severity": "high"}
-            for f in data["findings"]
-            if f["status"] == "undeclared"
-        ][:5],
-    }
 
 
 def findings_of(data: dict) -> list[dict]:
@@ -123,60 +68,86 @@ def findings_of(data: dict) -> list[dict]:
     ]
 
 
-def done(campaign: Path, site: str, slug: str, code: int, error: str | None = None) -> JobRecord:
-    rel = f"sites/{slug}/attempt-1"
-    summary = summary_of(campaign, rel, code)
-    return JobRecord(site, "done", 1, code, error, rel, STARTED, FINISHED, {}, summary)
+def record(table: JobTable, outcome: dict) -> None:
+    """The driver's bookkeeping of a last attempt: done when it ended with a verdict, else gave up
+    (no retry left), with the runner's error and summary."""
+    site = outcome["site"]
+    table.mark_running(site, outcome["attempt"], outcome["out_dir"])
+    decision = decide(table.get(site), outcome, 0.0)
+    code, summary = outcome["exit"], outcome["summary"]
+    if decision.status == "done":
+        table.mark_done(site, code, summary or {"exit": code})
+    else:
+        table.mark_gave_up(site, code, outcome["error"] or f"exit {code}", summary)
+
+
+def copy_attempt(campaign: Path, source: str, site: str) -> str:
+    rel = attempt_dir(site, 1)
+    shutil.copytree(campaign / attempt_dir(source, 1), campaign / rel)
+    return rel
 
 
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory):
     """The campaign folder and its job records, after real scans."""
     campaign = tmp_path_factory.mktemp("campaign") / "weekly-audit"
-    world = {**demo_world(), **hostile_world(), **behaviour_world(), **jar_world(pages=12)}
-    codes = {}
+    table = JobTable.open_campaign(campaign, resume=False)
+    table.add_sites(SiteJob(url) for url in SITES)
+    world = {**demo_world(), **hostile_world(), **behaviour_world(), **jar_world(pages=40)}
+    outcomes = {}
     with FakeInternet(world) as net:
-        vendors = str(REPO / "vendors.csv")
+        common = ["--no-screenshots", "--settle", "0.3", "--timeout", "10", "--ignore-https-errors"]
+        common += [f"--browser-arg={a}" for a in net.chromium_args()]
         plan = [
-            ("demo", DEMO, ("--vendors", vendors, "--max-pages", "4", "--consent-sample", "2")),
-            ("hostile", HOSTILE, ("--max-pages", "3", "--consent", "off")),
-            ("behaviour", BEHAVIOUR, ("--max-depth", "0", "--consent", "off")),
-            ("unreachable", UNREACHABLE, ("--consent", "off")),
+            (
+                DEMO,
+                ["--vendors", str(REPO / "vendors.csv"), "--max-pages", "4", "--consent-sample", "2"],
+                240,
+            ),
+            (HOSTILE, ["--max-pages", "3", "--consent", "off"], 240),
+            (BEHAVIOUR, ["--max-depth", "0", "--consent", "off"], 240),
+            (UNREACHABLE, ["--consent", "off"], 240),
+            # 40 pages at one a time and 1 s settle each cannot end in 15 s: the site timeout stops it
+            (JAR, ["--consent", "off", "--concurrency", "1", "--settle", "1", "--no-sitemap"], 15),
         ]
-        for slug, url, extra in plan:
-            proc = run_scan(net, url, campaign / "sites" / slug / "attempt-1", *extra)
-            assert "Traceback" not in proc.stderr, proc.stderr
-            codes[slug] = (
-                proc.returncode,
-                proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "",
+        for site, extra, limit in plan:
+            args = [*common, *extra]
+            outcome = run_site(
+                site, campaign_dir=str(campaign), attempt=1, scan_args=args, site_timeout=limit
             )
-        jar_code = stopped_scan(net, JAR, campaign / "sites" / "jar" / "attempt-1")
-    assert codes["demo"][0] == 1 and codes["hostile"][0] == 1 and codes["behaviour"][0] == 0, codes
-    assert codes["unreachable"][0] == 3 and jar_code == 130, (codes, jar_code)
-    for slug in ("gone", "cut"):  # two more finished sites whose scan.json is then lost or damaged
-        shutil.copytree(campaign / "sites" / "hostile", campaign / "sites" / slug)
-    jobs = [
-        done(campaign, DEMO, "demo", 1),
-        done(campaign, HOSTILE, "hostile", 1),
-        done(campaign, BEHAVIOUR, "behaviour", 0),
-        done(campaign, JAR, "jar", 130, "site timeout: still running after 20 s, stopped"),
-        JobRecord(
-            UNREACHABLE,
-            "gave_up",
-            3,
-            3,
-            codes["unreachable"][1],
-            "sites/unreachable/attempt-1",
-            STARTED,
-            FINISHED,
-        ),
-        done(campaign, GONE, "gone", 1),
-        done(campaign, CUT, "cut", 1),
-        JobRecord(PENDING),
-    ]
-    (campaign / "sites" / "gone" / "attempt-1" / "scan.json").unlink()
-    cut = campaign / "sites" / "cut" / "attempt-1" / "scan.json"
+            outcomes[site] = outcome
+            record(table, outcome)
+    assert [outcomes[s]["exit"] for s in (DEMO, HOSTILE, BEHAVIOUR, UNREACHABLE)] == [1, 1, 0, 3], outcomes
+    assert outcomes[JAR]["timed_out"] and outcomes[JAR]["summary"]["partial"], outcomes[JAR]
+    # The stopped scan, assembled again: a finished scan that is partial (exit 4).
+    rel = copy_attempt(campaign, JAR, JAR_PARTIAL)
+    env = dict(os.environ, CI="true")
+    argv = [sys.executable, "-m", "scanner", "report", str(campaign / rel), "--fail-on", "none"]
+    proc = subprocess.run([*argv, "--format", "html,json"], capture_output=True, text=True, cwd=REPO, env=env)
+    assert proc.returncode == 4, proc.stderr
+    record(
+        table,
+        {
+            **outcomes[JAR],
+            "site": JAR_PARTIAL,
+            "out_dir": rel,
+            "exit": 4,
+            "timed_out": False,
+            "summary": summarise(campaign, rel, 4),
+            "error": None,
+        },
+    )
+    # Two finished sites whose scan.json is then lost or damaged.
+    for site in (GONE, CUT):
+        rel = copy_attempt(campaign, HOSTILE, site)
+        record(
+            table, {**outcomes[HOSTILE], "site": site, "out_dir": rel, "summary": summarise(campaign, rel, 1)}
+        )
+    (campaign / attempt_dir(GONE, 1) / "scan.json").unlink()
+    cut = campaign / attempt_dir(CUT, 1) / "scan.json"
     cut.write_bytes(cut.read_bytes()[:300])
+    jobs = table.list()
+    table.close()
     written = write_campaign_report(campaign, jobs)
     return campaign, jobs, written
 
@@ -207,7 +178,17 @@ def csv_rows(campaign: Path) -> list[dict[str, str]]:
 
 
 def readable(jobs: list[JobRecord]) -> list[JobRecord]:
-    return [j for j in jobs if j.status == "done" and j.site not in (GONE, CUT)]
+    """The jobs whose scan.json is there to read: finished ones, and those given up on that saved part of
+    a scan (the jar site stopped at its timeout, the unreachable start page)."""
+    return [j for j in jobs if j.summary and "scan_json" in j.summary and j.site not in (GONE, CUT)]
+
+
+def verdict(job: JobRecord) -> str:
+    return job.summary["verdict"] if job.status == "done" else "COULD NOT SCAN"
+
+
+# the stopped scan and the unreachable one saved scan.json but wrote no report.html
+NO_REPORT = (JAR, UNREACHABLE)
 
 
 def test_the_four_files_are_written(batch):
@@ -221,22 +202,22 @@ def test_the_four_files_are_written(batch):
 def test_csv_counts_agree_with_each_scan_json(batch):
     campaign, jobs, _ = batch
     rows = {restore_cell(r["site"]): r for r in csv_rows(campaign)}
-    assert list(rows) == [j.site for j in jobs]
-    demo_consent = 0
+    assert list(rows) == SITES == [j.site for j in jobs]
+    assert {j.site for j in readable(jobs)} == {DEMO, HOSTILE, BEHAVIOUR, JAR, JAR_PARTIAL, UNREACHABLE}
     for job in readable(jobs):
         data, row = scan_data(campaign, job), rows[job.site]
         for key, n in expected_counts(data).items():
             assert row[key] == str(n), (job.site, key)
-        assert row["verdict"] == job.summary["verdict"] and row["counts_from"] == "scan.json"
+        assert row["verdict"] == verdict(job) and row["counts_from"] == "scan.json"
         assert row["partial"] == ("yes" if data["meta"]["interrupted"] else "no")
         assert row["vendors"] == str(len({v["name"] for v in data["vendors"]}))
-        # a scan stopped by SIGTERM saves scan.json but writes no report.html
-        report = "" if job.site == JAR else f"{job.out_dir}/report.html"
+        report = "" if job.site in NO_REPORT else f"{job.out_dir}/report.html"
         assert row["report"] == report and row["scan_json"] == f"{job.out_dir}/scan.json"
-        demo_consent += row["consent"] != "0"
-    assert demo_consent, "the demo shop's consent findings are counted"
+    assert rows[DEMO]["consent"] != "0" and rows[DEMO]["undeclared"] != "0"  # the consent audit ran
     assert rows[HOSTILE]["title"] == h.TITLE
-    assert rows[JAR]["verdict"] == "PARTIAL" and rows[JAR]["partial"] == "yes"
+    assert rows[JAR_PARTIAL]["verdict"] == "PARTIAL" and rows[JAR_PARTIAL]["partial"] == "yes"
+    assert rows[JAR]["verdict"] == "COULD NOT SCAN" and rows[JAR]["partial"] == "yes"
+    assert rows[JAR]["error"].startswith("site timeout")
     assert rows[BEHAVIOUR]["verdict"] == "PASS" and int(rows[BEHAVIOUR]["behaviour"]) >= 1
     assert rows[BEHAVIOUR]["worst"].startswith("high Fingerprinting: ")
 
@@ -247,15 +228,17 @@ def test_sites_that_could_not_be_scanned_or_read(batch):
     gone, cut = rows[GONE], rows[CUT]
     assert gone["scan_json_problem"] == "scan.json missing" and gone["counts_from"] == "summary"
     assert "not a readable scan.json" in cut["scan_json_problem"] and cut["counts_from"] == "summary"
+    assert str(campaign) not in cut["scan_json_problem"]  # the path is the campaign's relative one
     summary = next(j for j in jobs if j.site == GONE).summary
-    assert gone["undeclared"] == str(summary["counts"]["undeclared"]) and gone["pages"] == str(
-        summary["pages"]
+    assert (gone["undeclared"], gone["pages"]) == (
+        str(summary["counts"]["undeclared"]),
+        str(summary["pages"]),
     )
     unreachable = rows[UNREACHABLE]
     assert unreachable["verdict"] == "COULD NOT SCAN" and unreachable["last_exit"] == "3"
-    assert "does not resolve" in unreachable["error"] or "DNS" in unreachable["error"], unreachable["error"]
-    assert unreachable["undeclared"] == "" and unreachable["pages"] == ""
+    assert "does not resolve" in unreachable["error"], unreachable["error"]
     assert rows[PENDING]["verdict"] == "NOT SCANNED" and rows[PENDING]["status"] == "pending"
+    assert rows[PENDING]["pages"] == rows[PENDING]["undeclared"] == ""
 
 
 def test_csv_cells_are_formula_safe(batch):
@@ -308,15 +291,16 @@ def test_html_counts_and_links_in_the_browser(batch):
             want = expected_counts(scan_data(campaign, job))
             keys = ("pages", "undeclared", "mismatch", "consent", "behaviour")
             assert by_site[job.site]["nums"] == [str(want[k]) for k in keys], job.site
-            assert by_site[job.site]["verdict"] == job.summary["verdict"]
+            assert by_site[job.site]["verdict"] == verdict(job)
             target = Path(unquote(by_site[job.site]["report"].removeprefix("file://")))
-            name = "scan.json" if job.site == JAR else "report.html"  # the stopped scan wrote no report
+            name = "scan.json" if job.site in NO_REPORT else "report.html"
             assert target == (campaign / job.out_dir / name).resolve() and target.is_file()
-        assert by_site[PENDING]["report"] is None and by_site[UNREACHABLE]["verdict"] == "COULD NOT SCAN"
+        assert by_site[PENDING]["report"] is None and by_site[GONE]["report"].endswith("/report.html")
         # The link opens the site's own report.
-        page.click('#sites-table a[href="sites/hostile/attempt-1/report.html"]')
+        link = f"{attempt_dir(HOSTILE, 1)}/report.html"
+        page.click(f'#sites-table a[href="{link}"]')
         page.wait_for_load_state("load")
-        assert page.url.endswith("/sites/hostile/attempt-1/report.html")
+        assert page.url.endswith(link)
         assert page.title().startswith("Tracker audit — https://www.hostile-example.com/")
 
 
@@ -374,16 +358,16 @@ def test_junit_validates_and_says_each_sites_outcome(batch):
     assert junit_errors(text) == []
     root = ET.fromstring(text)
     cases = {c.get("name"): c for c in root.iter("testcase")}
-    assert len(cases) == 8 and root.get("tests") == "8"
-    assert (
-        root.get("failures") == "5" and root.get("errors") == "1"
-    )  # demo, hostile, jar, gone, cut; unreachable
+    assert list(cases) == SITES and root.get("tests") == "9"
+    assert (root.get("failures"), root.get("errors")) == ("5", "2")
     for site in (DEMO, HOSTILE, GONE, CUT):
         assert cases[site].find("failure").get("type") == "findings"
-    assert cases[JAR].find("failure").get("type") == "partial_scan"
-    assert "partial scan" in cases[JAR].find("failure").get("message")
+    assert cases[JAR_PARTIAL].find("failure").get("type") == "partial_scan"
+    assert "partial scan" in cases[JAR_PARTIAL].find("failure").get("message")
     error = cases[UNREACHABLE].find("error")
-    assert error.get("type") == "could_not_scan" and "unreachable.invalid" in error.get("message")
+    assert error.get("type") == "could_not_scan" and "does not resolve" in error.get("message")
+    error = cases[JAR].find("error")
+    assert error.get("message").startswith("site timeout") and "partial scan" in error.text
     assert cases[PENDING].find("skipped") is not None
     assert list(cases[BEHAVIOUR]) == [cases[BEHAVIOUR].find("system-out")]  # passes
     assert "scan.json missing" in cases[GONE].find("failure").text
@@ -410,8 +394,10 @@ def test_sarif_validates_with_a_stable_fingerprint_per_site_finding(batch):
     assert all(rules[r["ruleIndex"]]["id"] == r["ruleId"] for r in results)
     invocations = {i["properties"]["site"]: i for i in run["invocations"]}
     assert [s for s, i in invocations.items() if i["executionSuccessful"]] == [DEMO, HOSTILE, BEHAVIOUR]
-    notes = " ".join(n["message"]["text"] for n in invocations[JAR]["toolExecutionNotifications"])
+    notes = " ".join(n["message"]["text"] for n in invocations[JAR_PARTIAL]["toolExecutionNotifications"])
     assert "partial scan" in notes
+    notes = " ".join(n["message"]["text"] for n in invocations[JAR]["toolExecutionNotifications"])
+    assert "could not be scanned: site timeout" in notes
     # Written again, the same campaign gives the same results and fingerprints.
     write_campaign_report(campaign, jobs)
     again = json.loads((campaign / "campaign.sarif").read_text(encoding="utf-8"))

@@ -144,14 +144,22 @@ class SiteRow:
     tool_version: str | None = None
     catalog_version: str | None = None
 
+    has_data: bool = False  # what the scan saw is known (its scan.json, else the job's summary)
+
     @property
-    def scanned(self) -> bool:
+    def finished(self) -> bool:
+        """The scan ran to its end (its verdict is the gate's)."""
         return self.verdict in ("PASS", "FAIL", "PARTIAL")
 
+    @property
+    def read(self) -> bool:
+        """Its scan.json was read: its vendors and findings are in the campaign's lists."""
+        return self.has_data and not self.from_summary
+
     def count(self, status: str) -> int | None:
-        """Findings of ``status``; None when nothing is known (not scanned, or no scan.json and no
+        """Findings of ``status``; None when nothing is known (no scan saved, or no scan.json and no
         counts in the job's summary)."""
-        if not self.scanned or (self.from_summary and not self.counts):
+        if not self.has_data or (self.from_summary and not self.counts):
             return None
         return self.counts.get(status, 0)
 
@@ -172,7 +180,10 @@ class SiteRow:
 
 
 def verdict_of(job: JobRecord) -> str:
-    """The site's verdict: the summary's (the scan's exit code), else from the job's status."""
+    """The site's verdict: a finished scan's is the summary's (from the scan's exit code); a site the
+    driver gave up on could not be scanned, even when its last attempt saved part of a scan (a site
+    timeout, a browser that kept crashing, an unreachable start page): its row still shows what that
+    part saw."""
     if job.status == "done":
         summary = job.summary or {}
         word = summary.get("verdict")
@@ -304,11 +315,14 @@ def site_row(campaign_dir: Path, job: JobRecord) -> tuple[SiteRow, ScanResult | 
         report = folder / "report.html"
         if report.is_file():
             row["report"] = href(campaign_dir, report)
-    if verdict not in ("PASS", "FAIL", "PARTIAL"):
-        if job.last_exit == EXIT_BAD_INPUT and not job.error:
-            row["error"] = "bad input (exit 2)"
+    if job.last_exit == EXIT_BAD_INPUT and not job.error:
+        row["error"] = "bad input (exit 2)"
+    if verdict == NOT_RUN:
         return SiteRow(**row), None
     relative, path = _scan_json_path(campaign_dir, job)
+    if verdict == NO_SCAN and (path is None or not path.is_file()):
+        return SiteRow(**row), None  # nothing was saved: the error says why
+    row["has_data"] = True
     row["scan_json"] = relative
     result = None
     if path is None:
@@ -386,7 +400,7 @@ class Campaign:
 
     def add(self, row: SiteRow) -> None:
         self.rows.append(row)
-        if not row.from_summary:  # vendors and findings only from scan.json files actually read
+        if row.read:  # vendors and findings only from scan.json files actually read
             for v in row.vendors:
                 p = self.vendors.setdefault(v.name.casefold(), Prevalence(v.name))
                 p.category = p.category or v.category
@@ -403,8 +417,9 @@ class Campaign:
 
     @property
     def read(self) -> list[SiteRow]:
-        """Sites whose scan.json was read: what the vendor and finding lists are made of."""
-        return [r for r in self.rows if r.scanned and not r.from_summary]
+        """Sites whose scan.json was read: what the vendor and finding lists are made of (a site that could
+        not be scanned but saved part of a scan counts: what it saw is real)."""
+        return [r for r in self.rows if r.read]
 
     def by_status(self) -> dict[str, int]:
         out: dict[str, int] = {}

@@ -82,10 +82,10 @@ def csv_rows(campaign: Campaign) -> Iterable[list[object]]:
             _blank(r.consent),
             _blank(r.behaviour),
             "; ".join(w.text() for w in r.worst),
-            len(r.vendors) if r.scanned else "",
+            len(r.vendors) if r.has_data else "",
             r.error or "",
             r.scan_problem or "",
-            ("summary" if r.from_summary else "scan.json") if r.scanned else "",
+            ("summary" if r.from_summary else "scan.json") if r.has_data else "",
             r.report or "",
             r.scan_json or "",
             r.started_at or "",
@@ -112,7 +112,7 @@ def _counts_text(r: SiteRow) -> str:
 
 def _case_body(r: SiteRow) -> str:
     lines = [f"verdict: {r.verdict}", f"job: {r.status}, {r.attempts} attempt(s), last exit {r.last_exit}"]
-    if r.scanned:
+    if r.has_data:
         lines.append(_counts_text(r))
         lines.extend(f"worst: {w.text()}" for w in r.worst)
     if r.partial_text:
@@ -213,7 +213,7 @@ def _invocation(r: SiteRow) -> dict:
     if r.scan_problem:
         notes.append(("warning" if not r.from_summary else "error", f"{r.site}: scan.json: {r.scan_problem}"))
     out: dict = {
-        "executionSuccessful": r.scanned and not r.partial and not r.from_summary,
+        "executionSuccessful": r.finished and not r.partial and not r.from_summary,
         "properties": {
             "site": r.site,
             "job": r.status,

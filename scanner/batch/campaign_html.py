@@ -96,8 +96,8 @@ def build_view(campaign: Campaign, written_at: str | None = None) -> dict:
             {"word": w, "n": n, "cls": VERDICT_CLASS.get(w, "none")} for w, n in campaign.by_verdict().items()
         ],
         "by_status": sorted(campaign.by_status().items()),
-        "partial": [r.site for r in rows if r.partial],
-        "unreadable": [_site(r) for r in rows if r.scanned and r.from_summary],
+        "partial": [r.site for r in rows if r.partial and r.finished],
+        "unreadable": [_site(r) for r in rows if r.has_data and r.from_summary],
         "read": len(read),
         "sites": [_site(r) for r in rows],
         "vendors": [
