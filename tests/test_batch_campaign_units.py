@@ -9,23 +9,29 @@ import csv
 import io
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 from report_factory import demo_scan
 from report_schemas import junit_errors, sarif_errors
 
+from scanner.api import read_scan
 from scanner.batch.campaign import write_campaign_report
 from scanner.batch.campaign_data import (
     LEVEL_SEVERITY,
     SEVERITY_RANK,
+    UNUSED_RECORDS,
     finding_severity,
     inside,
     order_jobs,
+    read_for_campaign,
     site_row,
 )
 from scanner.batch.model import JobRecord
+from scanner.errors import BadInput
 from scanner.gate import all_findings
 from scanner.model import BEHAVIOUR_KINDS, Finding
 from scanner.report.json_file import write_scan_json
@@ -127,3 +133,18 @@ def test_a_real_scan_is_ranked_and_counted_as_its_sarif_says(tmp_path):
     assert ranks == sorted(everything)[: len(ranks)]
     assert row.count("undeclared") == result.summary["undeclared"]
     assert row.pages == len(result.pages)
+
+
+def test_the_campaign_reader_is_read_scan_without_the_records_it_does_not_use(tmp_path):
+    result = demo_scan()
+    path = write_scan_json(result, tmp_path)
+    assert read_for_campaign(path) == replace(read_scan(path), **dict.fromkeys(UNUSED_RECORDS, ()))
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["findings"][0]["evidence"] = "not an object"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(BadInput, match="malformed scan result"):
+        read_for_campaign(path)
+    data["schema_version"] = "9.0"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(BadInput, match="schema_version 9.0"):
+        read_for_campaign(path)
