@@ -287,6 +287,14 @@ def test_html_counts_and_links_in_the_browser(batch):
         )
         by_site = {r["site"]: r for r in rows}
         assert list(by_site) == [j.site for j in jobs]
+        shapes = page.eval_on_selector_all(
+            "main table",
+            "ts => ts.map(t => [t.id, t.tHead.rows[0].cells.length,"
+            " Array.from(t.tBodies[0].rows).map(r => r.cells.length)])",
+        )
+        assert len(shapes) == 5  # sites, vendors, worst findings, could not be scanned, unreadable
+        for table, head, body in shapes:
+            assert body and set(body) == {head}, table  # every row has a cell under every heading
         for job in readable(jobs):
             want = expected_counts(scan_data(campaign, job))
             keys = ("pages", "undeclared", "mismatch", "consent", "behaviour")
