@@ -109,9 +109,11 @@ def test_the_site_options_and_the_lighter_retry_reach_the_scan(campaign):
 
 
 def test_the_campaign_folder_layout(campaign):
-    folder, _, _ = campaign
+    folder, run, _ = campaign
     report = {"campaign.html", "campaign.csv", "campaign-junit.xml", "campaign.sarif"}  # the campaign report
-    assert {p.name for p in folder.iterdir()} - report == {"campaign.sqlite", "campaign.lock", "sites"}
+    assert {p.name for p in folder.iterdir()} == {"campaign.sqlite", "campaign.lock", "sites", *report}
+    for name in report:
+        assert f"  wrote {folder / name}" in run.stdout
     sites = {p.name: sorted(q.name for q in p.iterdir()) for p in (folder / "sites").iterdir()}
     assert sites == {
         site_slug(A): ["attempt-1"],
