@@ -81,11 +81,11 @@ def statuses(campaign: Path) -> dict[str, str]:
         return {}
 
 
-def scan_pids(host: str) -> list[int]:
-    """`scanner scan` processes scanning ``host`` now."""
+def scan_pids(host: str, campaign: Path) -> list[int]:
+    """`scanner scan` processes scanning ``host`` into ``campaign`` now (not another test's)."""
     from scanner.fakenet.batch_world import scan_processes
 
-    return scan_processes(host)
+    return scan_processes(host, under=str(campaign))
 
 
 def wait_for(predicate, timeout: float, what: str):

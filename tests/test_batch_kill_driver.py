@@ -37,7 +37,7 @@ def test_a_killed_driver_is_resumed(tmp_path):
         )
         try:
             wait_for(lambda: statuses(camp).get(a) == "done", 120, "alpha done")
-            scan = wait_for(lambda: scan_pids(BRAVO), 60, "bravo's scan")[0]
+            scan = wait_for(lambda: scan_pids(BRAVO, camp), 60, "bravo's scan")[0]
             driver.send_signal(signal.SIGKILL)
             driver.wait(timeout=30)
         finally:
@@ -78,7 +78,7 @@ def test_sigterm_stops_the_campaign_resumably(tmp_path):
             log=tmp_path / "batch.log",
         )
         try:
-            scan = wait_for(lambda: scan_pids(ALPHA), 90, "alpha's scan")[0]
+            scan = wait_for(lambda: scan_pids(ALPHA, camp), 90, "alpha's scan")[0]
             driver.send_signal(signal.SIGTERM)
             assert driver.wait(timeout=60) == 130
         finally:

@@ -31,24 +31,25 @@ def parent_of(pid: int) -> int:
 
 def test_a_killed_worker_is_survived(tmp_path):
     a, b = f"https://{ALPHA}/", f"https://{BRAVO}/"
+    camp = tmp_path / "camp"
     with FakeInternet(batch_world()) as net:
         driver = start_batch(
             str(write_sites(tmp_path, [a, b])),
             "--out",
-            str(tmp_path / "camp"),
+            str(camp),
             "--workers",
             "1",
             *scan_options(net, max_pages=3),
             log=tmp_path / "batch.log",
         )
         try:
-            scan = wait_for(lambda: scan_pids(ALPHA), 90, "alpha's scan")[0]
+            scan = wait_for(lambda: scan_pids(ALPHA, camp), 90, "alpha's scan")[0]
             worker = parent_of(scan)
             os.kill(worker, signal.SIGKILL)
             assert driver.wait(timeout=180) == 1, (tmp_path / "batch.log").read_text()
         finally:
             driver.kill()
-    rows = jobs(tmp_path / "camp")
+    rows = jobs(camp)
     assert (rows[a].status, rows[a].attempts, rows[a].options.get("lighter")) == ("done", 2, True)
     assert rows[a].summary["verdict"] == "FAIL" and rows[a].summary["pages"] == 1  # half of 3 pages
     assert (rows[b].status, rows[b].attempts) == ("done", 1)

@@ -377,7 +377,20 @@ def run_batch(config: BatchConfig, *, out=print) -> int:
 
 def _run(config: BatchConfig, table: JobTable, make_progress, out, recorder) -> int:
     counts = table.counts()
-    total = sum(counts.values())
+    if counts["pending"]:
+        interrupted = _scan_pending(config, table, make_progress, out, recorder, sum(counts.values()))
+        if interrupted is not None:
+            return interrupted
+    else:
+        out(f"{config.campaign}: every site is finished; nothing to scan")
+    return _conclude(config, table, out)
+
+
+def _scan_pending(
+    config: BatchConfig, table: JobTable, make_progress, out, recorder, total: int
+) -> int | None:
+    """Scan the pending sites on the cluster; the exit code when Ctrl-C / SIGTERM stopped it, else None."""
+    counts = table.counts()
     client, cluster = start_client(config)
     progress = None
     driver = None
@@ -401,6 +414,11 @@ def _run(config: BatchConfig, table: JobTable, make_progress, out, recorder) -> 
         client.close()
         if cluster is not None:
             cluster.close()
+    return None
+
+
+def _conclude(config: BatchConfig, table: JobTable, out) -> int:
+    """The campaign report, the closing line and the batch's exit code."""
     jobs = table.list()
     for path in _campaign_report(config.campaign, jobs):
         out(f"  wrote {path}")
@@ -420,11 +438,7 @@ def _close(progress) -> None:
 
 
 def _campaign_report(campaign: Path, jobs: list[JobRecord]) -> list[Path]:
-    """The campaign report (scanner.batch.campaign) when this scanner has it."""
-    try:
-        from scanner.batch.campaign import write_campaign_report
-    except ModuleNotFoundError as exc:
-        if exc.name != "scanner.batch.campaign":
-            raise
-        return []
+    """The campaign report (scanner.batch.campaign): HTML, CSV, JUnit and SARIF of the whole campaign."""
+    from scanner.batch.campaign import write_campaign_report
+
     return list(write_campaign_report(campaign, jobs))

@@ -87,9 +87,9 @@ class Crasher:
         return Response.html(f"<!doctype html><title>{CRASH_HOST}</title><h1>Back again</h1>")
 
 
-def scan_processes(host: str) -> list[int]:
-    """Pids of the ``scanner scan`` processes on this machine whose start URL is on ``host`` (Linux:
-    their command lines in /proc)."""
+def scan_processes(host: str, under: str | None = None) -> list[int]:
+    """Pids of the ``scanner scan`` processes on this machine whose start URL is on ``host`` (and, with
+    ``under``, whose command line names that folder, e.g. their campaign's); Linux: /proc."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -99,6 +99,8 @@ def scan_processes(host: str) -> list[int]:
         except OSError:
             continue
         words = [a.decode("utf-8", "replace") for a in argv]
+        if under is not None and not any(under in w for w in words):
+            continue
         if "scanner" in words and "scan" in words and any(f"://{host}/" in w for w in words):
             found.append(int(entry.name))
     return found
