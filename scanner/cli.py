@@ -15,7 +15,7 @@ from scanner import __version__
 from scanner.errors import EXIT_BAD_INPUT, EXIT_CANNOT_SCAN, ScannerError
 from scanner.safe_write import DISK_FULL
 
-COMMANDS = ("scan", "demo", "report", "diff", "policy", "history")
+COMMANDS = ("scan", "demo", "report", "diff", "policy", "batch", "history")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,4 +1,5 @@
-"""Run a fake world by hand: ``python -m scanner.fakenet [demo|hostile|bench|consent|behaviour] [--port N]``.
+"""Run a fake world by hand: ``python -m scanner.fakenet WORLD [--port N]`` (demo, hostile, bench, consent,
+behaviour, batch).
 
 Prints the Chromium flag that routes the world's hosts here, then serves until Ctrl-C.
 """
@@ -16,6 +17,7 @@ from scanner.fakenet import (
     demo_world,
     hostile_world,
 )
+from scanner.fakenet.batch_world import ALPHA, batch_world
 
 WORLDS = {
     "demo": demo_world,
@@ -23,6 +25,7 @@ WORLDS = {
     "bench": bench_world,
     "consent": consent_world,
     "behaviour": behaviour_world,
+    "batch": batch_world,  # several sites for scanner batch (scanner/fakenet/batch_world.py)
 }
 START_PAGES = {
     "demo": ("www.example.com", "/"),
@@ -30,6 +33,7 @@ START_PAGES = {
     "bench": ("bench.example.org", "/"),
     "consent": ("www.ot-daily.com", "/"),
     "behaviour": ("www.behave-shop.com", "/"),
+    "batch": (ALPHA, "/"),
 }
 
 

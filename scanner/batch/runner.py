@@ -1,0 +1,287 @@
+"""One site, one attempt: a ``scanner scan`` subprocess with a hard wall-clock limit (the Dask task).
+
+Why a subprocess and not ``scanner.scan()`` in the worker: a browser tree that leaks, hangs or crashes
+takes only its own process group down, never the worker; a hang is ended by the clock, not by hoping
+the page's timeouts hold. The scan runs in a new session (its own process group, Chromium included):
+
+- on the site timeout, or when the driver stops the campaign (:func:`stop_scans`), the scan gets SIGTERM
+  (it saves what it captured as a partial scan and closes its browser), then after ``grace_s`` the
+  whole group gets SIGKILL; the group is also SIGKILLed after every normal end, so a browser process
+  left behind by a scan that was killed never outlives its attempt;
+- it is asked to die with its parent (Linux ``PR_SET_PDEATHSIG``): a worker killed with SIGKILL, or
+  a LocalCluster whose driver died, does not leave scans running for nobody.
+
+Only a small summary travels back through the scheduler (:func:`summarise`), never scan.json. This
+module is imported by the Dask workers: keep it light and everything in it picklable and top level.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from scanner.batch.sites import site_slug
+
+LOG_FILE = "scan.log"
+GRACE_S = 15.0
+# exit code of ``scanner scan`` stopped by SIGTERM/Ctrl-C (it saved a partial scan)
+EXIT_INTERRUPTED = 130
+VERDICTS = {0: "PASS", 1: "FAIL", 4: "PARTIAL"}
+# Findings that are no problem, left out of "worst"; the rank of the others when they carry no severity.
+_HARMLESS = frozenset({"declared", "consent_gated", "gpc_honoured", "embed"})
+_SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2, "info": 3}
+
+# The scans this worker process runs now: Popen by campaign, for stop_scans.
+_running: dict[str, set[subprocess.Popen]] = {}
+_running_lock = threading.Lock()
+
+
+def attempt_dir(site: str, attempt: int) -> str:
+    """The attempt's scan folder, relative to the campaign folder."""
+    return f"sites/{site_slug(site)}/attempt-{attempt}"
+
+
+def run_site(
+    site: str,
+    *,
+    campaign_dir: str,
+    attempt: int,
+    scan_args: Sequence[str] = (),
+    site_timeout: float = 1800.0,
+    grace_s: float = GRACE_S,
+    campaign_id: str = "",
+) -> dict[str, Any]:
+    """Scan ``site`` into ``CAMPAIGN/sites/<slug>/attempt-<attempt>/`` and return the outcome:
+
+    ``{"site", "attempt", "out_dir", "exit" (None when killed by a signal), "signal", "timed_out",
+    "stopped" (by stop_scans), "seconds", "error" (one line or None), "summary" (see summarise; None
+    without a readable scan.json)}``.
+    """
+    rel = attempt_dir(site, attempt)
+    out = Path(campaign_dir) / rel
+    out.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, "-m", "scanner", "scan", site, "--out", str(out), "--quiet", *scan_args]
+    if (out / "scan.json").exists() or (out / "pages.jsonl").exists():
+        # The same task run again by a scheduler that re-ran it after a worker died (a cluster with
+        # allowed-failures > 0): this attempt starts over in its own folder.
+        command.append("--overwrite")
+    started = time.monotonic()
+    timed_out = False
+    with open(out / LOG_FILE, "ab") as log:
+        log.write(f"$ {' '.join(command)}\n".encode())
+        log.flush()
+        proc = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env=_scan_env(),
+            preexec_fn=_die_with_parent,  # noqa: PLW1509 - only calls prctl, prepared beforehand
+        )
+        _register(campaign_id, proc)
+        try:
+            proc.wait(timeout=site_timeout)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            stop_group(proc, grace_s)
+        finally:
+            _unregister(campaign_id, proc)
+            _kill_group(proc)  # the browser of a scan that was killed may still be there
+            log.write(
+                f"# scan pid {proc.pid} (its process group killed) ended with {proc.returncode}\n".encode()
+            )
+    code = proc.returncode
+    stopped = getattr(proc, "stopped_by_driver", False)
+    outcome: dict[str, Any] = {
+        "site": site,
+        "attempt": attempt,
+        "out_dir": rel,
+        "exit": code if code is not None and code >= 0 else None,
+        "signal": -code if code is not None and code < 0 else None,
+        "timed_out": timed_out,
+        "stopped": stopped,
+        "seconds": round(time.monotonic() - started, 1),
+        "error": None,
+        "summary": None,
+    }
+    with contextlib.suppress(Exception):  # an unreadable scan.json is simply no summary
+        outcome["summary"] = summarise(Path(campaign_dir), rel, code if code is not None else -1)
+    if timed_out:
+        outcome["error"] = f"site timeout: still running after {site_timeout:g} s, stopped"
+    elif stopped:
+        outcome["error"] = "stopped with the campaign"
+    elif code is not None and code < 0:
+        outcome["error"] = f"the scan was killed by signal {_signal_name(-code)}"
+    elif code not in VERDICTS:
+        outcome["error"] = last_error(out / LOG_FILE) or f"the scan ended with exit code {code}"
+    return outcome
+
+
+def summarise(campaign: Path, rel: str, exit_code: int) -> dict[str, Any] | None:
+    """The small summary of the scan saved in ``campaign/rel`` (None when it saved no scan.json)."""
+    from scanner.api import read_scan
+    from scanner.gate import all_findings
+
+    path = campaign / rel / "scan.json"
+    if not path.is_file():
+        return None
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    result = read_scan(path)
+    findings = all_findings(result)
+    counts: dict[str, int] = {}
+    for f in findings:
+        counts[f.status] = counts.get(f.status, 0) + 1
+    partial = bool(result.meta.interrupted)
+    return {
+        "exit": exit_code,
+        "verdict": VERDICTS.get(exit_code, "PARTIAL"),
+        "partial": partial or exit_code not in VERDICTS,
+        "pages": len(result.pages),
+        "counts": counts,
+        "vendors": sorted({str(v.get("name")) for v in result.vendors if v.get("name")}),
+        "scan_json": f"{rel}/scan.json",
+        "sha256": digest,
+        "worst": worst_findings(findings),
+    }
+
+
+def severity_of(finding) -> str | None:
+    """A finding's severity: its own (behaviour findings), else from its status; None: no problem."""
+    from scanner.model import BAD_CONSENT_KINDS
+
+    if finding.status in _HARMLESS:
+        return None
+    if finding.severity:
+        return finding.severity
+    if finding.status == "undeclared" or finding.status in BAD_CONSENT_KINDS:
+        return "high"
+    return {"mismatch": "medium", "not_observed": "low"}.get(finding.status, "medium")
+
+
+def worst_findings(findings, limit: int = 5) -> list[dict[str, str]]:
+    """Up to ``limit`` findings, worst first (one per vendor and status)."""
+    ranked = []
+    seen = set()
+    for order, f in enumerate(findings):
+        severity = severity_of(f)
+        if severity is None or severity == "info" or (f.vendor, f.status) in seen:
+            continue
+        seen.add((f.vendor, f.status))
+        ranked.append(
+            (
+                _SEVERITY_RANK.get(severity, 3),
+                order,
+                {"vendor": f.vendor, "status": f.status, "severity": severity},
+            )
+        )
+    return [item for *_, item in sorted(ranked, key=lambda t: (t[0], t[1]))[:limit]]
+
+
+def last_error(log: Path) -> str | None:
+    """The scan's own one-line error (``scanner: error: ...``) from its log, else its last line."""
+    try:
+        lines = [ln.strip() for ln in log.read_text("utf-8", "replace").splitlines() if ln.strip()]
+    except OSError:
+        return None
+    lines = [ln for ln in lines if not ln.startswith("$ ")]
+    errors = [ln for ln in lines if ln.startswith("scanner: ")]
+    line = (errors or lines or [None])[-1]
+    return line[:300] if line else None
+
+
+# -- stopping -------------------------------------------------------------------------------------
+
+
+def stop_group(proc: subprocess.Popen, grace_s: float = GRACE_S) -> None:
+    """SIGTERM to the scan (it saves what it has), then after ``grace_s`` SIGKILL to its whole group."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=grace_s)
+    except subprocess.TimeoutExpired:
+        pass
+    _kill_group(proc)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=grace_s)
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    # start_new_session: the scan leads its own group, whose id is its pid (also once it has exited).
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+def stop_scans(campaign_id: str, grace_s: float = GRACE_S) -> int:
+    """Stop every scan of ``campaign_id`` running in this process (``client.run`` calls it on every
+    worker when the driver is stopped). Returns how many were stopped."""
+    with _running_lock:
+        procs = list(_running.get(campaign_id, ()))
+    threads = []
+    for proc in procs:
+        proc.stopped_by_driver = True  # type: ignore[attr-defined]
+        thread = threading.Thread(target=stop_group, args=(proc, grace_s), daemon=True)
+        thread.start()
+        threads.append(thread)
+    for thread in threads:
+        thread.join(grace_s * 2 + 5)
+    return len(procs)
+
+
+def _register(campaign_id: str, proc: subprocess.Popen) -> None:
+    with _running_lock:
+        _running.setdefault(campaign_id, set()).add(proc)
+
+
+def _unregister(campaign_id: str, proc: subprocess.Popen) -> None:
+    with _running_lock:
+        _running.get(campaign_id, set()).discard(proc)
+
+
+# -- the subprocess's environment -----------------------------------------------------------------
+
+
+def _scan_env() -> dict[str, str]:
+    """The worker's environment, with this very scanner package first on the path (a source checkout
+    runs its own code, not another installed copy) and no progress bars."""
+    env = dict(os.environ, CI="true")
+    root = str(Path(__file__).resolve().parents[2])
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
+    return env
+
+
+def _load_prctl():
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+
+
+_PRCTL = _load_prctl()
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: SIGTERM when the worker thread that started it dies."""
+    if _PRCTL is not None:
+        _PRCTL(_PR_SET_PDEATHSIG, int(signal.SIGTERM))
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return str(number)
