@@ -3,6 +3,8 @@
 A campaign folder (``scanner batch SITES --out CAMPAIGN/``) holds:
 
 - ``campaign.sqlite``: the job table (one row per site, :class:`JobRecord`), written only by the driver;
+- ``campaign.lock``: held (``flock``) by the running driver: one driver per campaign, and a resume knows
+  that rows left ``running`` belong to a dead one;
 - ``sites/<slug>/attempt-<n>/``: one ordinary scan folder per attempt (``scan.json``, ``report.html``, ...);
 - the campaign report: ``campaign.html``, ``campaign.csv``, ``campaign-junit.xml``, ``campaign.sarif``.
 """
