@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from scanner.model import EVIDENCE_KINDS, Cookie, Finding, Page, Request, ScanResult, StorageItem
+from scanner.safetext import repair_text
 
 JOIN = ";"
 HEADER_COLUMNS = ("request_headers", "response_headers")  # too big for a table cell
@@ -29,12 +30,19 @@ def _flat(value: Any, name: str = "") -> Any:
     return value
 
 
+def text_frame(data: Any, columns: list[str]) -> pd.DataFrame:
+    """A DataFrame of report rows with every string valid Unicode. A lone surrogate (a page's UTF-16
+    text, or a scan.json written by hand) would make pandas' Arrow-backed strings (pandas 3 with pyarrow
+    installed) refuse the whole frame: it becomes U+FFFD here, as the saved visits' text does."""
+    return pd.DataFrame(repair_text(data)[0], columns=columns)
+
+
 def _frame(cls: type, rows: tuple, extra: dict[str, list] | None = None) -> pd.DataFrame:
     columns = [f.name for f in dataclasses.fields(cls)]
     data = {name: [_flat(getattr(row, name), name) for row in rows] for name in columns}
     if extra:
         data.update(extra)
-    return pd.DataFrame(data, columns=columns + list(extra or {}))
+    return text_frame(data, columns + list(extra or {}))
 
 
 def cookies_frame(result: ScanResult) -> pd.DataFrame:
@@ -145,7 +153,7 @@ def _findings_rows(findings: Iterable[Finding], vendor_hosts: dict[str, dict[str
                 ev.total("behaviour"),
             ]
         )
-    return pd.DataFrame(rows, columns=FINDING_COLUMNS)
+    return text_frame(rows, FINDING_COLUMNS)
 
 
 def findings_frame(result: ScanResult, *, consent: bool = False, behaviour: bool = False) -> pd.DataFrame:
@@ -213,7 +221,7 @@ def consent_matrix_frame(result: ScanResult) -> pd.DataFrame:
                         cell["bad_text"] or None,
                     ]
                 )
-    return pd.DataFrame(rows, columns=MATRIX_COLUMNS)
+    return text_frame(rows, MATRIX_COLUMNS)
 
 
 BEHAVIOUR_COLUMNS = [
@@ -317,4 +325,4 @@ def behaviour_frame(result: ScanResult) -> pd.DataFrame:
             }
             for obs in [o for o in f.evidence.behaviour if isinstance(o, Mapping)] or [{}]:
                 rows.append(_behaviour_row(f.status, severity(f), f.vendor, info, obs))
-    return pd.DataFrame(rows, columns=BEHAVIOUR_COLUMNS)
+    return text_frame(rows, BEHAVIOUR_COLUMNS)
