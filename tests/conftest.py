@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from scanner.assemble import assemble
 from scanner.browser import BrowserOptions
@@ -19,6 +20,12 @@ from scanner.options import ScanOptions
 from scanner.sink import JsonlSink
 
 REPO = Path(__file__).resolve().parents[1]
+
+# Four test processes share two cores with their browsers: a property test's example may take 50 times
+# its usual time. Hypothesis judges speed by a per-example deadline, a timing assert in all but name;
+# the suite has none (a test's own @settings may still set one).
+settings.register_profile("suite", deadline=None)
+settings.load_profile("suite")
 
 
 def find_shared() -> Path:
