@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal, get_args
+from typing import Any, ClassVar, Literal, get_args
 
 SCHEMA_VERSION = "1.2"  # 1.1: consent passes (consent_pass/consent_phase on records, the consent block)
 # 1.2: behaviour (api_calls and value_leaks records, the behaviour block, Finding.severity)
@@ -371,21 +371,14 @@ class ConsentPass:
     signals: dict[str, Any] = field(default_factory=dict)  # GPC / DNT presented, consent state read
 
 
-@dataclass(frozen=True)
-class ConsentReport:
-    """The consent audit: its passes, the vendor x pass matrix and the consent findings.
+class _ReportBlock:
+    """A block of scan.json made of record lists and plain fields (the consent and behaviour audits),
+    with a summary of its findings. ``_RECORDS`` names each list field and the record type of its items
+    (None: plain dicts)."""
 
-    ``matrix`` rows: ``{"vendor", "category", "tracking", "cells": {pass: {"requests", "beacons",
-    "cookies", "storage", "after_action", "pages"}}, "bad": [pass, ...]}``; a pass that did not run has
-    no cell, a vendor not seen in a pass that ran has a cell of zeros.
-    """
-
-    passes: tuple[ConsentPass, ...] = ()
-    matrix: tuple[dict, ...] = ()
-    findings: tuple[Finding, ...] = ()
-    autoconsent_version: str | None = None
-    region: str | None = None  # what the results hold for: the scan's time zone and languages
-    sample: int | None = None  # pages per accept/reject/gpc pass (--consent-sample)
+    _RECORDS: ClassVar[dict[str, type | None]] = {}
+    _WHERE: ClassVar[str] = ""
+    findings: tuple[Finding, ...]
 
     @property
     def summary(self) -> dict[str, int]:
@@ -400,30 +393,43 @@ class ConsentReport:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any], where: str = "consent") -> ConsentReport:
+    def from_dict(cls, data: dict[str, Any], where: str | None = None) -> Any:
         from scanner.shapes import ShapeError
 
+        where = where or cls._WHERE
         if not isinstance(data, dict):
             raise ShapeError(f"{where}: expected an object")
-
-        def rows(key: str) -> list:
-            value = data.get(key, [])
-            if not isinstance(value, list):
+        lists: dict[str, tuple] = {}
+        for key, kind in cls._RECORDS.items():
+            rows = data.get(key, [])
+            if not isinstance(rows, list):
                 raise ShapeError(f"{where}.{key}: expected a list")
-            return value
+            lists[key] = tuple(
+                row if kind is None else from_jsonable(kind, row, f"{where}.{key}[{i}]")
+                for i, row in enumerate(rows)
+            )
+        plain = {k: v for k, v in data.items() if k not in cls._RECORDS and k != "summary"}
+        return replace(from_jsonable(cls, plain, where), **lists)
 
-        plain = {k: v for k, v in data.items() if k in ("autoconsent_version", "region", "sample")}
-        base = from_jsonable(cls, plain, where)
-        return replace(
-            base,
-            passes=tuple(
-                from_jsonable(ConsentPass, p, f"{where}.passes[{i}]") for i, p in enumerate(rows("passes"))
-            ),
-            matrix=tuple(rows("matrix")),
-            findings=tuple(
-                from_jsonable(Finding, f, f"{where}.findings[{i}]") for i, f in enumerate(rows("findings"))
-            ),
-        )
+
+@dataclass(frozen=True)
+class ConsentReport(_ReportBlock):
+    """The consent audit: its passes, the vendor x pass matrix and the consent findings.
+
+    ``matrix`` rows: ``{"vendor", "category", "tracking", "cells": {pass: {"requests", "beacons",
+    "cookies", "storage", "after_action", "pages"}}, "bad": [pass, ...]}``; a pass that did not run has
+    no cell, a vendor not seen in a pass that ran has a cell of zeros.
+    """
+
+    passes: tuple[ConsentPass, ...] = ()
+    matrix: tuple[dict, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    autoconsent_version: str | None = None
+    region: str | None = None  # what the results hold for: the scan's time zone and languages
+    sample: int | None = None  # pages per accept/reject/gpc pass (--consent-sample)
+
+    _RECORDS: ClassVar[dict[str, type | None]] = {"passes": ConsentPass, "matrix": None, "findings": Finding}
+    _WHERE: ClassVar[str] = "consent"
 
 
 @dataclass(frozen=True)
@@ -448,7 +454,7 @@ class Detection:
 
 
 @dataclass(frozen=True)
-class BehaviourReport:
+class BehaviourReport(_ReportBlock):
     """The behaviour audit: what was instrumented, the detections and the findings made of them."""
 
     detections: tuple[Detection, ...] = ()
@@ -457,43 +463,8 @@ class BehaviourReport:
     hooks: bool = True  # the API hooks ran (off: --behaviour off; no fingerprinting evidence)
     blind_spots: tuple[str, ...] = ()  # what this audit could not see, in words
 
-    @property
-    def summary(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for f in self.findings:
-            counts[f.status] = counts.get(f.status, 0) + 1
-        return counts
-
-    def to_dict(self) -> dict[str, Any]:
-        data = to_jsonable(self)
-        data["summary"] = self.summary
-        return data
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any], where: str = "behaviour") -> BehaviourReport:
-        from scanner.shapes import ShapeError
-
-        if not isinstance(data, dict):
-            raise ShapeError(f"{where}: expected an object")
-
-        def rows(key: str) -> list:
-            value = data.get(key, [])
-            if not isinstance(value, list):
-                raise ShapeError(f"{where}.{key}: expected a list")
-            return value
-
-        plain = {k: v for k, v in data.items() if k in ("probe_forms", "hooks", "blind_spots")}
-        base = from_jsonable(cls, plain, where)
-        return replace(
-            base,
-            detections=tuple(
-                from_jsonable(Detection, d, f"{where}.detections[{i}]")
-                for i, d in enumerate(rows("detections"))
-            ),
-            findings=tuple(
-                from_jsonable(Finding, f, f"{where}.findings[{i}]") for i, f in enumerate(rows("findings"))
-            ),
-        )
+    _RECORDS: ClassVar[dict[str, type | None]] = {"detections": Detection, "findings": Finding}
+    _WHERE: ClassVar[str] = "behaviour"
 
 
 @dataclass(frozen=True)
