@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -31,10 +32,11 @@ def scan_json_path(path: str | Path) -> Path:
     return p
 
 
-def read_scan(path: str | Path) -> ScanResult:
+def read_scan(path: str | Path, *, skip: Iterable[str] = ()) -> ScanResult:
     """Read and check a saved scan.json; anything unusable is :class:`BadInput` (exit 2): a file that is
     not regular, larger than ``MAX_SCAN_BYTES``, not UTF-8 JSON, nested too deeply, or with any record of
-    the wrong shape."""
+    the wrong shape. ``skip`` names top-level record lists the caller does not use (``"requests"``,
+    ``"api_calls"``, ...): they are dropped unread, so the result has them empty."""
     p = scan_json_path(path)
     raw = read_limited(p, str(p), MAX_SCAN_BYTES)
     try:
@@ -52,6 +54,8 @@ def read_scan(path: str | Path) -> ScanResult:
     if not isinstance(version, str) or version.split(".")[0] != SCHEMA_VERSION.split(".")[0]:
         shown = str(version)[:40]
         raise BadInput(f"{p}: schema_version {shown} is not readable by this scanner ({SCHEMA_VERSION})")
+    for key in skip:
+        data.pop(key, None)
     try:
         return ScanResult.from_dict(data)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:

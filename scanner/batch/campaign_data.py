@@ -21,7 +21,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
-from scanner.api import one_line, scan_json_path
+from scanner.api import one_line, read_scan
 from scanner.batch.model import JobRecord
 from scanner.errors import EXIT_BAD_INPUT, BadInput
 from scanner.gate import all_findings
@@ -29,7 +29,6 @@ from scanner.model import (
     BEHAVIOUR_KINDS,
     CONSENT_KINDS,
     FINDING_STATUSES,
-    SCHEMA_VERSION,
     SEVERITIES,
     Finding,
     ScanResult,
@@ -39,7 +38,6 @@ from scanner.report.consent_text import GOOD_KINDS
 from scanner.report.consent_text import kind_label as consent_label
 from scanner.report.sarif import RULES
 from scanner.report.text import partial_scan_text
-from scanner.textfile import MAX_SCAN_BYTES, parse_json, read_limited
 
 WORST_PER_SITE = 5
 # The records of a scan the campaign never looks at (and the bulk of a big scan.json): left out when it
@@ -226,32 +224,10 @@ def sha256_file(path: Path) -> str:
 
 
 def read_for_campaign(path: Path) -> ScanResult:
-    """A site's scan.json, checked as :func:`scanner.api.read_scan` checks it (a regular file within the
-    size limit, UTF-8 JSON not nested too deeply, a readable schema version, every record of the right
-    shape), but without the records the campaign does not use (:data:`UNUSED_RECORDS`): the pages,
-    declaration, vendors, findings and the consent and behaviour audits are what it reports."""
-    p = scan_json_path(path)
-    raw = read_limited(p, str(p), MAX_SCAN_BYTES)
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise BadInput(f"{p}: not a readable scan.json (not UTF-8 at byte {exc.start})") from None
-    del raw
-    try:
-        data = parse_json(text, str(p))
-    except BadInput as exc:
-        raise BadInput(f"not a readable scan.json: {exc}") from None
-    if not isinstance(data, dict) or not isinstance(data.get("meta"), dict):
-        raise BadInput(f"{p}: not a scan result (no 'meta' object)")
-    version = data.get("schema_version", SCHEMA_VERSION)
-    if not isinstance(version, str) or version.split(".")[0] != SCHEMA_VERSION.split(".")[0]:
-        raise BadInput(f"{p}: schema_version {str(version)[:40]} is not readable by this scanner")
-    for key in UNUSED_RECORDS:
-        data.pop(key, None)
-    try:
-        return ScanResult.from_dict(data)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise BadInput(f"{p}: malformed scan result ({one_line(exc)})") from None
+    """A site's scan.json, checked as :func:`scanner.api.read_scan` checks it, without the records the
+    campaign does not use (:data:`UNUSED_RECORDS`): the pages, declaration, vendors, findings and the
+    consent and behaviour audits are what it reports."""
+    return read_scan(path, skip=UNUSED_RECORDS)
 
 
 def _scan_json_path(campaign_dir: Path, job: JobRecord) -> tuple[str | None, Path | None]:
