@@ -123,23 +123,28 @@ def _consent_case(suite: ET.Element, finding: Finding, outcome: str) -> None:
     out.text = xml_safe(_body(finding))
 
 
-def _consent_suite(root: ET.Element, result: ScanResult, fail_on: frozenset[str]) -> tuple[int, int]:
-    """The "consent" suite of a consent audit. Returns (tests, failures) it adds (0, 0 without one)."""
-    if result.consent is None:
-        return 0, 0
-    findings = consent_findings(result.consent)
-    outcomes = [_consent_outcome(f.status, fail_on) for f in findings]
-    suite = ET.SubElement(
+def _findings_suite(root: ET.Element, name: str, result: ScanResult, outcomes: list[str]) -> ET.Element:
+    """An empty suite of one finding per test case, its counts from the cases' ``outcomes``."""
+    return ET.SubElement(
         root,
         "testsuite",
-        name="consent",
-        tests=str(len(findings)),
+        name=name,
+        tests=str(len(outcomes)),
         failures=str(outcomes.count("failure")),
         errors="0",
         skipped=str(outcomes.count("skipped")),
         time="0",
         timestamp=xml_safe(result.meta.started_at),
     )
+
+
+def _consent_suite(root: ET.Element, result: ScanResult, fail_on: frozenset[str]) -> tuple[int, int]:
+    """The "consent" suite of a consent audit. Returns (tests, failures) it adds (0, 0 without one)."""
+    if result.consent is None:
+        return 0, 0
+    findings = consent_findings(result.consent)
+    outcomes = [_consent_outcome(f.status, fail_on) for f in findings]
+    suite = _findings_suite(root, "consent", result, outcomes)
     for finding, outcome in zip(findings, outcomes, strict=True):
         _consent_case(suite, finding, outcome)
     return len(findings), outcomes.count("failure")
@@ -180,17 +185,7 @@ def _behaviour_suite(root: ET.Element, result: ScanResult, fail_on: frozenset[st
         return 0, 0
     findings = behaviour_text.behaviour_findings(result.behaviour)
     outcomes = [_behaviour_outcome(f.status, fail_on) for f in findings]
-    suite = ET.SubElement(
-        root,
-        "testsuite",
-        name="behaviour",
-        tests=str(len(findings)),
-        failures=str(outcomes.count("failure")),
-        errors="0",
-        skipped=str(outcomes.count("skipped")),
-        time="0",
-        timestamp=xml_safe(result.meta.started_at),
-    )
+    suite = _findings_suite(root, "behaviour", result, outcomes)
     for finding, outcome in zip(findings, outcomes, strict=True):
         _behaviour_case(suite, finding, outcome, result.behaviour.detections)
     return len(findings), outcomes.count("failure")
