@@ -61,6 +61,24 @@ def start_batch(*args: str, log: Path) -> subprocess.Popen:
         )
 
 
+def start_one_worker_batch(
+    net: FakeInternet, folder: Path, sites: list[str], *, max_pages: int = 3
+) -> tuple[subprocess.Popen, Path]:
+    """``scanner batch`` of ``sites`` on one worker, started in the background (its output in
+    ``folder/batch.log``); returns the driver process and the campaign folder."""
+    camp = folder / "camp"
+    driver = start_batch(
+        str(write_sites(folder, sites)),
+        "--out",
+        str(camp),
+        "--workers",
+        "1",
+        *scan_options(net, max_pages=max_pages),
+        log=folder / "batch.log",
+    )
+    return driver, camp
+
+
 def jobs(campaign: Path) -> dict[str, JobRecord]:
     """The job table as the campaign report reads it (by site)."""
     table = JobTable(campaign)

@@ -14,6 +14,7 @@ from batch_helpers import (
     scan_pids,
     session_alive,
     start_batch,
+    start_one_worker_batch,
     statuses,
     wait_for,
     write_sites,
@@ -66,17 +67,8 @@ def test_a_killed_driver_is_resumed(tmp_path):
 
 def test_sigterm_stops_the_campaign_resumably(tmp_path):
     a, b = f"https://{ALPHA}/", f"https://{BRAVO}/"
-    camp = tmp_path / "camp"
     with FakeInternet(batch_world()) as net:
-        driver = start_batch(
-            str(write_sites(tmp_path, [a, b])),
-            "--out",
-            str(camp),
-            "--workers",
-            "1",
-            *scan_options(net, max_pages=3),
-            log=tmp_path / "batch.log",
-        )
+        driver, camp = start_one_worker_batch(net, tmp_path, [a, b])
         try:
             scan = wait_for(lambda: scan_pids(ALPHA, camp), 90, "alpha's scan")[0]
             driver.send_signal(signal.SIGTERM)

@@ -11,12 +11,10 @@ from pathlib import Path
 import pytest
 from batch_helpers import (
     jobs,
-    scan_options,
     scan_pids,
     session_alive,
-    start_batch,
+    start_one_worker_batch,
     wait_for,
-    write_sites,
 )
 
 from scanner.fakenet import FakeInternet
@@ -31,17 +29,8 @@ def parent_of(pid: int) -> int:
 
 def test_a_killed_worker_is_survived(tmp_path):
     a, b = f"https://{ALPHA}/", f"https://{BRAVO}/"
-    camp = tmp_path / "camp"
     with FakeInternet(batch_world()) as net:
-        driver = start_batch(
-            str(write_sites(tmp_path, [a, b])),
-            "--out",
-            str(camp),
-            "--workers",
-            "1",
-            *scan_options(net, max_pages=3),
-            log=tmp_path / "batch.log",
-        )
+        driver, camp = start_one_worker_batch(net, tmp_path, [a, b])
         try:
             scan = wait_for(lambda: scan_pids(ALPHA, camp), 90, "alpha's scan")[0]
             worker = parent_of(scan)
