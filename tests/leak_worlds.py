@@ -7,8 +7,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from conftest import FAST
+
+from scanner.browser import BrowserOptions
 from scanner.collect.form_probe import Canaries, FormProbe
 from scanner.collect.payloads import PayloadCollector
+from scanner.options import ScanOptions
+from scanner.scanning import scan
 
 
 def with_leak_collectors(monkeypatch, canaries: Canaries | None, *, probe: bool) -> None:
@@ -27,6 +32,27 @@ def with_leak_collectors(monkeypatch, canaries: Canaries | None, *, probe: bool)
         return found
 
     monkeypatch.setattr(crawler, "default_collectors", collectors)
+
+
+def scan_one_page(net, url: str, out: Path, *, timeout_s: float, probe_forms: bool = False) -> None:
+    """A real scan of the page at ``url`` alone (no consent driver, no screenshots, fast waits), its
+    visit saved to ``out/pages.jsonl``."""
+    browser = BrowserOptions(
+        ignore_https_errors=True, extra_args=tuple(net.chromium_args()), timeout_s=timeout_s
+    )
+    options = ScanOptions(
+        start_urls=(url,),
+        out_dir=out,
+        formats=("json",),
+        max_pages=1,
+        consent="off",
+        screenshots=False,
+        concurrency=1,
+        probe_forms=probe_forms,
+        timing=FAST,
+        browser=browser,
+    )
+    scan(options)
 
 
 def saved_visits(out: Path) -> list[dict]:

@@ -10,15 +10,18 @@ import json
 import threading
 
 import pytest
-from conftest import FAST  # noqa: I001
-from leak_worlds import leak_rows, outside_sent_urls, saved_visits, sent_urls, with_leak_collectors
+from leak_worlds import (
+    leak_rows,
+    outside_sent_urls,
+    saved_visits,
+    scan_one_page,
+    sent_urls,
+    with_leak_collectors,
+)
 
-from scanner.browser import BrowserOptions
 from scanner.collect.encodings import forms
 from scanner.collect.form_probe import Canaries, classify_field
 from scanner.fakenet import FakeInternet, Response, Site
-from scanner.options import ScanOptions
-from scanner.scanning import scan
 
 SITE = "www.form-shop.test"
 PIXEL = "px.pixel-adv.test"  # hashes the e-mail typed anywhere on the page
@@ -126,21 +129,7 @@ def probe_scan(tmp_path_factory):
     with_leak_collectors(mp, canaries, probe=True)
     try:
         with FakeInternet(world()) as net:
-            options = ScanOptions(
-                start_urls=(net.url(SITE, "/"),),
-                out_dir=out,
-                formats=("json",),
-                max_pages=1,
-                consent="off",
-                screenshots=False,
-                concurrency=1,
-                probe_forms=True,
-                timing=FAST,
-                browser=BrowserOptions(
-                    ignore_https_errors=True, extra_args=tuple(net.chromium_args()), timeout_s=30
-                ),
-            )
-            scan(options)
+            scan_one_page(net, net.url(SITE, "/"), out, timeout_s=30, probe_forms=True)
             log = net.log.snapshot()
     finally:
         mp.undo()

@@ -11,17 +11,20 @@ import json
 import secrets
 
 import pytest
-from conftest import FAST  # noqa: I001
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from leak_worlds import leak_rows, outside_sent_urls, saved_visits, sent_urls, with_leak_collectors
+from leak_worlds import (
+    leak_rows,
+    outside_sent_urls,
+    saved_visits,
+    scan_one_page,
+    sent_urls,
+    with_leak_collectors,
+)
 
-from scanner.browser import BrowserOptions
 from scanner.collect.payloads import base64_views, body_param, url_param
 from scanner.fakenet import FakeInternet, Response, Site, set_cookie
 from scanner.fakenet.websocket import echo
-from scanner.options import ScanOptions
-from scanner.scanning import scan
 
 SITE = "www.leaky-shop.test"
 PIXEL = "px.adnet-a.test"  # gets the uid in a query parameter
@@ -110,20 +113,7 @@ def leak_scan(tmp_path_factory):
     with_leak_collectors(mp, None, probe=False)
     try:
         with FakeInternet(world()) as net:
-            options = ScanOptions(
-                start_urls=(net.url(SITE, "/"),),
-                out_dir=out,
-                formats=("json",),
-                max_pages=1,
-                consent="off",
-                screenshots=False,
-                concurrency=1,
-                timing=FAST,
-                browser=BrowserOptions(
-                    ignore_https_errors=True, extra_args=tuple(net.chromium_args()), timeout_s=8
-                ),
-            )
-            scan(options)
+            scan_one_page(net, net.url(SITE, "/"), out, timeout_s=8)
             partner_hits = net.log.find(host=PARTNER)
     finally:
         mp.undo()
