@@ -29,9 +29,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench_crawl import bare_loads  # noqa: E402  (bench/ is on the path of its scripts)
+
 import scanner  # noqa: E402
-from scanner.browser import BrowserOptions, open_context  # noqa: E402
-from scanner.crawl.visit import NetworkActivity, VisitTiming, scroll_to_bottom  # noqa: E402
+from scanner.browser import BrowserOptions  # noqa: E402
+from scanner.crawl.visit import VisitTiming  # noqa: E402
 from scanner.fakenet import FakeInternet, Response, Site  # noqa: E402
 from scanner.fakenet.bench import HOST, bench_world, page_path  # noqa: E402
 from scanner.fakenet.site import RequestInfo  # noqa: E402
@@ -74,28 +76,6 @@ def with_fingerprinting(world: dict) -> dict:
         return replace(response, body=response.body.replace(b"</head>", tag + b"</head>", 1))
 
     return {**world, HOST: page, FP_HOST: Site({"/fp.js": Response.script(FINGERPRINT)})}
-
-
-async def bare_loads(urls: list[str], browser: BrowserOptions, timing: VisitTiming) -> float:
-    """Every URL with the scanner's waits but no capture, one tab; returns seconds."""
-    async with open_context(browser) as session:
-        started = time.monotonic()
-        for url in urls:
-            page = await session.context.new_page()
-            activity = NetworkActivity()
-            page.on("request", lambda _r, a=activity: a.started())
-            page.on("requestfinished", lambda _r, a=activity: a.ended())
-            page.on("requestfailed", lambda _r, a=activity: a.ended())
-            try:
-                await page.goto(url, wait_until="load")
-                await activity.wait_quiet(timing.quiet_ms, timing.quiet_cap_s)
-                await scroll_to_bottom(page, timing.scroll_steps, browser.timeout_s)
-                await activity.wait_quiet(timing.quiet_ms, timing.quiet_cap_s)
-                await asyncio.sleep(timing.settle_s)
-                await page.title()
-            finally:
-                await page.close()
-        return time.monotonic() - started
 
 
 async def scanner_run(
@@ -146,7 +126,7 @@ def main() -> int:
             sides = ["bare", "off", "on"]
             for side in sides[round_ % 3 :] + sides[: round_ % 3]:
                 if side == "bare":
-                    seconds = asyncio.run(bare_loads(urls, browser, timing))
+                    seconds = asyncio.run(bare_loads(urls, browser, timing, concurrency=1))
                 else:
                     with tempfile.TemporaryDirectory() as tmp:
                         seconds, pages, found = asyncio.run(

@@ -85,7 +85,7 @@ async def bare_loads(
                 try:
                     await page.goto(url, wait_until="load")
                     await activity.wait_quiet(timing.quiet_ms, timing.quiet_cap_s)
-                    await scroll_to_bottom(page, timing.scroll_steps)
+                    await scroll_to_bottom(page, timing.scroll_steps, browser.timeout_s)
                     await activity.wait_quiet(timing.quiet_ms, timing.quiet_cap_s)
                     await asyncio.sleep(timing.settle_s)
                     await page.title()
