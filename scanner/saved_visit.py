@@ -11,7 +11,6 @@ must be parseable.
 from __future__ import annotations
 
 import dataclasses
-import math
 import types
 import typing
 from functools import cache
@@ -19,6 +18,7 @@ from typing import Any, Literal, Union
 from urllib.parse import urlsplit
 
 from scanner.model import ApiCall, Page, Request, ScanMeta, StorageItem, ValueLeak
+from scanner.shapes import is_json_number
 
 
 class ShapeError(ValueError):
@@ -64,7 +64,8 @@ def _free_form_problem(value: Any, limit: int) -> str | None:
         if level > limit:
             return f"nested deeper than {limit} levels"
         items = [c for item in todo for c in (item.values() if isinstance(item, dict) else item)]
-        if any(isinstance(c, float) and not math.isfinite(c) for c in items):
+        numbers = (c for c in items if isinstance(c, (int, float)) and not isinstance(c, bool))
+        if not all(map(is_json_number, numbers)):
             return "number out of range"
         todo = [c for c in items if isinstance(c, (dict, list, tuple))]
     return None
@@ -79,12 +80,9 @@ def _number_problem(value: Any, hint: type, name: str) -> str | None:
         return f"expected a number, got {_kind(value)}"
     if hint is int and not isinstance(value, int):
         return "expected an integer"
-    try:
-        as_float = float(value)
-    except OverflowError:
+    if not is_json_number(value):
         return "number out of range"
-    if not math.isfinite(as_float):
-        return "number out of range"
+    as_float = float(value)
     if name in CLOCK_FIELDS and not MIN_EPOCH <= as_float <= MAX_EPOCH:
         return "not a date"
     return None

@@ -18,6 +18,7 @@ from functools import cache
 from typing import Any, Literal, Union
 
 MAX_FREE_DEPTH = 16
+INT_LIMIT = 2**63 - 1  # integers beyond int64 fit neither a double's range of exact values nor pandas/Parquet
 
 _NAMES = {str: "a string", int: "an integer", float: "a number", bool: "true or false", dict: "an object"}
 
@@ -111,9 +112,9 @@ def _check_scalar(annotation: Any, value: Any, where: str) -> None:
     if annotation is bool:
         ok = isinstance(value, bool)
     elif annotation is int:
-        ok = isinstance(value, int) and not isinstance(value, bool)
+        ok = isinstance(value, int) and not isinstance(value, bool) and abs(value) <= INT_LIMIT
     elif annotation is float:
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+        ok = is_json_number(value)
     elif annotation is str:
         ok = isinstance(value, str)
     else:
@@ -127,9 +128,18 @@ def check_free(value: Any, where: str, max_depth: int = MAX_FREE_DEPTH) -> None:
     todo: list[tuple[Any, int]] = [(value, 0)]
     while todo:
         item, depth = todo.pop()
-        if isinstance(item, float) and not math.isfinite(item):
-            raise ShapeError(f"{where}: not a finite number ({item})")
+        if isinstance(item, (int, float)) and not isinstance(item, bool) and not is_json_number(item):
+            raise ShapeError(f"{where}: not a finite number in range ({item!r:.40})")
         if isinstance(item, (dict, list)):
             if depth >= max_depth:
                 raise ShapeError(f"{where}: nested deeper than {max_depth} levels")
             todo.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+
+
+def is_json_number(value: Any) -> bool:
+    """A JSON number the pipeline can compute with: finite, and an integer no wider than int64."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return abs(value) <= INT_LIMIT
+    return isinstance(value, float) and math.isfinite(value)

@@ -204,3 +204,16 @@ def test_report_command_on_a_garbled_folder(saved_scan, tmp_path):
     for n in (2, 3, 4, 6, 8, 10):
         assert any(f"{VISITS_FILE} line {n} " in e for e in data["meta"]["errors"]), n
     shutil.rmtree(tmp_path / "screenshots", ignore_errors=True)
+
+
+@pytest.mark.parametrize("path", [("requests", 0, "timings", "dns"), ("requests", 0, "timestamp"), ("page", "load_ms")])
+def test_a_number_beyond_int64_skips_its_line(saved_scan, declared, tmp_path, path):
+    """Found by the fuzz test above in CI: 10**400 in a request's timings crashed the HAR writer."""
+    real, meta = saved_scan
+    visit = json.loads(real[0])
+    at(visit, path[:-1])[path[-1]] = 10**400
+    write_folder(tmp_path, [json.dumps(visit), *real[1:]], meta)
+    result = recover(tmp_path)
+    assert [p.url for p in result.pages] == [json.loads(line)["page"]["url"] for line in real[1:]]
+    assert any(f"{VISITS_FILE} line 1 " in e and "range" in e for e in result.meta.errors), result.meta.errors
+    write_reports(analyse(result, declared=declared), tmp_path / "reports", ["all"])

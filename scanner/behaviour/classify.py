@@ -44,12 +44,12 @@ anti-fraud) or ``payment`` (a payment form's fraud signals) fingerprints for sec
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from scanner.model import ApiCall, Detection
+from scanner.shapes import is_json_number
 
 CANVAS_MIN_SIDE = 16  # pixels, canvas and area read (Englehardt & Narayanan 2016)
 CANVAS_MIN_CHARS = 10  # distinct characters drawn
@@ -179,7 +179,7 @@ def contexts(calls: Iterable[ApiCall]) -> list[Context]:
 
 def _int(facts: dict, key: str) -> int:
     value = facts.get(key)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+    if not is_json_number(value):
         return 0  # a fact the page garbled (NaN, infinity, a string) counts as nothing
     return int(value)
 
