@@ -36,7 +36,10 @@ def test_a_hanging_site_is_stopped_by_the_site_timeout(tmp_path):
     assert "1 could not be scanned" in run.stdout
     for attempt in (1, 2):
         folder = tmp_path / "camp" / "sites" / site_slug(site) / f"attempt-{attempt}"
-        # SIGTERM: the scan saved what it had, marked partial, and ended (130) before the grace ran out
-        assert read_scan(folder).meta.interrupted
-        assert "ended with 130" in (folder / "scan.log").read_text()
+        # SIGTERM: the scan saved what it had, marked partial, and ended (130) before the grace ran out;
+        # on a loaded machine the 8 s can end while the scan is still starting: then it says nothing was saved
+        log = (folder / "scan.log").read_text()
+        assert "ended with 130" in log
+        if "interrupted before the first page; nothing saved" not in log:
+            assert read_scan(folder).meta.interrupted, log
         assert session_alive(scan_pid_of(folder)) == []  # its browser is gone with it

@@ -206,7 +206,9 @@ def test_report_command_on_a_garbled_folder(saved_scan, tmp_path):
     shutil.rmtree(tmp_path / "screenshots", ignore_errors=True)
 
 
-@pytest.mark.parametrize("path", [("requests", 0, "timings", "dns"), ("requests", 0, "timestamp"), ("page", "load_ms")])
+@pytest.mark.parametrize(
+    "path", [("requests", 0, "timings", "dns"), ("requests", 0, "timestamp"), ("page", "load_ms")]
+)
 def test_a_number_beyond_int64_skips_its_line(saved_scan, declared, tmp_path, path):
     """Found by the fuzz test above in CI: 10**400 in a request's timings crashed the HAR writer."""
     real, meta = saved_scan

@@ -229,8 +229,11 @@ def run(args: argparse.Namespace) -> int:
         result = scan(options, progress=progress)
     except ScanInterrupted as exc:
         close(bar)
-        pages = len(exc.result.pages) if exc.result else 0
-        print(f"scanner: interrupted; {pages} finished pages saved in {options.out_dir}", file=sys.stderr)
+        if exc.result is None:  # stopped while it was starting: no page, no scan.json
+            print(f"scanner: {exc}", file=sys.stderr)
+        else:
+            pages = len(exc.result.pages)
+            print(f"scanner: interrupted; {pages} finished pages saved in {options.out_dir}", file=sys.stderr)
         return exc.exit_code
     finally:
         close(bar)
