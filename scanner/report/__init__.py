@@ -13,7 +13,7 @@ from pathlib import Path
 from scanner.errors import BadInput
 from scanner.model import ScanResult
 
-FORMATS: tuple[str, ...] = ("html", "json", "csv", "har", "junit", "sarif", "md")
+FORMATS: tuple[str, ...] = ("html", "json", "csv", "har", "junit", "sarif", "md", "codequality")
 DEFAULT_FORMATS: tuple[str, ...] = ("html", "json", "csv")
 FILES: dict[str, tuple[str, ...]] = {
     "html": ("report.html",),
@@ -23,6 +23,7 @@ FILES: dict[str, tuple[str, ...]] = {
     "junit": ("junit.xml",),
     "sarif": ("results.sarif",),
     "md": ("summary.md",),
+    "codequality": ("codequality.json",),  # GitLab Code Quality
 }
 # Files a format writes only when the scan has what they hold (consent-matrix.csv: a consent audit;
 # behaviour.csv: a behaviour audit).
@@ -103,6 +104,10 @@ def write_reports(
             from scanner.report.markdown import write_summary_md
 
             written.append(write_summary_md(result, out_dir, fail_on, baseline))
+        elif name == "codequality":
+            from scanner.report.codequality import write_codequality
+
+            written.append(write_codequality(result, out_dir, fail_on, baseline))
     return written
 
 

@@ -53,6 +53,7 @@ from scanner.report.consent_text import (
 from scanner.report.text import evidence_summary, partial_scan_text
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+SARIF_CATEGORY = "tracker-audit"
 
 RULES: dict[str, dict] = {
     "undeclared": {
@@ -420,7 +421,11 @@ def build_sarif(result: ScanResult) -> dict:
                 "rules": [_rule(s) for s in statuses],
             }
         },
-        "automationDetails": {"id": "tracker-audit/" + (meta.start_urls[0] if meta.start_urls else "scan")},
+        # The category of code scanning (the id up to its last "/"): the same for every scan, whatever
+        # URL it started from, so that a preview deployment's new host does not open a new set of alerts
+        # and fixed findings close. GitHub's upload-sarif keeps an id that is there (its ``category``
+        # input does not replace it): the Action rewrites it for its ``sarif-category`` input.
+        "automationDetails": {"id": SARIF_CATEGORY + "/"},
         "invocations": [_invocation(result)],
         "artifacts": [{"location": {"uri": artifact}, "roles": ["analysisTarget"]}],
         "results": [_result(f, rule_index, artifact, lines, detections) for f in findings],
