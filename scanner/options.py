@@ -75,7 +75,7 @@ class ScanOptions:
     policy: str | None = None  # a privacy/cookie policy (file or URL) to import instead
     declared_from: str | None = None  # "cmp": what the consent banner lists (read during the scan)
     catalog_files: tuple[Path, ...] = ()  # extra vendor catalog entries
-    formats: tuple[str, ...] = DEFAULT_FORMATS  # written into out_dir: html,json,csv,har,junit,sarif,md
+    formats: tuple[str, ...] = DEFAULT_FORMATS  # written into out_dir: any of scanner.report.FORMATS
     fail_on: frozenset[str] | None = None  # shapes the verdict in the reports; None = the gate's default
     baseline: Path | None = None  # an earlier scan.json: the verdict counts only what is new
     # Crawl

@@ -18,13 +18,14 @@ from scanner.errors import BadInput, ScanInterrupted
 
 def add_output_arguments(p: argparse.ArgumentParser) -> None:
     from scanner.gate import add_gate_options
+    from scanner.report import DEFAULT_FORMATS, FORMATS
 
     g = p.add_argument_group("output and CI gate")
     g.add_argument(
         "--format",
         action="append",
         metavar="LIST",
-        help="comma-separated or repeated: html,json,csv,har,junit,sarif,md or all (default html,json,csv)",
+        help=f"comma-separated or repeated: {','.join(FORMATS)} or all (default {','.join(DEFAULT_FORMATS)})",
     )
     add_gate_options(g)
     g.add_argument(
