@@ -1,5 +1,6 @@
 """Command line: `scanner <command> ...`. Each command lives in scanner/commands/<name>.py and
-exposes ``add_parser(subparsers)`` and ``run(args) -> int``."""
+exposes ``add_parser(subparsers)`` and ``run(args) -> int``; its options can also be set in a config
+file or SCANNER_* variables (scanner/config.py) unless the module says ``CONFIGURABLE = False``."""
 
 from __future__ import annotations
 
@@ -12,21 +13,35 @@ import sys
 import threading
 
 from scanner import __version__
+from scanner.config import Parser, parse_args
 from scanner.errors import EXIT_BAD_INPUT, EXIT_CANNOT_SCAN, ScannerError
 from scanner.safe_write import DISK_FULL
 
-COMMANDS = ("scan", "demo", "report", "diff", "policy", "batch", "history")
+COMMANDS = ("scan", "demo", "report", "diff", "policy", "batch", "history", "init", "config", "completion")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="scanner",
+        allow_abbrev=False,  # --config is found in the arguments before they are parsed (scanner.config)
         description="Crawl a website in real Chromium, capture cookies, storage, beacons and "
         "third-party requests, attribute them to vendors and compare with the declared vendors.",
         epilog="Exit codes: 0 clean, 1 findings at or above --fail-on, 2 bad input, 3 scan could not run, "
         "4 partial scan (interrupted or killed: never passes).",
     )
     parser.add_argument("--version", action="version", version=f"scanner {__version__}")
+    parser.add_argument(
+        "--config",
+        dest="config_file",
+        metavar="FILE",
+        help="settings file (default: ./scanner.toml, else [tool.scanner] of ./pyproject.toml; see "
+        "`scanner config`); the command line and SCANNER_<OPTION> variables win over it",
+    )
+    parser.add_argument(
+        "--no-config",
+        action="store_true",
+        help="read no settings file and no SCANNER_<OPTION> variable: the command line and the defaults",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         try:
@@ -36,16 +51,19 @@ def build_parser() -> argparse.ArgumentParser:
                 raise
             continue
         p = module.add_parser(sub)
-        p.set_defaults(_run=module.run)
+        p.set_defaults(_run=module.run, _configurable=getattr(module, "CONFIGURABLE", True))
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
+    try:  # the command line, then SCANNER_* variables and the config file for what it leaves out
+        args = parse_args(parser, argv)
     except SystemExit as exc:  # argparse already printed a one-line usage error
         return EXIT_BAD_INPUT if exc.code not in (0, None) else 0
+    except ScannerError as err:  # a bad config file or SCANNER_* variable
+        print(f"scanner: error: {err}", file=sys.stderr)
+        return err.exit_code
     if not getattr(args, "_run", None):
         parser.print_help()
         return EXIT_BAD_INPUT
