@@ -144,7 +144,7 @@ def read_config(path: Path, label: str | None = None) -> ConfigFile | None:
         line = raw[: err.start].count(b"\n") + 1
         raise BadInput(f"{label}:{line}: not UTF-8 text") from None
     document = parse_toml(text, label)
-    path = path.absolute()
+    path = Path(os.path.abspath(path))  # ".." taken out as written, symbolic links kept
     if path.name != PYPROJECT:
         return ConfigFile(path, label, document)
     table: Any = document
@@ -166,12 +166,12 @@ def find_config(
     cwd = Path.cwd() if cwd is None else Path(cwd)
     if explicit is not None:
         return read_config(cwd / explicit, f"--config {explicit}") or ConfigFile(
-            (cwd / explicit).absolute(), explicit, {}, PYPROJECT_TABLE
+            Path(os.path.abspath(cwd / explicit)), explicit, {}, PYPROJECT_TABLE
         )
     if environ.get(CONFIG_ENV):
         given = environ[CONFIG_ENV]
         return read_config(cwd / given, f"{CONFIG_ENV}={given}") or ConfigFile(
-            (cwd / given).absolute(), given, {}, PYPROJECT_TABLE
+            Path(os.path.abspath(cwd / given)), given, {}, PYPROJECT_TABLE
         )
     own, pyproject = cwd / CONFIG_NAME, cwd / PYPROJECT
     if own.exists():
