@@ -8,11 +8,14 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
+import re
 import string
 import tempfile
 from pathlib import Path
 
 import pytest
+from conftest import REPO
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -374,7 +377,7 @@ def test_main_reports_a_bad_config_in_one_line(tmp_path, monkeypatch, capsys):
 
 def test_config_command_shows_values_sources_and_variables(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
-    for name in [n for n in __import__("os").environ if n.startswith("SCANNER_")]:
+    for name in [n for n in os.environ if n.startswith("SCANNER_")]:
         monkeypatch.delenv(name)
     write(tmp_path, "scanner.toml", 'fail-on = "none"\n[scan]\nmax-pages = 1\n')
     monkeypatch.setenv("SCANNER_USER_AGENT", "secret-token-ua")
@@ -519,3 +522,18 @@ def test_any_text_is_settings_or_one_bad_input_line(text):
 )
 def test_any_variables_are_settings_or_one_bad_input_line(env):
     loads_or_bad_input("", env)
+
+
+def test_the_readme_example_is_valid(tmp_path):
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Configuration") :]
+    example = re.search(r"```toml\n(.*?)```", section, re.S).group(1)
+    write(tmp_path, "scanner.toml", example)
+    check_all(TREE, read_config(tmp_path / "scanner.toml"), {})
+    args = parse(["scan", URL], cwd=tmp_path)
+    assert (args.max_pages, args.fail_on, args.vendors) == (
+        20,
+        ["undeclared", "mismatch"],
+        str(tmp_path / "vendors.csv"),
+    )
+    assert parse(["history", "trend", "--site", "x"], cwd=tmp_path).format == "csv"
