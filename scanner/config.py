@@ -607,6 +607,8 @@ def parse_args(
     argv = sys.argv[1:] if argv is None else list(argv)
     environ = os.environ if environ is None else environ
     tree = command_tree(parser)
+    for p in tree.values():  # a parser used before starts afresh
+        p.__dict__.pop("taken_actions", None)
     explicit, off = config_argument(argv)
     config, problem = None, None
     if off:
@@ -649,6 +651,8 @@ def _relax_required(
             continue
         keys = set(_keys_along(config, path)) if config else set()
         for action in tree[path]._actions:
+            if getattr(action, "required_on_the_command_line", False):  # relaxed by an earlier parse
+                action.required = True
             if not action.required or not action.option_strings:
                 continue
             names = {option_key(o) for o in action.option_strings if o.startswith("--")}
@@ -656,6 +660,7 @@ def _relax_required(
                 environ.get(env_name(n), "") for n in names if env_name(n) not in RESERVED_ENV
             ):
                 action.required = False
+                action.required_on_the_command_line = True
                 relaxed.add(action)
     return relaxed
 
