@@ -69,7 +69,18 @@ def run_site(
     rel = attempt_dir(site, attempt)
     out = Path(campaign_dir) / rel
     out.mkdir(parents=True, exist_ok=True)
-    command = [sys.executable, "-m", "scanner", "scan", site, "--out", str(out), "--quiet", *scan_args]
+    command = [
+        sys.executable,
+        "-m",
+        "scanner",
+        "--no-config",
+        "scan",
+        site,
+        "--out",
+        str(out),
+        "--quiet",
+        *scan_args,
+    ]
     if (out / "scan.json").exists() or (out / "pages.jsonl").exists():
         # The same task run again by a scheduler that re-ran it after a worker died (a cluster with
         # allowed-failures > 0): this attempt starts over in its own folder.
