@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import replace
+from itertools import chain
 from pathlib import Path
 
 from scanner.collect.setcookie import DAY
@@ -343,7 +344,8 @@ def recover(folder: Path) -> ScanResult:
     from scanner.sink import JsonlSink  # the file format lives with its writer
 
     meta, scope = read_meta(folder)
-    if meta.finished_at is None:
+    killed = meta.finished_at is None
+    if killed:
         meta = replace(
             meta,
             interrupted=True,
@@ -355,11 +357,26 @@ def recover(folder: Path) -> ScanResult:
         for name in CONSENT_PASSES[1:]
         if (Path(folder) / pass_visits_file(name)).exists()
     ]
-    result = assemble(meta, scope, (visit for sink in sinks for visit in sink.visits()))
+    crawled: list[dict] = []  # what the coverage needs of each crawl visit: its page and the links found
+
+    def tapped(visits: Iterable[dict]) -> Iterable[dict]:
+        for visit in visits:
+            crawled.append({k: visit[k] for k in ("page", "links", "sitemap_links") if k in visit})
+            yield visit
+
+    visits = (visit for sink in sinks[1:] for visit in sink.visits())
+    result = assemble(meta, scope, chain(tapped(sinks[0].visits()), visits))
     problems = [p for sink in sinks for p in sink.problems]
     if problems:
         result = replace(
             result,
             meta=replace(result.meta, interrupted=True, errors=(*result.meta.errors, *problems)),
         )
+    if killed or result.meta.coverage is None:  # a killed scan saved none (a resumed one: the old run's)
+        from scanner.crawl.frontier import recovered_coverage
+
+        options = meta.options if isinstance(meta.options, dict) else {}
+        stopped = "interrupted" if killed else None
+        coverage = recovered_coverage(meta.start_urls, scope, options, crawled, stopped)
+        result = replace(result, meta=replace(result.meta, coverage=coverage))
     return result

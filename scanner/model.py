@@ -11,8 +11,9 @@ import dataclasses
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar, Literal, get_args
 
-SCHEMA_VERSION = "1.2"  # 1.1: consent passes (consent_pass/consent_phase on records, the consent block)
+SCHEMA_VERSION = "1.3"  # 1.1: consent passes (consent_pass/consent_phase on records, the consent block)
 # 1.2: behaviour (api_calls and value_leaks records, the behaviour block, Finding.severity)
+# 1.3: crawl coverage (ScanMeta.coverage)
 
 SetBy = Literal["http", "js"]
 StorageKind = Literal["local", "session"]
@@ -323,6 +324,46 @@ class Finding:
     severity: str | None = None  # behaviour findings: high | medium | low | info (SEVERITIES)
 
 
+# Why a crawl stopped short of the whole site (Coverage.stopped_by), "complete" when nothing in scope was
+# left; the same words, "complete" aside, say why one discovered page was not visited (Coverage.skipped).
+STOP_REASONS: tuple[str, ...] = ("complete", "max_pages", "max_depth", "trap", "interrupted", "errors")
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How much of the site the crawl covered (``scanner.crawl.frontier``), so no report reads as more
+    than it saw. Counts are true totals of distinct pages by the crawl's URL key; ``skipped`` is a sample.
+
+    ``discovered``: in-scope pages found (start URLs, links, sitemap entries; not files such as PDFs,
+    counted in ``not_html``). ``visited``: those the crawl visited, ``failed`` of which ended in an error
+    (HTTP error, timeout, not HTML...). ``not_visited`` = discovered - visited, split by reason in
+    ``not_visited_by``: ``max_pages`` (queued when --max-pages was reached), ``max_depth`` (linked only
+    beyond --max-depth), ``trap`` (a crawl-trap bound: more query-string variants of one path than
+    --max-query-variants, a path repeating its segments or too deep), ``interrupted`` (Ctrl-C, SIGTERM, a
+    kill), ``errors`` (the crawl stopped on an error). ``stopped_by``: the reasons of STOP_REASONS that
+    applied, or ("complete",). ``out_of_scope``: distinct links outside the first-party domains.
+    ``skipped``: at most 50 unvisited pages as ``{"url", "why"}``, of ``skipped_total``. ``recovered``:
+    rebuilt from the saved pages of a scan that stopped before it could save its coverage (`scanner
+    report` of a killed scan): links found by the visits in flight at the kill are missing.
+    """
+
+    discovered: int
+    visited: int
+    failed: int = 0
+    not_visited: int = 0
+    not_visited_by: dict[str, int] = field(default_factory=dict)
+    out_of_scope: int = 0
+    not_html: int = 0
+    stopped_by: tuple[str, ...] = ()
+    skipped: tuple[dict, ...] = ()
+    skipped_total: int = 0
+    recovered: bool = False
+
+    @property
+    def complete(self) -> bool:
+        return self.not_visited == 0 and "complete" in self.stopped_by
+
+
 @dataclass(frozen=True)
 class ScanMeta:
     tool_version: str
@@ -347,6 +388,7 @@ class ScanMeta:
     # The consent passes run after the crawl (scanner.consent.passes): name, pages, started_at,
     # finished_at, gpc_presented, dnt_presented, error.
     consent_passes: tuple[dict, ...] = ()
+    coverage: Coverage | None = None  # what the crawl discovered and visited; None: not known (schema < 1.3)
 
 
 @dataclass(frozen=True)
@@ -561,17 +603,27 @@ def to_jsonable(obj: Any) -> Any:
 def from_jsonable(cls: type, data: dict[str, Any], where: str = "") -> Any:
     """JSON dict -> dataclass, converting lists back to tuples; unknown keys are ignored. A value of the
     wrong type (``scanner.shapes``) is a ShapeError (ValueError) naming ``where`` and the field."""
-    from scanner.shapes import check_record
+    from scanner.shapes import check_record, field_types
 
     check_record(cls, data, where or cls.__name__)
+    hints = field_types(cls)
     kwargs = {}
     for name in (f.name for f in dataclasses.fields(cls)):
         if name not in data:
             continue
         value = data[name]
-        if name == "evidence" and isinstance(value, dict):
-            value = from_jsonable(Evidence, value, f"{where}.evidence")
+        if isinstance(value, dict) and (record := _record_type(hints[name])) is not None:
+            value = from_jsonable(record, value, f"{where}.{name}")  # Finding.evidence, ScanMeta.coverage
         elif isinstance(value, list):
             value = tuple(tuple(v) if isinstance(v, list) else v for v in value)
         kwargs[name] = value
     return cls(**kwargs)
+
+
+def _record_type(annotation: Any) -> type | None:
+    """The record class a field holds (``X`` or ``X | None`` for a dataclass ``X``), else None."""
+    options = get_args(annotation) if get_args(annotation) and type(None) in get_args(annotation) else ()
+    for candidate in (annotation, *options):
+        if dataclasses.is_dataclass(candidate) and isinstance(candidate, type):
+            return candidate
+    return None

@@ -133,6 +133,12 @@ def problem(value: Any, hint: Any, name: str = "") -> str | None:
         if not isinstance(value, dict):
             return f"expected an object, got {_kind(value)}"
         return _free_form_problem(value, MAX_DEPTH)
+    if dataclasses.is_dataclass(hint) and isinstance(hint, type):  # a record inside a record (meta.coverage)
+        try:
+            check_record(hint, value, hint.__name__)
+        except ShapeError as exc:
+            return str(exc)
+        return None
     raise TypeError(f"no check for {hint!r}")  # a model field of a new kind: add it here
 
 

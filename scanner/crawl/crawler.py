@@ -23,7 +23,7 @@ from scanner.collect import default_collectors
 from scanner.collect.base import Collector, Visit
 from scanner.collect.hooks import channels, install_hooks, note_losses
 from scanner.crawl import sitemap
-from scanner.crawl.frontier import Frontier
+from scanner.crawl.frontier import Frontier, replay
 from scanner.crawl.visit import NetworkActivity, PageStalled, VisitBudget, bounded, run_visit
 from scanner.errors import BadInput, CannotScan
 from scanner.model import ScanMeta
@@ -259,46 +259,39 @@ class Crawl:
         )
 
     def resume(self, meta: ScanMeta, visits: Iterable[dict]) -> int:
-        """Continue the crawl saved with ``meta``: skip its visited pages, queue its unvisited links.
-        Returns the number of earlier visits."""
-        done: list[tuple[dict, list[str], list[str]]] = []
-        for visit in visits:
-            page = visit.get("page") if isinstance(visit, dict) else None
-            if not isinstance(page, dict) or not isinstance(page.get("url"), str):
-                continue
-            done.append((page, list(visit.get("links") or []), list(visit.get("sitemap_links") or [])))
-            self._sitemap_known = self._sitemap_known or "sitemap_links" in visit
-        for page, _, _ in done:
-            self.frontier.mark_visited(page["url"])
-            if page.get("final_url"):
-                self.frontier.mark_seen(page["final_url"])
-        for page, links, sitemap_links in done:
-            for url in sitemap_links:
-                self.frontier.add(url, 1, referrer=None, source="sitemap")
-            depth = int(page.get("depth") or 0) + 1
-            for link in links:
-                self.frontier.add(link, depth, referrer=page.get("final_url") or page["url"])
-        self.index = len(done)
+        """Continue the crawl saved with ``meta``: skip its visited pages, queue its unvisited links (and
+        start URLs). Returns the number of earlier visits; the coverage counts them too."""
+        count, sitemap_known = replay(self.frontier, visits, self.options.start_urls)
+        self._sitemap_known = self._sitemap_known or sitemap_known
+        self.index = count
         self.meta = replace(
-            meta, finished_at=None, interrupted=False, resumed_at=(*meta.resumed_at, now_iso())
+            meta,
+            finished_at=None,
+            interrupted=False,
+            coverage=None,
+            resumed_at=(*meta.resumed_at, now_iso()),
         )
-        self._resumed = bool(done)  # killed during the first seed: start over with the seeds
-        return len(done)
+        self._resumed = bool(count)  # killed during the first seed: start over with the seeds
+        return count
 
     async def run(self) -> None:
         self.sink.open(self.meta, self.scope)
+        stopped: str | None = "errors"  # what the coverage says, unless the crawl ends by itself
         try:
             while True:
                 try:
                     await self._run_browser()
+                    stopped = None
                     return
                 except BrowserGone as gone:
                     self._restarted(gone)
         except (asyncio.CancelledError, KeyboardInterrupt):
+            stopped = "interrupted"
             self.meta = replace(self.meta, interrupted=True)
             raise
         finally:
-            self.meta = replace(self.meta, finished_at=now_iso())
+            coverage = self.frontier.coverage(stopped)
+            self.meta = replace(self.meta, finished_at=now_iso(), coverage=coverage)
             self.sink.update_meta(self.meta)
             self.sink.close()
 
@@ -523,6 +516,7 @@ class Crawl:
             saved["sitemap_links"], self._sitemap_links = self._sitemap_links, []
         self.sink.add(saved)
         self.saved += 1
+        self.frontier.done(target.url, failed=record.get("error") is not None)
         self.progress({"event": "done", "record": record, "index": index, "queued": len(self.frontier)})
         return record
 
