@@ -288,6 +288,9 @@ def report_summary(result, written) -> None:
         f"({len(third)} third-party domains); findings: {s['undeclared']} undeclared, "
         f"{s['mismatch']} mismatch, {s['not_observed']} not observed, {s['declared']} declared"
     )
+    from scanner.report.coverage_text import coverage_line
+
+    print(f"coverage: {coverage_line(result)}")
     if result.consent is not None:
         from scanner.report.consent_text import console_line
 

@@ -25,6 +25,7 @@ from scanner.model import (
 )
 from scanner.report.behaviour_text import failing_behaviour_text
 from scanner.report.consent_text import failing_consent_text, kind_label
+from scanner.report.coverage_text import coverage_view
 from scanner.report.text import partial_scan_text
 
 EVIDENCE_LIMIT = 100  # rows per evidence kind per finding; counts are the finding's totals
@@ -377,6 +378,7 @@ def build_view(
     return {
         "title": "Tracker audit — " + (meta.start_urls[0] if meta.start_urls else "scan"),
         "partial": partial_scan_text(result),
+        "coverage": coverage_view(result),
         "verdict": {
             "word": gate.word,
             "cls": {"FAIL": "fail", "PARTIAL": "partial"}.get(gate.word, "pass"),

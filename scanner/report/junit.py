@@ -28,6 +28,7 @@ from scanner.gate import normalise_fail_on
 from scanner.model import BAD_CONSENT_KINDS, BEHAVIOUR_KINDS, CONSENT_KINDS, Finding, ScanResult
 from scanner.report import behaviour_text
 from scanner.report.consent_text import GOOD_KINDS, consent_findings, kind_label
+from scanner.report.coverage_text import coverage_line
 from scanner.report.text import evidence_summary, partial_scan_text, xml_safe
 
 
@@ -223,8 +224,31 @@ def build_junit(result: ScanResult, fail_on: Collection[str] | None = None) -> s
         if tests:
             root.set("tests", str(int(root.get("tests", "0")) + tests))
             root.set("failures", str(int(root.get("failures", "0")) + failures))
+    _coverage_properties(root, result)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _coverage_properties(root: ET.Element, result: ScanResult) -> None:
+    """The crawl's coverage as ``<properties>`` of the first suite (where JUnit readers look for a run's
+    facts): the line, and the counts when the scan recorded them."""
+    suite = root.find("testsuite")
+    if suite is None:
+        return
+    c = result.meta.coverage
+    values = [("coverage", coverage_line(result))]
+    if c is not None:
+        values += [
+            ("coverage.discovered", str(c.discovered)),
+            ("coverage.visited", str(c.visited)),
+            ("coverage.failed", str(c.failed)),
+            ("coverage.not_visited", str(c.not_visited)),
+            ("coverage.stopped_by", ",".join(c.stopped_by)),
+        ]
+    props = ET.Element("properties")
+    for name, value in values:
+        ET.SubElement(props, "property", name=name, value=xml_safe(value))
+    suite.insert(0, props)
 
 
 def write_junit(result: ScanResult, out_dir: Path, fail_on: Collection[str] | None = None) -> Path:

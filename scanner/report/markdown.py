@@ -26,6 +26,7 @@ from scanner.report.consent_text import (
     severity,
     verified_text,
 )
+from scanner.report.coverage_text import coverage_line
 from scanner.report.text import partial_scan_text
 
 LABELS = {
@@ -81,6 +82,8 @@ def build_summary_md(
         f"{word}{why}. Scanned {md_escape(start)} "
         f"({len(result.pages)} pages, {len(result.requests)} requests, {len(result.cookies)} cookies) "
         f"on {md_escape(result.meta.started_at)}.",
+        "",
+        f"Coverage: {md_escape(coverage_line(result), 400)}.",
         "",
         "| Status | Count |",
         "| --- | ---: |",

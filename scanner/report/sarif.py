@@ -50,6 +50,7 @@ from scanner.report.consent_text import (
     kind_label,
     verified_text,
 )
+from scanner.report.coverage_text import coverage_properties
 from scanner.report.text import evidence_summary, partial_scan_text
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -434,6 +435,7 @@ def build_sarif(result: ScanResult) -> dict:
             "summary": result.summary,
             "pagesScanned": len(result.pages),
             "interrupted": bool(meta.interrupted),
+            "coverage": coverage_properties(result),
             **({"consent": _consent_properties(result)} if consent is not None else {}),
             **({"behaviour": _behaviour_properties(behaviour)} if behaviour is not None else {}),
         },
