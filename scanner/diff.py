@@ -2,26 +2,67 @@
 
 Pure functions over two :class:`ScanResult` values; ``scanner diff OLD NEW`` prints the
 text form and writes ``diff.md`` and ``diff.html``.
+
+A scan only sees the pages it visited. When the two scans covered different pages, the diff says so
+(``ScanDiff.pages``), and an item of OLD that NEW lacks is only "removed" when NEW visited at least one
+of the pages where OLD saw it; otherwise it is "not re-checked", named with those pages.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from scanner.crawl.urls import url_key
 from scanner.model import ScanResult
+
+NOT_RECHECKED = "not re-checked"
 
 
 @dataclass(frozen=True)
 class Change:
-    """Items of one kind that appeared in NEW and disappeared since OLD."""
+    """Items of one kind that appeared in NEW and disappeared since OLD.
+
+    ``removed``: gone from NEW although NEW visited a page where OLD saw them (or OLD saw them on no
+    page). ``not_rechecked``: absent from NEW, but NEW visited none of the pages where OLD saw them, so
+    nobody knows; ``pages`` names those pages of OLD for each of them."""
 
     kind: str
     added: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
+    not_rechecked: tuple[str, ...] = ()
+    pages: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
-        return not self.added and not self.removed
+        return not self.added and not self.removed and not self.not_rechecked
+
+
+@dataclass(frozen=True)
+class PageCoverage:
+    """The pages each scan visited (every pass), compared by the crawl's URL key, and each scan's
+    coverage in words."""
+
+    old_pages: int
+    new_pages: int
+    only_old: tuple[str, ...] = ()  # visited by OLD only (OLD's URLs)
+    only_new: tuple[str, ...] = ()  # visited by NEW only
+    old_coverage: str = ""
+    new_coverage: str = ""
+
+    @property
+    def differs(self) -> bool:
+        return bool(self.only_old or self.only_new)
+
+    def warning(self) -> str | None:
+        """One line when the scans covered different pages, else None."""
+        if not self.differs:
+            return None
+        return (
+            f"the scans covered different pages: {len(self.only_old)} visited only by the old scan, "
+            f"{len(self.only_new)} only by the new one (old: {self.old_pages} pages, new: {self.new_pages}); "
+            "what was on a page one scan did not visit is not compared"
+        )
 
 
 @dataclass(frozen=True)
@@ -34,6 +75,7 @@ class ScanDiff:
     findings: Change  # "status: vendor" lines, so a status change is one removed + one added
     summary_old: dict[str, int] = field(default_factory=dict)
     summary_new: dict[str, int] = field(default_factory=dict)
+    pages: PageCoverage = field(default_factory=lambda: PageCoverage(0, 0))
 
     @property
     def changes(self) -> tuple[Change, ...]:
@@ -44,14 +86,40 @@ class ScanDiff:
         return all(c.empty for c in self.changes)
 
 
+def _key(url: str) -> str:
+    return url_key(url) or url
+
+
+def _index(pairs: Iterable[tuple[str | None, str]]) -> dict[str, set[str]]:
+    """item -> the pages (URLs as recorded) where it was seen."""
+    out: dict[str, set[str]] = {}
+    for item, page in pairs:
+        if item and page:
+            out.setdefault(item, set()).add(page)
+    return out
+
+
+def _vendor_pages(result: ScanResult) -> dict[str, set[str]]:
+    pairs: list[tuple[str | None, str]] = [(r.vendor, r.page_url) for r in result.requests]
+    pairs += [(c.vendor, p) for c in result.cookies for p in (c.pages or (c.page_url,))]
+    pairs += [(s.vendor, s.page_url) for s in result.storage]
+    pairs += [(a.vendor, a.page_url) for a in result.api_calls]
+    pairs += [(f.vendor, p) for f in result.findings for p in f.evidence.pages]
+    return _index(pairs)
+
+
 def _vendors(result: ScanResult) -> set[str]:
     names = {str(v.get("name")) for v in result.vendors if isinstance(v, dict) and v.get("name")}
     names |= {f.vendor for f in result.findings if f.status != "not_observed"}
     return names
 
 
+def _cookie_name(c) -> str:
+    return f"{c.name} @ {c.domain}"
+
+
 def _cookies(result: ScanResult) -> set[str]:
-    return {f"{c.name} @ {c.domain}" for c in result.cookies}
+    return {_cookie_name(c) for c in result.cookies}
 
 
 def _hosts(result: ScanResult) -> set[str]:
@@ -62,9 +130,30 @@ def _findings(result: ScanResult) -> set[str]:
     return {f"{f.status}: {f.vendor}" for f in result.findings}
 
 
-def _change(kind: str, old: set[str], new: set[str]) -> Change:
+def _change(
+    kind: str,
+    old: set[str],
+    new: set[str],
+    pages: dict[str, set[str]] | None = None,
+    visited: set[str] | None = None,
+) -> Change:
+    """The change from ``old`` to ``new``; with ``pages`` (item -> OLD's pages of it) and ``visited`` (the
+    keys of NEW's pages), an item whose OLD pages NEW never visited is not re-checked, not removed."""
     key = str.casefold
-    return Change(kind, tuple(sorted(new - old, key=key)), tuple(sorted(old - new, key=key)))
+    gone = sorted(old - new, key=key)
+    unchecked: dict[str, tuple[str, ...]] = {}
+    if pages is not None and visited is not None:
+        for item in gone:
+            seen_on = pages.get(item) or set()
+            if seen_on and not any(_key(p) in visited for p in seen_on):
+                unchecked[item] = tuple(sorted(seen_on))
+    return Change(
+        kind,
+        added=tuple(sorted(new - old, key=key)),
+        removed=tuple(i for i in gone if i not in unchecked),
+        not_rechecked=tuple(unchecked),
+        pages=unchecked,
+    )
 
 
 def _label(result: ScanResult) -> str:
@@ -72,28 +161,75 @@ def _label(result: ScanResult) -> str:
     return f"{start} at {result.meta.started_at}"
 
 
+def _pages(old: ScanResult, new: ScanResult) -> PageCoverage:
+    from scanner.report.coverage_text import coverage_line
+
+    old_keys = {_key(p.url): p.url for p in old.pages}
+    new_keys = {_key(p.url): p.url for p in new.pages}
+    return PageCoverage(
+        old_pages=len(old_keys),
+        new_pages=len(new_keys),
+        only_old=tuple(sorted(u for k, u in old_keys.items() if k not in new_keys)),
+        only_new=tuple(sorted(u for k, u in new_keys.items() if k not in old_keys)),
+        old_coverage=coverage_line(old),
+        new_coverage=coverage_line(new),
+    )
+
+
 def diff_scans(old: ScanResult, new: ScanResult) -> ScanDiff:
+    visited = {_key(p.url) for p in new.pages}
+    vendor_pages = _vendor_pages(old)
+    cookie_pages = _index((_cookie_name(c), p) for c in old.cookies for p in (c.pages or (c.page_url,)))
+    host_pages = _index((r.host, r.page_url) for r in old.requests if r.third_party)
+    finding_pages = {
+        f"{f.status}: {f.vendor}": vendor_pages.get(f.vendor, set()) | set(f.evidence.pages)
+        for f in old.findings
+    }
     return ScanDiff(
         old_label=_label(old),
         new_label=_label(new),
-        vendors=_change("vendors", _vendors(old), _vendors(new)),
-        cookies=_change("cookies", _cookies(old), _cookies(new)),
-        hosts=_change("third-party hosts", _hosts(old), _hosts(new)),
-        findings=_change("findings", _findings(old), _findings(new)),
+        vendors=_change("vendors", _vendors(old), _vendors(new), vendor_pages, visited),
+        cookies=_change("cookies", _cookies(old), _cookies(new), cookie_pages, visited),
+        hosts=_change("third-party hosts", _hosts(old), _hosts(new), host_pages, visited),
+        findings=_change("findings", _findings(old), _findings(new), finding_pages, visited),
         summary_old=old.summary,
         summary_new=new.summary,
+        pages=_pages(old, new),
     )
+
+
+def shown_pages(pages: tuple[str, ...], limit: int = 3) -> str:
+    """A few page URLs, and how many more."""
+    more = len(pages) - limit
+    return ", ".join(pages[:limit]) + (f" and {more} more" if more > 0 else "")
 
 
 def diff_text(d: ScanDiff) -> str:
     """Plain text for the terminal."""
     lines = [f"old: {d.old_label}", f"new: {d.new_label}"]
+    warning = d.pages.warning()
+    if warning:
+        lines.append(f"warning: {warning}")
+        lines.append(f"  old coverage: {d.pages.old_coverage}")
+        lines.append(f"  new coverage: {d.pages.new_coverage}")
+        if d.pages.only_old:
+            lines.append(f"  only in old: {shown_pages(d.pages.only_old, 10)}")
+        if d.pages.only_new:
+            lines.append(f"  only in new: {shown_pages(d.pages.only_new, 10)}")
     if d.empty:
         lines.append("no changes in vendors, cookies, third-party hosts or findings")
     for c in d.changes:
         if c.empty:
             continue
-        lines.append(f"{c.kind}: +{len(c.added)} -{len(c.removed)}")
+        head = f"{c.kind}: +{len(c.added)} -{len(c.removed)}"
+        if c.not_rechecked:
+            head += f", {len(c.not_rechecked)} {NOT_RECHECKED}"
+        lines.append(head)
         lines += [f"  + {x}" for x in c.added]
         lines += [f"  - {x}" for x in c.removed]
+        lines += [
+            f"  ? {x} ({NOT_RECHECKED}: the new scan did not visit {shown_pages(c.pages[x])}, "
+            "where the old scan saw it)"
+            for x in c.not_rechecked
+        ]
     return "\n".join(lines) + "\n"

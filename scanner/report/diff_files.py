@@ -6,7 +6,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from scanner.diff import ScanDiff
+from scanner.diff import NOT_RECHECKED, ScanDiff, shown_pages
 from scanner.model import FINDING_STATUSES
 from scanner.report.html import asset, csp_hash, environment
 from scanner.report.markdown import LABELS, md_escape
@@ -28,19 +28,43 @@ def diff_markdown(d: ScanDiff) -> str:
         f"| {LABELS[s]} | {d.summary_old.get(s, 0)} | {d.summary_new.get(s, 0)} |" for s in FINDING_STATUSES
     ]
     lines.append("")
+    lines += _coverage_md(d)
     if d.empty:
         lines.append("No change in vendors, cookies, third-party hosts or findings.")
     for c in d.changes:
         if c.empty:
             continue
-        lines.append(f"**{c.kind.capitalize()}**: {len(c.added)} added, {len(c.removed)} removed")
+        head = f"**{c.kind.capitalize()}**: {len(c.added)} added, {len(c.removed)} removed"
+        if c.not_rechecked:
+            head += f", {len(c.not_rechecked)} {NOT_RECHECKED}"
+        lines.append(head)
         lines.append("")
         lines += [f"- ➕ {md_escape(x)}" for x in c.added[:MAX_ITEMS]]
         lines += [f"- ➖ {md_escape(x)}" for x in c.removed[:MAX_ITEMS]]
-        if max(len(c.added), len(c.removed)) > MAX_ITEMS:
+        lines += [
+            f"- ❔ {md_escape(x)} — {NOT_RECHECKED}: the new scan did not visit "
+            f"{md_escape(shown_pages(c.pages[x]), 600)}, where the old scan saw it"
+            for x in c.not_rechecked[:MAX_ITEMS]
+        ]
+        if max(len(c.added), len(c.removed), len(c.not_rechecked)) > MAX_ITEMS:
             lines.append(f"- …lists cut at {MAX_ITEMS} items")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _coverage_md(d: ScanDiff) -> list[str]:
+    """The warning when the scans covered different pages, with each scan's coverage."""
+    p = d.pages
+    warning = p.warning()
+    if not warning:
+        return []
+    lines = [f"> ⚠️ **{md_escape(warning[0].upper() + warning[1:], 400)}.**", ">"]
+    lines.append(f"> Old: {md_escape(p.old_coverage, 400)}  ")
+    lines.append(f"> New: {md_escape(p.new_coverage, 400)}")
+    for word, urls in (("old", p.only_old), ("new", p.only_new)):
+        if urls:
+            lines += [">", f"> Visited only by the {word} scan: {md_escape(shown_pages(urls, 20), 3000)}"]
+    return [*lines, ""]
 
 
 def diff_html(d: ScanDiff) -> str:
