@@ -25,7 +25,8 @@ class Change:
 
     ``removed``: gone from NEW although NEW visited a page where OLD saw them (or OLD saw them on no
     page). ``not_rechecked``: absent from NEW, but NEW visited none of the pages where OLD saw them, so
-    nobody knows; ``pages`` names those pages of OLD for each of them."""
+    nobody knows; ``pages`` names those pages of OLD for each of them, and for each added item that only
+    says NEW did not see it there (a "not_observed" finding of a vendor OLD saw on pages NEW skipped)."""
 
     kind: str
     added: tuple[str, ...] = ()
@@ -136,23 +137,28 @@ def _change(
     new: set[str],
     pages: dict[str, set[str]] | None = None,
     visited: set[str] | None = None,
+    absent: dict[str, set[str]] | None = None,
 ) -> Change:
     """The change from ``old`` to ``new``; with ``pages`` (item -> OLD's pages of it) and ``visited`` (the
-    keys of NEW's pages), an item whose OLD pages NEW never visited is not re-checked, not removed."""
+    keys of NEW's pages), an item whose OLD pages NEW never visited is not re-checked, not removed.
+    ``absent``: added items that state an absence (item -> OLD's pages of what is absent); those pages are
+    named when NEW visited none of them."""
     key = str.casefold
     gone = sorted(old - new, key=key)
+    added = tuple(sorted(new - old, key=key))
     unchecked: dict[str, tuple[str, ...]] = {}
-    if pages is not None and visited is not None:
-        for item in gone:
-            seen_on = pages.get(item) or set()
+    notes: dict[str, tuple[str, ...]] = {}
+    if visited is not None:
+        for item, source in [*((i, pages) for i in gone), *((i, absent) for i in added)]:
+            seen_on = (source or {}).get(item) or set()
             if seen_on and not any(_key(p) in visited for p in seen_on):
-                unchecked[item] = tuple(sorted(seen_on))
+                (unchecked if item in gone else notes)[item] = tuple(sorted(seen_on))
     return Change(
         kind,
-        added=tuple(sorted(new - old, key=key)),
+        added=added,
         removed=tuple(i for i in gone if i not in unchecked),
         not_rechecked=tuple(unchecked),
-        pages=unchecked,
+        pages={**unchecked, **notes},
     )
 
 
@@ -191,7 +197,14 @@ def diff_scans(old: ScanResult, new: ScanResult) -> ScanDiff:
         vendors=_change("vendors", _vendors(old), _vendors(new), vendor_pages, visited),
         cookies=_change("cookies", _cookies(old), _cookies(new), cookie_pages, visited),
         hosts=_change("third-party hosts", _hosts(old), _hosts(new), host_pages, visited),
-        findings=_change("findings", _findings(old), _findings(new), finding_pages, visited),
+        findings=_change(
+            "findings",
+            _findings(old),
+            _findings(new),
+            finding_pages,
+            visited,
+            absent={f"not_observed: {v}": p for v, p in vendor_pages.items()},
+        ),
         summary_old=old.summary,
         summary_new=new.summary,
         pages=_pages(old, new),
@@ -202,6 +215,11 @@ def shown_pages(pages: tuple[str, ...], limit: int = 3) -> str:
     """A few page URLs, and how many more."""
     more = len(pages) - limit
     return ", ".join(pages[:limit]) + (f" and {more} more" if more > 0 else "")
+
+
+def _unvisited(c: Change, item: str) -> str:
+    """For an added item that only says NEW did not see something: the pages NEW did not visit."""
+    return f" (the new scan did not visit {shown_pages(c.pages[item])})" if item in c.pages else ""
 
 
 def diff_text(d: ScanDiff) -> str:
@@ -225,7 +243,7 @@ def diff_text(d: ScanDiff) -> str:
         if c.not_rechecked:
             head += f", {len(c.not_rechecked)} {NOT_RECHECKED}"
         lines.append(head)
-        lines += [f"  + {x}" for x in c.added]
+        lines += [f"  + {x}{_unvisited(c, x)}" for x in c.added]
         lines += [f"  - {x}" for x in c.removed]
         lines += [
             f"  ? {x} ({NOT_RECHECKED}: the new scan did not visit {shown_pages(c.pages[x])}, "

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from scanner.diff import NOT_RECHECKED, ScanDiff, shown_pages
+from scanner.diff import NOT_RECHECKED, Change, ScanDiff, shown_pages
 from scanner.model import FINDING_STATUSES
 from scanner.report.html import asset, csp_hash, environment
 from scanner.report.markdown import LABELS, md_escape
@@ -39,7 +39,7 @@ def diff_markdown(d: ScanDiff) -> str:
             head += f", {len(c.not_rechecked)} {NOT_RECHECKED}"
         lines.append(head)
         lines.append("")
-        lines += [f"- ➕ {md_escape(x)}" for x in c.added[:MAX_ITEMS]]
+        lines += [f"- ➕ {md_escape(x)}{_unvisited_md(c, x)}" for x in c.added[:MAX_ITEMS]]
         lines += [f"- ➖ {md_escape(x)}" for x in c.removed[:MAX_ITEMS]]
         lines += [
             f"- ❔ {md_escape(x)} — {NOT_RECHECKED}: the new scan did not visit "
@@ -50,6 +50,12 @@ def diff_markdown(d: ScanDiff) -> str:
             lines.append(f"- …lists cut at {MAX_ITEMS} items")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _unvisited_md(c: Change, item: str) -> str:
+    if item not in c.pages:
+        return ""
+    return f" — the new scan did not visit {md_escape(shown_pages(c.pages[item]), 600)}"
 
 
 def _coverage_md(d: ScanDiff) -> list[str]:
