@@ -359,10 +359,6 @@ class Coverage:
     skipped_total: int = 0
     recovered: bool = False
 
-    @property
-    def complete(self) -> bool:
-        return self.not_visited == 0 and "complete" in self.stopped_by
-
 
 @dataclass(frozen=True)
 class ScanMeta:
