@@ -1,7 +1,10 @@
-"""Python API for notebooks: ``scanner.load_scan(path)`` -> tables of one saved scan.
+"""Python API for notebooks: ``scanner.load_scan(path)`` -> pandas tables of one saved scan.
 
 >>> scan = scanner.load_scan("out/scan.json")          # or the folder "out"
 >>> scan.cookies[scan.cookies.third_party].groupby("vendor").size()
+
+pandas is the optional extra ``pandas`` (``pip install "tracker-audit[pandas]"``): only
+:func:`load_scan` needs it. :func:`read_scan` (a :class:`~scanner.model.ScanResult`) does not.
 """
 
 from __future__ import annotations
@@ -10,14 +13,30 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from scanner.errors import BadInput
 from scanner.model import SCHEMA_VERSION, ScanMeta, ScanResult
 from scanner.report import tables
 from scanner.textfile import MAX_SCAN_BYTES, parse_json, read_limited
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+PANDAS_MISSING = 'scanner.load_scan needs pandas: pip install "tracker-audit[pandas]"'
+
+
+def _pandas():
+    try:
+        import pandas
+    except ImportError:
+        raise ImportError(PANDAS_MISSING) from None
+    return pandas
+
+
+def frame(table: tables.Table) -> pd.DataFrame:
+    """A report table as a pandas DataFrame."""
+    return _pandas().DataFrame(table.rows, columns=table.columns)
 
 
 def scan_json_path(path: str | Path) -> Path:
@@ -84,27 +103,27 @@ class Scan:
 
     @cached_property
     def cookies(self) -> pd.DataFrame:
-        return tables.cookies_frame(self.result)
+        return frame(tables.cookies_table(self.result))
 
     @cached_property
     def requests(self) -> pd.DataFrame:
-        return tables.requests_frame(self.result)
+        return frame(tables.requests_table(self.result))
 
     @cached_property
     def findings(self) -> pd.DataFrame:
-        return tables.findings_frame(self.result)
+        return frame(tables.findings_table(self.result))
 
     @cached_property
     def pages(self) -> pd.DataFrame:
-        return tables.pages_frame(self.result)
+        return frame(tables.pages_table(self.result))
 
     @cached_property
     def storage(self) -> pd.DataFrame:
-        return tables.storage_frame(self.result)
+        return frame(tables.storage_table(self.result))
 
     @cached_property
     def vendors(self) -> pd.DataFrame:
-        return pd.DataFrame([dict(v) for v in self.result.vendors])
+        return _pandas().DataFrame([dict(v) for v in self.result.vendors])
 
     def __repr__(self) -> str:
         m: dict[str, Any] = {"start": ", ".join(self.meta.start_urls), "date": self.meta.started_at}
@@ -116,6 +135,8 @@ class Scan:
 
 
 def load_scan(path: str | Path) -> Scan:
-    """Load ``scan.json`` (or a folder holding one) for analysis with pandas."""
+    """Load ``scan.json`` (or a folder holding one) for analysis with pandas. Without pandas installed,
+    an ImportError that says how to install it."""
+    _pandas()
     p = scan_json_path(path)
     return Scan(result=read_scan(p), path=p)

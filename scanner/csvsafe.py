@@ -12,10 +12,12 @@ on its own. NUL and lone surrogates, which some readers refuse and UTF-8 cannot 
 from __future__ import annotations
 
 import csv
+import io
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 NEUTRALISER = "'"
@@ -54,34 +56,25 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     A row of nothing but blanks is written quoted: unquoted, it would be a blank line that readers
     (pandas, spreadsheets) skip.
     """
-    import io
-
     buffer = io.StringIO()
-    plain = csv.writer(buffer, lineterminator="\n")
-    quoted = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL)
-    for row in ([safe_cell(h) for h in header], *([safe_cell(v) for v in r] for r in rows)):
-        (quoted if _blank(row) else plain).writerow(row)
+    write_rows(buffer, header, rows)
     return buffer.getvalue()
+
+
+def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Path:
+    """A UTF-8 CSV file of safe cells, as :func:`csv_text` writes them (None is an empty cell)."""
+    with path.open("w", encoding="utf-8", newline="") as out:
+        write_rows(out, header, rows)
+    return path
+
+
+def write_rows(out: TextIO, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    plain = csv.writer(out, lineterminator="\n")
+    quoted = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
+    for row in itertools.chain([header], rows):
+        cells = [safe_cell(v) for v in row]
+        (quoted if _blank(cells) else plain).writerow(cells)
 
 
 def _blank(row: Sequence[Any]) -> bool:
     return all(isinstance(v, str) and not v.strip() for v in row)
-
-
-def write_frame(frame, path: Path) -> Path:
-    """A pandas DataFrame as a UTF-8 CSV file with every text cell (and column name) made safe."""
-    out = frame.copy()
-    out.columns = [safe_cell(str(c)) for c in out.columns]
-    for col in out.columns:
-        if out[col].dtype == object or _is_string_dtype(out[col].dtype):
-            out[col] = out[col].map(safe_cell)
-    # One column: a blank cell would be a blank line, which readers skip; quote text then.
-    quoting = csv.QUOTE_NONNUMERIC if len(out.columns) == 1 else csv.QUOTE_MINIMAL
-    out.to_csv(path, index=False, encoding="utf-8", lineterminator="\n", quoting=quoting)
-    return path
-
-
-def _is_string_dtype(dtype) -> bool:
-    import pandas as pd
-
-    return pd.api.types.is_string_dtype(dtype)

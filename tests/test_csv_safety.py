@@ -13,7 +13,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from report_factory import demo_scan
 
-from scanner.csvsafe import FORMULA_START, csv_text, restore_cell, safe_cell, write_frame
+from scanner.csvsafe import FORMULA_START, csv_text, restore_cell, safe_cell, write_csv
 from scanner.declared import parse_declared_csv
 from scanner.model import Declared
 from scanner.policy.csv_out import vendors_csv
@@ -103,16 +103,18 @@ def test_report_csvs_keep_one_row_per_record(tmp_path_factory, names, titles):
 
 
 def test_a_cr_in_a_cookie_name_no_longer_splits_the_row(tmp_path):
-    frame = pd.DataFrame({"name": ['a\r=HYPERLINK("http://evil")', "=1+1", "-5", "@x"], "n": [1, 2, 3, 4]})
-    rows, parsed = parse_back(write_frame(frame, tmp_path / "x.csv").read_text(encoding="utf-8"))
+    names = ['a\r=HYPERLINK("http://evil")', "=1+1", "-5", "@x", None]
+    path = write_csv(tmp_path / "x.csv", ["name", "n"], [[name, n] for n, name in enumerate(names, 1)])
+    rows, parsed = parse_back(path.read_text(encoding="utf-8"))
     assert rows == [
         ["name", "n"],
         ['a\n\'=HYPERLINK("http://evil")', "1"],
         ["'=1+1", "2"],
         ["-5", "3"],
         ["'@x", "4"],
+        ["", "5"],  # None: an empty cell
     ]
-    assert parsed.shape == (4, 2)
+    assert parsed.shape == (5, 2)
 
 
 def _unique_names(texts: list[str]) -> list[str]:

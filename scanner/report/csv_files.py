@@ -1,9 +1,10 @@
-"""findings.csv, cookies.csv and requests.csv (pandas, UTF-8, header row).
+"""findings.csv, cookies.csv and requests.csv (the ``csv`` module, UTF-8, header row).
 
 Cells come from the scanned site and a spreadsheet would run a cell that starts with ``=``,
 ``+``, ``-``, ``@``, a tab or a CR (CSV/formula injection), also after a line break inside a cell:
 ``scanner.csvsafe`` neutralises them (a leading apostrophe; numbers are left alone) and keeps every
-row one row.
+row one row. An absent value (None) is an empty cell; numbers and booleans are written as Python
+prints them (``200``, ``0.5``, ``True``).
 
 findings.csv counts every page, cookie, request, beacon and storage key of a finding (``evidence_note``
 says which lists scan.json only samples) and carries ``scan_interrupted`` (``meta.interrupted``) on
@@ -24,46 +25,45 @@ behaviour audits has no behaviour.csv.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
+from typing import Any
 
-import pandas as pd
-
-from scanner.csvsafe import write_frame
+from scanner.csvsafe import write_csv
 from scanner.model import ScanResult
 from scanner.report.tables import (
-    behaviour_frame,
-    consent_matrix_frame,
-    cookies_frame,
-    findings_frame,
-    requests_frame,
+    Table,
+    behaviour_table,
+    consent_matrix_table,
+    cookies_table,
+    findings_table,
+    requests_table,
 )
 
 CONSENT_MATRIX_FILE = "consent-matrix.csv"
 BEHAVIOUR_FILE = "behaviour.csv"
+MARKED_INTERRUPTED = ("findings.csv", CONSENT_MATRIX_FILE, BEHAVIOUR_FILE)  # a scan_interrupted column
 
 
-def _findings(result: ScanResult) -> pd.DataFrame:
-    findings = findings_frame(result, consent=True, behaviour=True)
-    findings["scan_interrupted"] = bool(result.meta.interrupted)
-    return findings
+def _cell(value: Any) -> Any:
+    # A NaN (JSON allows it in a hand-made scan.json) is an empty cell, as an absent value.
+    return None if isinstance(value, float) and math.isnan(value) else value
 
 
 def write_csv_files(result: ScanResult, out_dir: Path) -> list[Path]:
-    written = []
-    frames = [
-        ("findings.csv", _findings(result)),
-        ("cookies.csv", cookies_frame(result)),
-        ("requests.csv", requests_frame(result)),
-    ]
+    tables: dict[str, Table] = {
+        "findings.csv": findings_table(result, consent=True, behaviour=True),
+        "cookies.csv": cookies_table(result),
+        "requests.csv": requests_table(result),
+    }
     if result.consent is not None:
-        matrix = consent_matrix_frame(result)
-        matrix["scan_interrupted"] = bool(result.meta.interrupted)
-        frames.append((CONSENT_MATRIX_FILE, matrix))
+        tables[CONSENT_MATRIX_FILE] = consent_matrix_table(result)
     if result.behaviour is not None:
-        behaviour = behaviour_frame(result)
-        behaviour["scan_interrupted"] = bool(result.meta.interrupted)
-        frames.append((BEHAVIOUR_FILE, behaviour))
-    for name, frame in frames:
-        path = out_dir / name
-        written.append(write_frame(frame, path))
+        tables[BEHAVIOUR_FILE] = behaviour_table(result)
+    written = []
+    for name, table in tables.items():
+        if name in MARKED_INTERRUPTED:
+            table = table.with_column("scan_interrupted", bool(result.meta.interrupted))
+        rows = ([_cell(v) for v in row] for row in table.rows)
+        written.append(write_csv(out_dir / name, table.columns, rows))
     return written

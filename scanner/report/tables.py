@@ -1,7 +1,8 @@
-"""pandas views of a scan result: one row per cookie, request, page, finding or storage key.
+"""Tables of a scan result: one row per cookie, request, page, finding or storage key.
 
-Shared by the CSV writers and by :func:`scanner.load_scan`; tuples become ``;``-joined text so
-every cell is a scalar that survives a CSV round trip.
+Plain rows of scalars (no pandas): the CSV writers (``scanner.report.csv_files``) write them with the
+``csv`` module, and :func:`scanner.load_scan` turns them into pandas DataFrames (the ``pandas`` extra).
+Tuples become ``;``-joined text so that every cell is a scalar that survives a CSV round trip.
 """
 
 from __future__ import annotations
@@ -9,9 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from typing import Any
-
-import pandas as pd
+from typing import Any, NamedTuple
 
 from scanner.model import EVIDENCE_KINDS, Cookie, Finding, Page, Request, ScanResult, StorageItem
 from scanner.safetext import repair_text
@@ -30,41 +29,57 @@ def _flat(value: Any, name: str = "") -> Any:
     return value
 
 
-def text_frame(data: Any, columns: list[str]) -> pd.DataFrame:
-    """A DataFrame of report rows with every string valid Unicode. A lone surrogate (a page's UTF-16
-    text, or a scan.json written by hand) would make pandas' Arrow-backed strings (pandas 3 with pyarrow
-    installed) refuse the whole frame: it becomes U+FFFD here, as the saved visits' text does."""
-    return pd.DataFrame(repair_text(data)[0], columns=columns)
+class Table(NamedTuple):
+    """Column names and rows (lists of scalars: text, numbers, booleans, None), every string valid
+    Unicode: a lone surrogate (a page's UTF-16 text, or a scan.json written by hand) becomes U+FFFD, as
+    the saved visits' text does (pandas' Arrow-backed strings would refuse the whole frame)."""
+
+    columns: list[str]
+    rows: list[list[Any]]
+
+    def with_column(self, name: str, value: Any) -> Table:
+        """This table with one more column holding ``value`` in every row."""
+        return Table([*self.columns, name], [[*row, value] for row in self.rows])
 
 
-def _frame(cls: type, rows: tuple, extra: dict[str, list] | None = None) -> pd.DataFrame:
-    columns = [f.name for f in dataclasses.fields(cls)]
-    data = {name: [_flat(getattr(row, name), name) for row in rows] for name in columns}
-    if extra:
-        data.update(extra)
-    return text_frame(data, columns + list(extra or {}))
+def text_table(rows: list[list[Any]], columns: list[str]) -> Table:
+    """A Table of these rows with every string made valid Unicode."""
+    return Table(list(columns), repair_text(rows)[0])
 
 
-def cookies_frame(result: ScanResult) -> pd.DataFrame:
+def _records(
+    cls: type, records: tuple, extra: dict[str, list] | None = None, drop: tuple[str, ...] = ()
+) -> Table:
+    """One row per record: its dataclass fields but ``drop``, then the ``extra`` columns."""
+    names = [f.name for f in dataclasses.fields(cls) if f.name not in drop]
+    extra = extra or {}
+    rows = [
+        [*(_flat(getattr(record, name), name) for name in names), *(values[i] for values in extra.values())]
+        for i, record in enumerate(records)
+    ]
+    return text_table(rows, names + list(extra))
+
+
+def cookies_table(result: ScanResult) -> Table:
     """One row per cookie; adds ``session`` (no expiry) and ``third_party``."""
     cookies: tuple[Cookie, ...] = result.cookies
     extra = {
         "session": [c.session for c in cookies],
         "third_party": [not c.first_party for c in cookies],
     }
-    return _frame(Cookie, cookies, extra)
+    return _records(Cookie, cookies, extra)
 
 
-def requests_frame(result: ScanResult) -> pd.DataFrame:
+def requests_table(result: ScanResult) -> Table:
     """One row per request the browser made (headers are in scan.json and scan.har, not here)."""
-    return _frame(Request, result.requests).drop(columns=list(HEADER_COLUMNS))
+    return _records(Request, result.requests, drop=HEADER_COLUMNS)
 
 
-def storage_frame(result: ScanResult) -> pd.DataFrame:
-    return _frame(StorageItem, result.storage)
+def storage_table(result: ScanResult) -> Table:
+    return _records(StorageItem, result.storage)
 
 
-def pages_frame(result: ScanResult) -> pd.DataFrame:
+def pages_table(result: ScanResult) -> Table:
     """One row per visited page with counts of its requests, third-party requests and beacons."""
     total: Counter[str] = Counter()
     third: Counter[str] = Counter()
@@ -79,7 +94,7 @@ def pages_frame(result: ScanResult) -> pd.DataFrame:
         "third_party_requests": [third[p.url] for p in pages],
         "beacons": [beacons[p.url] for p in pages],
     }
-    return _frame(Page, pages, extra)
+    return _records(Page, pages, extra)
 
 
 FINDING_COLUMNS = [
@@ -131,7 +146,7 @@ def _vendor_hosts(result: ScanResult) -> dict[str, dict[str, None]]:
     return vendor_hosts
 
 
-def _findings_rows(findings: Iterable[Finding], vendor_hosts: dict[str, dict[str, None]]) -> pd.DataFrame:
+def _findings_rows(findings: Iterable[Finding], vendor_hosts: dict[str, dict[str, None]]) -> Table:
     rows = []
     for f in findings:
         ev = f.evidence
@@ -153,10 +168,10 @@ def _findings_rows(findings: Iterable[Finding], vendor_hosts: dict[str, dict[str
                 ev.total("behaviour"),
             ]
         )
-    return text_frame(rows, FINDING_COLUMNS)
+    return text_table(rows, FINDING_COLUMNS)
 
 
-def findings_frame(result: ScanResult, *, consent: bool = False, behaviour: bool = False) -> pd.DataFrame:
+def findings_table(result: ScanResult, *, consent: bool = False, behaviour: bool = False) -> Table:
     """One row per finding with evidence totals (scan.json keeps a sample of each list, and every
     request, cookie and storage key with its vendor); with ``consent`` the consent findings follow
     (``status`` is their kind: before_consent, despite_reject, ...), with ``behaviour`` the behaviour
@@ -193,7 +208,7 @@ MATRIX_COLUMNS = [
 ]
 
 
-def consent_matrix_frame(result: ScanResult) -> pd.DataFrame:
+def consent_matrix_table(result: ScanResult) -> Table:
     """The vendor x pass matrix, one row per vendor and pass that ran (a long table a pivot reads),
     with what that pass did with the banner; ``bad`` marks the cells a consent finding rests on."""
     from scanner.report.consent_text import action_text, matrix_rows, pass_label, verified_text
@@ -221,7 +236,7 @@ def consent_matrix_frame(result: ScanResult) -> pd.DataFrame:
                         cell["bad_text"] or None,
                     ]
                 )
-    return text_frame(rows, MATRIX_COLUMNS)
+    return text_table(rows, MATRIX_COLUMNS)
 
 
 BEHAVIOUR_COLUMNS = [
@@ -286,7 +301,7 @@ def _behaviour_row(kind: str, sev: str | None, vendor: str | None, detection: di
     ]
 
 
-def behaviour_frame(result: ScanResult) -> pd.DataFrame:
+def behaviour_table(result: ScanResult) -> Table:
     """One row per observation of each detection of the behaviour audit (a detection without
     observations is one row), then the observations of findings no detection stands for; ``severity``
     is the finding's of that kind and vendor. Values of cookies, storage keys and typed fields are never
@@ -325,4 +340,4 @@ def behaviour_frame(result: ScanResult) -> pd.DataFrame:
             }
             for obs in [o for o in f.evidence.behaviour if isinstance(o, Mapping)] or [{}]:
                 rows.append(_behaviour_row(f.status, severity(f), f.vendor, info, obs))
-    return text_frame(rows, BEHAVIOUR_COLUMNS)
+    return text_table(rows, BEHAVIOUR_COLUMNS)
