@@ -5,6 +5,8 @@
 >>> scan = scanner.load_scan("reports/example")      # a saved scan, as pandas tables
 """
 
+# The one place the version is written: pyproject.toml reads it (setuptools' dynamic version), and
+# `scanner --version` prints it as "scanner (tracker-audit) X.Y.Z".
 __version__ = "0.1.0"
 
 # Imported on first use, so that `import scanner` (and `scanner --help`) stays fast.

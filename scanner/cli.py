@@ -29,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 clean, 1 findings at or above --fail-on, 2 bad input, 3 scan could not run, "
         "4 partial scan (interrupted or killed: never passes).",
     )
-    parser.add_argument("--version", action="version", version=f"scanner {__version__}")
+    parser.add_argument("--version", action="version", version=f"scanner (tracker-audit) {__version__}")
     parser.add_argument(
         "--config",
         dest="config_file",

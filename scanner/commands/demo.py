@@ -1,7 +1,9 @@
 """`scanner demo`: scan the built-in demo site on a local fake internet (no network needed).
 
 The demo site (https://www.example.com, see scanner/fakenet/README.md) embeds imitations of real trackers.
-It is compared with the repository's ``vendors.csv`` (the seed policy's cookie table) when one is found.
+It is compared with ``./vendors.csv`` when there is one, else with the demo's own declaration shipped in the
+package (``scanner/fakenet/vendors.csv``: the seed policy's cookie table, the same as the repository's
+``vendors.csv``), so that the demo runs from an installed wheel with no checkout.
 """
 
 from __future__ import annotations
@@ -10,8 +12,6 @@ import argparse
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-
-import scanner
 
 DEMO_URL = "https://www.example.com/"
 
@@ -24,7 +24,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "and write the report. Needs no network.",
     )
     p.add_argument("--out", metavar="DIR", help="output folder (default reports/demo-<UTC timestamp>/)")
-    p.add_argument("--vendors", metavar="CSV", help="declared vendors (default: ./vendors.csv or the repo's)")
+    p.add_argument("--vendors", metavar="CSV", help="declared vendors (default ./vendors.csv or the demo's)")
     p.add_argument("--format", default="html,json,csv,har,junit,sarif,md", metavar="LIST")
     p.add_argument("--fail-on", action="append", default=None, metavar="STATUS", help="default none")
     p.add_argument("--max-pages", default="30")
@@ -36,9 +36,15 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     return p
 
 
+def demo_vendors() -> Path:
+    """The demo's declaration, shipped in the package."""
+    from scanner import fakenet
+
+    return Path(fakenet.__file__).resolve().with_name("vendors.csv")
+
+
 def default_vendors() -> Path | None:
-    repo = Path(scanner.__file__).resolve().parents[1]
-    for candidate in (Path.cwd() / "vendors.csv", repo / "vendors.csv"):
+    for candidate in (Path.cwd() / "vendors.csv", demo_vendors()):
         if candidate.is_file():
             return candidate
     return None
