@@ -222,5 +222,5 @@ def test_without_dask_the_command_says_which_extra(tmp_path):
     assert run.returncode == 2
     assert (
         run.stderr.strip()
-        == "scanner: error: scanner batch needs the batch extra: pip install 'scanner[batch]'"
+        == "scanner: error: scanner batch needs the batch extra: pip install 'tracker-audit[batch]'"
     )

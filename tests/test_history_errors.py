@@ -145,7 +145,7 @@ def test_export_without_pyarrow_says_how_to_get_it(empty_db, tmp_path):
         cwd=REPO,
         timeout=60,
     )
-    one_error(proc, "pip install 'scanner[parquet]'")
+    one_error(proc, "pip install 'tracker-audit[parquet]'")
     assert not (tmp_path / "p").exists()
 
 

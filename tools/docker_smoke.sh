@@ -18,7 +18,7 @@ docker build --tag "$image" "$here"
 echo "== scanner --version"
 version="$(docker run --rm "$image" --version)"
 echo "$version"
-[[ "$version" == scanner\ [0-9]* ]] || { echo "docker_smoke: unexpected --version output: $version" >&2; exit 1; }
+[[ "$version" == "scanner (tracker-audit) "[0-9]* ]] || { echo "docker_smoke: unexpected --version output: $version" >&2; exit 1; }
 
 echo "== the default user is not root"
 uid="$(docker run --rm --entrypoint id "$image" -u)"

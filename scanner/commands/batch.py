@@ -8,7 +8,7 @@ from pathlib import Path
 from scanner.commands.options import positive_int, positive_seconds, seconds
 from scanner.errors import BadInput
 
-EXTRA_MISSING = "scanner batch needs the batch extra: pip install 'scanner[batch]'"
+EXTRA_MISSING = "scanner batch needs the batch extra: pip install 'tracker-audit[batch]'"
 # Options of `scanner scan` that are the batch's own business, not passed on to every site's scan (the
 # batch records the history itself: the driver is the database's one writer).
 NOT_PASSED = {"help", "urls", "out", "resume", "overwrite", "quiet", "baseline", "history"}

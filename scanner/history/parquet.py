@@ -7,7 +7,7 @@ null). ``sites`` has no scan and is one file, ``sites/part-0.parquet``. Column t
 (``scanner.history.schema.COLUMNS``): integers int64, booleans bool, times and text strings. Exporting
 again into the same folder replaces the partitions it writes.
 
-pyarrow is the optional extra ``parquet`` (``pip install 'scanner[parquet]'``); without it the command
+pyarrow is the optional extra ``parquet`` (``pip install 'tracker-audit[parquet]'``); without it the command
 says so and exits 2.
 """
 
@@ -30,7 +30,7 @@ def _pyarrow():
         import pyarrow.parquet  # noqa: F401
     except ImportError:
         raise BadInput(
-            "the Parquet export needs pyarrow: pip install 'scanner[parquet]' (or pip install pyarrow)"
+            "the Parquet export needs pyarrow: pip install 'tracker-audit[parquet]' (or pip install pyarrow)"
         ) from None
     return pyarrow
 
