@@ -57,7 +57,16 @@ def run(args: argparse.Namespace) -> int:
     out = args.out or str(Path("reports") / f"demo-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}")
     vendors = args.vendors or default_vendors()
     with FakeInternet(demo_world()) as net:
-        argv = ["scan", DEMO_URL, "--out", out, "--ignore-https-errors", "--format", args.format]
+        argv = [
+            "--no-config",
+            "scan",
+            DEMO_URL,
+            "--out",
+            out,
+            "--ignore-https-errors",
+            "--format",
+            args.format,
+        ]
         argv += [
             "--max-pages",
             str(args.max_pages),
