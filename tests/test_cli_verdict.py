@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 from lxml import html as lxml_html
+from report_schemas import junit_errors, sarif_errors
 
 from scanner.schema import validation_errors
 
@@ -247,6 +248,7 @@ def test_an_active_waiver_passes_and_shows_in_every_format(scanned, folder, tmp_
     assert "Waived (2)" in doc.xpath("string(//section[@id='verdict'])")
     # junit.xml: skipped with the reason
     junit = (r / "junit.xml").read_text(encoding="utf-8")
+    assert junit_errors(junit) == []
     from lxml import etree
 
     case = etree.fromstring(junit.encode()).xpath("//testcase[@name='undeclared tracker: Hotjar']")[0]
@@ -257,6 +259,7 @@ def test_an_active_waiver_passes_and_shows_in_every_format(scanned, folder, tmp_
     ]
     # results.sarif: an accepted external suppression
     sarif = json.loads((r / "results.sarif").read_text(encoding="utf-8"))
+    assert sarif_errors(sarif) == []
     hotjar = next(x for x in sarif["runs"][0]["results"] if x["properties"]["vendor"] == "Hotjar")
     assert hotjar["suppressions"] == [
         {
