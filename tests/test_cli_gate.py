@@ -156,7 +156,7 @@ def test_report_rerenders_every_format_without_a_browser(full, tmp_path):
     )
     assert proc.returncode == 1, proc.stdout
     assert any(
-        line.startswith("FAIL: ") and line.endswith(" fail the gate (--fail-on undeclared)")
+        line.startswith("FAIL: ") and line.endswith(" the gate (--fail-on undeclared)")
         for line in proc.stdout.splitlines()
     ), proc.stdout
     assert (
