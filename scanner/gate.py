@@ -224,7 +224,7 @@ def add_gate_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--waivers",
-        metavar="TOML",
+        metavar="FILE",
         help="accepted findings ([[waiver]] tables: vendor, status, reason, owner, expires): listed as "
         "waived in every report, not failing until their expiry date (see the README)",
     )

@@ -271,13 +271,31 @@ def test_an_active_waiver_passes_and_shows_in_every_format(scanned, folder, tmp_
     ]
     facebook = next(x for x in sarif["runs"][0]["results"] if x["properties"]["vendor"] == "Facebook")
     assert "suppressions" not in facebook
+    # codequality.json: still an issue (same fingerprint), of severity info, saying it is waived
+    issues = json.loads((r / "codequality.json").read_text(encoding="utf-8"))
+    (hotjar,) = [
+        i for i in issues if i["check_name"] == "tracker-audit/undeclared" and "Hotjar" in i["description"]
+    ]
+    assert hotjar["severity"] == "info"
+    assert hotjar["description"].startswith(
+        "[waived (Heatmaps for the checkout study, web-team@example.com, until 2999-12-31)] "
+        "Undeclared tracker"
+    )
 
 
 def test_an_expired_waiver_fails_again(scanned, folder, tmp_path):
     _, out, _ = scanned
     waivers = write(folder / "expired.toml", HOTJAR_WAIVER.replace("2999-12-31", "2000-01-01"))
     proc = cli(
-        "report", out, "--out", tmp_path, "--format", "junit,sarif,md", "--waivers", waivers, github=True
+        "report",
+        out,
+        "--out",
+        tmp_path,
+        "--format",
+        "junit,sarif,md,codequality",
+        "--waivers",
+        waivers,
+        github=True,
     )
     assert proc.returncode == 1, proc.stdout + proc.stderr
     lines = block(proc)
@@ -303,6 +321,10 @@ def test_an_expired_waiver_fails_again(scanned, folder, tmp_path):
         line.startswith("| Hotjar |") and line.endswith("| fails (waiver expired) |")
         for line in md.splitlines()
     )
+    issues = json.loads((tmp_path / "codequality.json").read_text(encoding="utf-8"))
+    (hotjar,) = [i for i in issues if "Hotjar" in i["description"]]
+    assert hotjar["severity"] == "blocker"
+    assert hotjar["description"].startswith("[waiver expired on 2000-01-01 (")
 
 
 def test_warn_on(scanned, tmp_path):
