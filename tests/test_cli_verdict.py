@@ -150,9 +150,16 @@ def test_report_fail_pass_and_not_gated(scanned, tmp_path):
     assert lines[0] == "FAIL: 1 finding fails the gate (--fail-on undeclared)"
     assert lines[1].startswith(f"  - {UNKNOWN} [undeclared, unknown vendor]: ")
     assert "WAIVED: 1 finding accepted by a waiver (not failing)" in lines  # the scan's waiver, kept
-    proc = cli("report", out, "--out", tmp_path / "b", "--format", "md", "--fail-on", "none")
+    # compared again without --waivers: the saved waiver is gone, and a warning says so
+    proc = cli(
+        "report", out, "--out", tmp_path / "b", "--format", "md", "--fail-on", "none", "--vendors", VENDORS
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert headline(proc) == "NOT GATED: findings are reported, none can fail the build (--fail-on none)"
+    assert block(proc) == ["NOT GATED: findings are reported, none can fail the build (--fail-on none)"]
+    assert proc.stderr.splitlines() == [
+        "scanner: warning: the findings are made again without the saved scan's waivers: give --waivers FILE "
+        "to apply them"
+    ]
     assert "ℹ️ **Not gated**" in (tmp_path / "b" / "summary.md").read_text(encoding="utf-8")
     proc = cli("report", out, "--out", tmp_path / "c", "--format", "md", "--baseline", out)
     assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -13,7 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from scanner.gate import add_gate_options, normalise_fail_on, normalise_warn_on, verdict
+from scanner.gate import add_gate_options, all_findings, normalise_fail_on, normalise_warn_on, verdict
 from scanner.report import DEFAULT_FORMATS, FORMATS, parse_formats, write_reports
 from scanner.report.verdict_text import print_verdict
 from scanner.waivers import load_waivers, unused_waivers
@@ -69,6 +69,12 @@ def run(args: argparse.Namespace) -> int:
     baseline = read_scan(args.baseline) if args.baseline else None
     changed = recovered or bool(args.vendors or args.policy or args.catalog)
     if changed:
+        if waivers is None and any(f.waiver is not None for f in all_findings(result)):
+            print(
+                "scanner: warning: the findings are made again without the saved scan's waivers: give "
+                "--waivers FILE to apply them",
+                file=sys.stderr,
+            )
         declared, declared_source = load_declaration(args.vendors, args.policy)
         if declared is None and recovered:  # keep the declaration the interrupted scan was started with
             declared_source = result.meta.declared_source
