@@ -99,7 +99,7 @@ def test_cli_report_rerenders_all_formats_and_gates(tmp_path, saved):
     names = sorted(p.name for p in out.iterdir())
     assert names == sorted(
         ["report.html", "scan.json", "findings.csv", "cookies.csv", "requests.csv", "scan.har", "junit.xml"]
-        + ["results.sarif", "summary.md", "behaviour.csv"]
+        + ["results.sarif", "summary.md", "behaviour.csv", "codequality.json"]
     )
     assert json.loads((out / "scan.json").read_text()) == json.loads((saved / "scan.json").read_text())
 
