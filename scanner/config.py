@@ -76,6 +76,7 @@ PATH_DESTS = frozenset(
         "policy",
         "catalog",
         "baseline",
+        "waivers",
         "history",
         "db",
         "parquet",

@@ -13,6 +13,11 @@ A partial scan (``meta.interrupted``: killed, crashed, cut off) never passes: wh
 visit may hold more trackers. Precedence: findings that fail the gate give exit code 1 (they are
 real whatever was missed); otherwise a partial scan gives 4 (``EXIT_PARTIAL``), also with
 ``--fail-on none``; else 0.
+
+``--warn-on`` takes the same statuses: those findings are reported as warnings (the verdict, the
+annotations, the reports) without failing; a status in both lists fails. A finding that a waiver
+(``--waivers``, scanner.waivers) accepts stays listed but neither fails nor warns while the waiver
+holds; once it has expired the finding counts again.
 """
 
 from __future__ import annotations
@@ -48,25 +53,36 @@ def choices_text() -> str:
 
 def normalise_fail_on(fail_on: Iterable[str] | None) -> frozenset[str]:
     """Statuses that fail; accepts comma-separated items. ``none`` (or nothing) -> empty set."""
-    if fail_on is None:
-        return frozenset(DEFAULT_FAIL_ON)
+    return _statuses(fail_on, "--fail-on", DEFAULT_FAIL_ON)
+
+
+def normalise_warn_on(warn_on: Iterable[str] | None) -> frozenset[str]:
+    """Statuses reported as warnings (``--warn-on``, the same choices); nothing or ``none`` -> empty set."""
+    return _statuses(warn_on, "--warn-on", ())
+
+
+def _statuses(values: Iterable[str] | None, option: str, default: Iterable[str]) -> frozenset[str]:
+    if values is None:
+        return frozenset(default)
+    if isinstance(values, str):
+        values = [values]
     wanted: set[str] = set()
-    for item in fail_on:
+    for item in values:
         for part in str(item).split(","):
             part = part.strip().lower().replace("-", "_")
             if not part:
                 continue
             if part in INFO_BEHAVIOUR_KINDS:
                 raise BadInput(
-                    f"--fail-on {part!r}: an {part} is information (a widget, button or player "
+                    f"{option} {part!r}: an {part} is information (a widget, button or player "
                     "the report names), not a failure"
                 )
             if part not in FAIL_ON_CHOICES:
-                raise BadInput(f"--fail-on {part!r}: choose from {choices_text()}")
+                raise BadInput(f"{option} {part!r}: choose from {choices_text()}")
             wanted.add(part)
     if "none" in wanted:
         if len(wanted) > 1:
-            raise BadInput("--fail-on none cannot be combined with other statuses")
+            raise BadInput(f"{option} none cannot be combined with other statuses")
         return frozenset()
     return frozenset(wanted)
 
@@ -98,13 +114,18 @@ def new_since(result: ScanResult, baseline: ScanResult) -> list[Finding]:
     return fresh
 
 
+def is_waived(finding: Finding) -> bool:
+    """A waiver that still holds accepts the finding: it neither fails nor warns."""
+    return finding.waiver is not None and not finding.waiver.expired
+
+
 def failing_findings(
     result: ScanResult, fail_on: Collection[str] | None = None, baseline: ScanResult | None = None
 ) -> list[Finding]:
     """The findings that fail the gate, in the order of the result."""
     statuses = normalise_fail_on(fail_on)
     candidates = new_since(result, baseline) if baseline is not None else all_findings(result)
-    return [f for f in candidates if f.status in statuses]
+    return [f for f in candidates if f.status in statuses and not is_waived(f)]
 
 
 @dataclass(frozen=True)
@@ -114,6 +135,12 @@ class Verdict:
     code: int  # EXIT_OK, EXIT_FINDINGS or EXIT_PARTIAL
     failing: tuple[Finding, ...]  # findings that fail the gate
     partial: bool  # the scan is incomplete (meta.interrupted)
+    warnings: tuple[Finding, ...] = ()  # findings of a --warn-on status (not failing, not waived)
+    waived: tuple[Finding, ...] = ()  # findings a waiver accepts (it holds)
+    expired: tuple[Finding, ...] = ()  # findings whose waiver has expired: they count again
+    fail_on: frozenset[str] = frozenset(DEFAULT_FAIL_ON)
+    warn_on: frozenset[str] = frozenset()
+    baseline: bool = False  # only findings new since a baseline scan count
 
     @property
     def word(self) -> str:
@@ -121,17 +148,48 @@ class Verdict:
         return {EXIT_FINDINGS: "FAIL", EXIT_PARTIAL: "PARTIAL"}.get(self.code, "PASS")
 
     @property
+    def gated(self) -> bool:
+        """False with ``--fail-on none``: no finding can fail the build."""
+        return bool(self.fail_on)
+
+    @property
+    def label(self) -> str:
+        """What the reports print: :attr:`word`, or "NOT GATED" for a complete scan with --fail-on none."""
+        return "NOT GATED" if self.code == EXIT_OK and not self.gated else self.word
+
+    @property
     def passed(self) -> bool:
         return self.code == EXIT_OK
 
 
 def verdict(
-    result: ScanResult, fail_on: Collection[str] | None = None, baseline: ScanResult | None = None
+    result: ScanResult,
+    fail_on: Collection[str] | None = None,
+    baseline: ScanResult | None = None,
+    *,
+    warn_on: Collection[str] | None = None,
 ) -> Verdict:
-    failing = tuple(failing_findings(result, fail_on, baseline))
+    statuses = normalise_fail_on(fail_on)
+    warn = normalise_warn_on(warn_on) - statuses
+    candidates = new_since(result, baseline) if baseline is not None else all_findings(result)
+    failing = tuple(f for f in candidates if f.status in statuses and not is_waived(f))
+    warnings = tuple(f for f in candidates if f.status in warn and not is_waived(f))
+    everything = all_findings(result)
+    waived = tuple(f for f in everything if is_waived(f))
+    expired = tuple(f for f in everything if f.waiver is not None and f.waiver.expired)
     partial = bool(result.meta.interrupted)
     code = EXIT_FINDINGS if failing else EXIT_PARTIAL if partial else EXIT_OK
-    return Verdict(code, failing, partial)
+    return Verdict(
+        code,
+        failing,
+        partial,
+        warnings=warnings,
+        waived=waived,
+        expired=expired,
+        fail_on=statuses,
+        warn_on=normalise_warn_on(warn_on),
+        baseline=baseline is not None,
+    )
 
 
 def gate_exit_code(
@@ -153,7 +211,20 @@ def add_gate_options(parser: argparse.ArgumentParser) -> None:
         "fingerprinting and the other behaviour kinds the behaviour hooks, form-data-leak --probe-forms",
     )
     parser.add_argument(
+        "--warn-on",
+        action="append",
+        metavar="STATUS",
+        help="finding status reported as a warning without failing (the same choices as --fail-on; "
+        "repeatable or comma-separated); a status in both lists fails",
+    )
+    parser.add_argument(
         "--baseline",
         metavar="OLD_SCAN_JSON",
         help="an earlier scan.json (or its folder): fail only on findings that are new since then",
+    )
+    parser.add_argument(
+        "--waivers",
+        metavar="FILE",
+        help="accepted findings ([[waiver]] tables: vendor, status, reason, owner, expires): listed as "
+        "waived in every report, not failing until their expiry date (see the README)",
     )

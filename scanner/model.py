@@ -13,7 +13,7 @@ from typing import Any, ClassVar, Literal, get_args
 
 SCHEMA_VERSION = "1.3"  # 1.1: consent passes (consent_pass/consent_phase on records, the consent block)
 # 1.2: behaviour (api_calls and value_leaks records, the behaviour block, Finding.severity)
-# 1.3: crawl coverage (ScanMeta.coverage)
+# 1.3: crawl coverage (ScanMeta.coverage), Finding.waiver (an accepted finding, scanner.waivers)
 
 SetBy = Literal["http", "js"]
 StorageKind = Literal["local", "session"]
@@ -312,6 +312,21 @@ class Evidence:
 
 
 @dataclass(frozen=True)
+class Waiver:
+    """The entry of a waivers file (scanner.waivers) that accepted a finding: who accepted it, why and
+    until when. ``expired``: ``expires`` lies before the scan's date, so the finding fails the gate
+    again. ``status`` is the finding status the entry names, or "any"."""
+
+    vendor: str
+    status: str
+    reason: str
+    owner: str
+    expires: str  # ISO date (YYYY-MM-DD), the last day the waiver holds
+    source: str  # where the entry is: "waivers.toml:12"
+    expired: bool = False
+
+
+@dataclass(frozen=True)
 class Finding:
     vendor: str
     status: FindingStatus
@@ -322,6 +337,7 @@ class Finding:
     evidence: Evidence = field(default_factory=Evidence)
     unknown: bool = False  # an unknown tracker (no catalog entry), named by its domain
     severity: str | None = None  # behaviour findings: high | medium | low | info (SEVERITIES)
+    waiver: Waiver | None = None  # an accepted finding (--waivers): listed, not failing while it holds
 
 
 # Why a crawl stopped short of the whole site (Coverage.stopped_by), "complete" when nothing in scope was

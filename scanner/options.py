@@ -78,6 +78,8 @@ class ScanOptions:
     formats: tuple[str, ...] = DEFAULT_FORMATS  # written into out_dir: any of scanner.report.FORMATS
     fail_on: frozenset[str] | None = None  # shapes the verdict in the reports; None = the gate's default
     baseline: Path | None = None  # an earlier scan.json: the verdict counts only what is new
+    warn_on: frozenset[str] | None = None  # statuses the verdict reports as warnings (never failing)
+    waivers: Path | None = None  # a waivers TOML file (scanner.waivers): accepted findings, until expiry
     # Crawl
     first_party: tuple[str, ...] = ()  # domains also in scope besides the start URLs'
     max_depth: int = 3
@@ -113,14 +115,16 @@ class ScanOptions:
         for name in ("start_urls", "first_party", "formats"):
             object.__setattr__(self, name, tuple(getattr(self, name)))
         object.__setattr__(self, "catalog_files", tuple(Path(p) for p in self.catalog_files))
-        for name in ("out_dir", "vendors", "baseline", "history"):
+        for name in ("out_dir", "vendors", "baseline", "history", "waivers"):
             value = getattr(self, name)
             if value is not None and not isinstance(value, Path):
                 object.__setattr__(self, name, Path(value))
         if self.declared is not None and not isinstance(self.declared, tuple):
             object.__setattr__(self, "declared", tuple(self.declared))
-        if self.fail_on is not None and not isinstance(self.fail_on, frozenset):
-            object.__setattr__(self, "fail_on", frozenset(self.fail_on))
+        for name in ("fail_on", "warn_on"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, frozenset):
+                object.__setattr__(self, name, frozenset([value] if isinstance(value, str) else value))
 
     @property
     def tabs(self) -> int:

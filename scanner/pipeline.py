@@ -1,13 +1,17 @@
 """The stages after the crawl, shared by `scan`, `demo` and `report`: attribute -> behaviour detections ->
-compare -> consent -> behaviour report."""
+compare -> consent -> behaviour report -> waivers."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scanner.model import Declared, ScanResult
+
+if TYPE_CHECKING:
+    from scanner.waivers import WaiverRule
 
 
 def load_declaration(
@@ -36,10 +40,12 @@ def analyse(
     declared: Sequence[Declared] | None,
     declared_source: str | None = None,
     catalog_files: Sequence[Path] = (),
+    waivers: Sequence[WaiverRule] | None = None,
 ) -> ScanResult:
     """Attribute every request, cookie, storage key, API call and value leak to a vendor; detect what
     scripts did (the behaviour classifier), so that the comparison with the declaration can hold a
-    vendor's behaviour against its declared purpose; then the consent and behaviour reports."""
+    vendor's behaviour against its declared purpose; then the consent and behaviour reports; last the
+    ``waivers`` (scanner.waivers) mark the findings they accept."""
     from scanner.attribute import attribute
     from scanner.behaviour import behaviour_report, detect
     from scanner.catalog import load_catalog
@@ -56,4 +62,9 @@ def analyse(
     from scanner.consent.findings import consent_report
 
     result = replace(result, consent=consent_report(result, catalog))
-    return replace(result, behaviour=behaviour_report(result, catalog, detections=detections))
+    result = replace(result, behaviour=behaviour_report(result, catalog, detections=detections))
+    if waivers is not None:
+        from scanner.waivers import apply_waivers
+
+        result = apply_waivers(result, waivers)
+    return result

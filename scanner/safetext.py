@@ -72,3 +72,27 @@ def repair_visit(visit: dict) -> dict:
         )
         fixed = {**fixed, "page": {**page, "collector_errors": notes}}
     return fixed
+
+
+_INVISIBLE = frozenset(("Cc", "Cf", "Cs", "Zl", "Zp"))
+
+
+def terminal_text(value: object, limit: int | None = None) -> str:
+    """``value`` as one line a terminal or CI log prints as it is: every control, format or line-separator
+    character (an ANSI escape's ESC, CR, LF, U+0085, U+2028, a right-to-left override) is shown as a
+    ``\\u`` escape, so page-controlled text cannot move the cursor, recolour or clear the screen, start a
+    new log line or reorder what follows it. Text longer than ``limit`` is cut with "…"."""
+    import unicodedata
+
+    text = "" if value is None else str(value)
+    if not text.isprintable():
+        out = []
+        for ch in text:
+            if unicodedata.category(ch) in _INVISIBLE:
+                out.append(f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08x}")
+            else:
+                out.append(ch)
+        text = "".join(out)
+    if limit is not None and len(text) > limit:
+        text = text[: max(0, limit - 1)] + "…"
+    return text

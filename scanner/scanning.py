@@ -121,6 +121,7 @@ async def _scan_async(options: ScanOptions, sink: VisitSink | None, progress: Pr
     _check_history(options)
     # A policy given as a URL is rendered in its own browser: a thread, out of this event loop.
     declared, declared_source = await asyncio.to_thread(_declaration, options)
+    waivers = _waivers(options)
     baseline = _baseline(options)
     _check_catalog(options)
     if options.resume and options.out_dir is None:
@@ -171,7 +172,7 @@ async def _scan_async(options: ScanOptions, sink: VisitSink | None, progress: Pr
         from scanner.consent.declaration import cmp_declared
 
         declared, declared_source = cmp_declared(result, load_catalog(list(options.catalog_files)))
-    result = _analyse(result, declared, declared_source, options)
+    result = _analyse(result, declared, declared_source, options, waivers)
     formats = options.formats if error is None else ("json",)
     if options.out_dir is not None and formats:
         try:
@@ -306,11 +307,24 @@ def _check_catalog(options: ScanOptions) -> None:
     load_catalog(list(options.catalog_files))
 
 
-def _analyse(result: ScanResult, declared, declared_source, options: ScanOptions) -> ScanResult:
+def _waivers(options: ScanOptions):
+    """The waivers file's entries (None without one); a bad file fails now, before the browser starts."""
+    if options.waivers is None:
+        return None
+    from scanner.waivers import load_waivers
+
+    return load_waivers(options.waivers)
+
+
+def _analyse(result: ScanResult, declared, declared_source, options: ScanOptions, waivers=None) -> ScanResult:
     from scanner.pipeline import analyse
 
     return analyse(
-        result, declared=declared, declared_source=declared_source, catalog_files=options.catalog_files
+        result,
+        declared=declared,
+        declared_source=declared_source,
+        catalog_files=options.catalog_files,
+        waivers=waivers,
     )
 
 
@@ -323,7 +337,12 @@ def _write(result: ScanResult, options: ScanOptions, formats, baseline) -> list[
     started = time.time()
     try:
         return write_reports(
-            result, options.out_dir, list(formats), fail_on=options.fail_on, baseline=baseline
+            result,
+            options.out_dir,
+            list(formats),
+            fail_on=options.fail_on,
+            baseline=baseline,
+            warn_on=options.warn_on,
         )
     except OSError as exc:
         remove_partial_outputs(options.out_dir, since=started)

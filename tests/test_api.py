@@ -95,7 +95,7 @@ def test_cli_report_rerenders_all_formats_and_gates(tmp_path, saved):
     out = tmp_path / "out"
     proc = _cli("report", str(saved / "scan.json"), "--out", str(out), "--format", "all")
     assert proc.returncode == 1, proc.stderr  # undeclared trackers, default --fail-on undeclared
-    assert "FAIL: 3 undeclared" in proc.stdout
+    assert "FAIL: 3 findings fail the gate (--fail-on undeclared)" in proc.stdout.splitlines()
     names = sorted(p.name for p in out.iterdir())
     assert names == sorted(
         ["report.html", "scan.json", "findings.csv", "cookies.csv", "requests.csv", "scan.har", "junit.xml"]

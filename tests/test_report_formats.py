@@ -192,7 +192,8 @@ def test_summary_md(result):
         "Google Analytics |"
         not in md.split("| Status | Count |")[1].split("Full evidence")[0].split("| Vendor")[1]
     )
-    assert "✅ **Pass**" in build_summary_md(result, fail_on=["none"])
+    assert "✅ **Pass**" in build_summary_md(result, baseline=result)
+    assert "ℹ️ **Not gated** — `--fail-on none`" in build_summary_md(result, fail_on=["none"])
     assert len(md) < 4000
 
 

@@ -77,9 +77,13 @@ def test_content_sections(result):
 
 
 def test_pass_verdict_when_nothing_fails(result):
-    html = render_html(result, fail_on=["none"])
+    html = render_html(result, fail_on=["not_observed"], baseline=result)
     assert '<section id="verdict" class="verdict pass">' in html
     assert "nothing fails the gate" in html
+    # --fail-on none gates nothing: the verdict says so instead of PASS
+    html = render_html(result, fail_on=["none"])
+    assert '<section id="verdict" class="verdict not-gated">' in html
+    assert '<strong class="verdict-word">NOT GATED</strong>' in html and "none can fail the build" in html
 
 
 def test_baseline_verdict_counts_only_new_findings(result):

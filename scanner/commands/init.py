@@ -18,7 +18,7 @@ CONFIGURABLE = False  # a config file setting --force would overwrite files nobo
 
 # Options of `scanner scan` written at the top level of scanner.toml: they mean the same wherever they
 # are (report, demo, batch). Not --format: `scanner history trend --format` is another matter.
-SHARED = ("vendors", "policy", "declared-from", "catalog", "fail-on", "baseline")
+SHARED = ("vendors", "policy", "declared-from", "catalog", "fail-on", "warn-on", "baseline", "waivers")
 LEFT_OUT = {"resume"}  # continues one interrupted scan: a command-line matter
 HELP_WIDTH = 72
 GROUP_TITLES = {"options": "general", "optional arguments": "general"}

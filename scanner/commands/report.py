@@ -1,7 +1,9 @@
 """`scanner report SCAN_JSON`: re-render every format from a saved scan, without a browser.
 
 With ``--vendors``/``--policy``/``--catalog`` the saved evidence is attributed and compared again (a new
-declaration, a newer catalog). A scan folder whose crawl was cut off before scan.json was written is
+declaration, a newer catalog); with ``--waivers`` the findings are marked by those waivers (replacing
+the ones the scan was made with) and scan.json is written again. The verdict ends the output
+(scanner.report.verdict_text). A scan folder whose crawl was cut off before scan.json was written is
 assembled from its saved pages (``pages.jsonl``).
 """
 
@@ -11,8 +13,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from scanner.gate import add_gate_options, normalise_fail_on, verdict
+from scanner.gate import add_gate_options, all_findings, normalise_fail_on, normalise_warn_on, verdict
 from scanner.report import DEFAULT_FORMATS, FORMATS, parse_formats, write_reports
+from scanner.report.verdict_text import print_verdict
+from scanner.waivers import load_waivers, unused_waivers
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -59,10 +63,18 @@ def run(args: argparse.Namespace) -> int:
 
     formats = parse_formats(args.format)
     fail_on = normalise_fail_on(args.fail_on)
+    warn_on = normalise_warn_on(args.warn_on)
+    waivers = load_waivers(args.waivers) if args.waivers else None
     result, source, recovered = load_or_recover(args.scan)
     baseline = read_scan(args.baseline) if args.baseline else None
     changed = recovered or bool(args.vendors or args.policy or args.catalog)
     if changed:
+        if waivers is None and any(f.waiver is not None for f in all_findings(result)):
+            print(
+                "scanner: warning: the findings are made again without the saved scan's waivers: give "
+                "--waivers FILE to apply them",
+                file=sys.stderr,
+            )
         declared, declared_source = load_declaration(args.vendors, args.policy)
         if declared is None and recovered:  # keep the declaration the interrupted scan was started with
             declared_source = result.meta.declared_source
@@ -73,20 +85,31 @@ def run(args: argparse.Namespace) -> int:
             declared=declared,
             declared_source=declared_source,
             catalog_files=[Path(c) for c in args.catalog],
+            waivers=waivers,
         )
+    elif waivers is not None:  # the same findings, accepted by these waivers (and no others)
+        from scanner.waivers import apply_waivers
+
+        result = apply_waivers(result, waivers)
+        changed = True
+    if changed:
         formats = list(dict.fromkeys([*formats, "json"]))
     out_dir = Path(args.out) if args.out else source.parent
     unchanged_input = not changed and source.name == "scan.json"
     if "json" in formats and unchanged_input and out_dir.resolve() == source.parent.resolve():
         formats = [f for f in formats if f != "json"]  # it is the input: leave it byte for byte
     written = write_reports(
-        result, out_dir, formats, fail_on=fail_on, baseline=baseline, scan_dir=source.parent
+        result,
+        out_dir,
+        formats,
+        fail_on=fail_on,
+        baseline=baseline,
+        scan_dir=source.parent,
+        warn_on=warn_on,
     )
     for path in written:
         print(f"wrote {path}")
-    gate = verdict(result, fail_on, baseline)
-    counts = ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in result.summary.items())
-    word = "pass" if gate.passed else gate.word
+    gate = verdict(result, fail_on, baseline, warn_on=warn_on)
     if result.consent is not None:
         from scanner.report.consent_text import console_line
 
@@ -95,11 +118,9 @@ def run(args: argparse.Namespace) -> int:
         from scanner.report.behaviour_text import console_line as behaviour_line
 
         print(behaviour_line(result.behaviour))
-    if gate.failing:
-        names = ", ".join(f"{f.vendor} ({f.status.replace('_', ' ')})" for f in gate.failing[:20])
-        more = f" and {len(gate.failing) - 20} more" if len(gate.failing) > 20 else ""
-        print(f"failing: {names}{more}")
-    print(f"{word}: {counts} (fail on: {', '.join(sorted(fail_on)) or 'none'})")
+    print("findings: " + ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in result.summary.items()))
+    unused = unused_waivers(waivers, result) if waivers is not None else []
+    print_verdict(result, gate, unused=unused)
     if gate.partial:
         print(
             f"scanner: warning: partial scan: interrupted after {len(result.pages)} page(s); "

@@ -143,7 +143,7 @@ def scan_options(args: argparse.Namespace):
     """ScanOptions from the command line (for --resume: the saved scan's, with this run's browser)."""
     from scanner.browser import BrowserOptions
     from scanner.crawl.visit import VisitTiming
-    from scanner.gate import normalise_fail_on
+    from scanner.gate import normalise_fail_on, normalise_warn_on
     from scanner.options import ScanOptions
     from scanner.report import parse_formats
 
@@ -161,7 +161,9 @@ def scan_options(args: argparse.Namespace):
     common = {
         "formats": tuple(parse_formats(args.format)),
         "fail_on": normalise_fail_on(args.fail_on),
+        "warn_on": normalise_warn_on(args.warn_on),
         "baseline": args.baseline,
+        "waivers": args.waivers,
         "catalog_files": tuple(args.catalog),
         "browser": browser,
         "policy": args.policy,
@@ -208,7 +210,7 @@ def resumed_options(args: argparse.Namespace, common: dict):
 
 
 def run(args: argparse.Namespace) -> int:
-    from scanner.gate import gate_exit_code
+    from scanner.gate import verdict
     from scanner.progress import make_progress
     from scanner.scanning import scan
 
@@ -241,7 +243,22 @@ def run(args: argparse.Namespace) -> int:
     report_summary(result, written)
     for event in history:
         report_history(event)
-    return gate_exit_code(result, options.fail_on, load_baseline(options.baseline))
+    gate = verdict(result, options.fail_on, load_baseline(options.baseline), warn_on=options.warn_on)
+    print_verdict(result, gate, options.waivers)
+    return gate.code
+
+
+def print_verdict(result, gate, waivers_file) -> None:
+    """The verdict block (scanner.report.verdict_text), with the waivers of the file that matched
+    nothing; GitHub annotations when running in GitHub Actions."""
+    from scanner.report.verdict_text import print_verdict as show
+
+    unused = []
+    if waivers_file:
+        from scanner.waivers import load_waivers, unused_waivers
+
+        unused = unused_waivers(load_waivers(waivers_file), result)
+    show(result, gate, unused=unused)
 
 
 def report_history(event: dict) -> None:

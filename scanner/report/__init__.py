@@ -61,11 +61,12 @@ def write_reports(
     fail_on: Collection[str] | None = None,
     baseline: ScanResult | None = None,
     scan_dir: Path | None = None,
+    warn_on: Collection[str] | None = None,
 ) -> list[Path]:
     """Write ``formats`` (from :data:`FORMATS`) into ``out_dir``; unknown format -> BadInput.
 
-    ``fail_on``/``baseline`` only shape the verdict shown in report.html and summary.md, and which
-    consent kinds junit.xml fails (the exit code is :func:`scanner.gate.gate_exit_code`). ``scan_dir``
+    ``fail_on``/``baseline``/``warn_on`` only shape the verdict shown in report.html and summary.md, and
+    which consent kinds junit.xml fails (the exit code is :func:`scanner.gate.gate_exit_code`). ``scan_dir``
     is where the screenshots live when it is not ``out_dir`` (re-rendering a saved scan elsewhere).
     """
     chosen = parse_formats(formats)
@@ -83,7 +84,11 @@ def write_reports(
         elif name == "html":
             from scanner.report.html import write_html
 
-            written.append(write_html(result, out_dir, fail_on=fail_on, baseline=baseline, scan_dir=scan_dir))
+            written.append(
+                write_html(
+                    result, out_dir, fail_on=fail_on, baseline=baseline, scan_dir=scan_dir, warn_on=warn_on
+                )
+            )
         elif name == "csv":
             from scanner.report.csv_files import write_csv_files
 
@@ -103,7 +108,7 @@ def write_reports(
         elif name == "md":
             from scanner.report.markdown import write_summary_md
 
-            written.append(write_summary_md(result, out_dir, fail_on, baseline))
+            written.append(write_summary_md(result, out_dir, fail_on, baseline, warn_on=warn_on))
         elif name == "codequality":
             from scanner.report.codequality import write_codequality
 

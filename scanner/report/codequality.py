@@ -19,6 +19,9 @@ Severity: ``blocker`` for a finding that fails this run's gate (``--fail-on``, `
 from the SARIF level of the finding (error: major, warning: minor, note or none: info) and, for the
 behaviour audit, its severity (high: major, medium: minor, low and info: info). A partial scan adds one
 ``blocker`` issue saying so: the gate never passes it and issues it did not see would look resolved.
+A finding a waiver accepts (``--waivers``) stays an issue of severity ``info`` whose description starts
+with the waiver ("[waived (reason, owner, until DATE)]"; an expired one: "[waiver expired on DATE ...]"
+with the severity of a finding without one); its fingerprint does not change.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from collections.abc import Collection
 from pathlib import Path
 
 from scanner.domains import host_of, registrable_domain
-from scanner.gate import failing_findings
+from scanner.gate import failing_findings, is_waived
 from scanner.model import BEHAVIOUR_KINDS, Finding, ScanResult
 from scanner.report import behaviour_text
 from scanner.report.consent_text import GOOD_KINDS, consent_findings
@@ -42,6 +45,7 @@ from scanner.report.sarif import (
     declared_lines,
 )
 from scanner.report.text import partial_scan_text
+from scanner.waivers import waiver_text
 
 FILE_NAME = "codequality.json"
 CHECK_PREFIX = "tracker-audit/"
@@ -86,6 +90,8 @@ def _description(finding: Finding, reason: str) -> str:
     """One line: what the finding is (as SARIF words it) and its detail; no evidence lists (those are in
     the other reports), whitespace flattened, cut at DESCRIPTION_LIMIT."""
     head = _message(finding).split("\n", 1)[0]
+    if finding.waiver is not None:
+        head = f"[{waiver_text(finding.waiver)}] {head}"
     text = " ".join(f"{f'[{reason}] ' if reason else ''}{head} {finding.detail}".split())
     return text if len(text) <= DESCRIPTION_LIMIT else text[: DESCRIPTION_LIMIT - 1] + "…"
 
@@ -132,6 +138,8 @@ def build_codequality(
         if finding.status in PASSED:
             continue
         severity = FAILING if id(finding) in failing else LEVEL_SEVERITY.get(_level(finding), "minor")
+        if is_waived(finding):
+            severity = "info"  # accepted by a waiver: listed, as every report lists it, not a problem
         vendor = vendor_key(finding, sites)
         line = _declared_line(lines, finding)
         reasons = finding.reasons if finding.status == "mismatch" and finding.reasons else ("",)

@@ -8,7 +8,9 @@ prints them (``200``, ``0.5``, ``True``).
 
 findings.csv counts every page, cookie, request, beacon and storage key of a finding (``evidence_note``
 says which lists scan.json only samples) and carries ``scan_interrupted`` (``meta.interrupted``) on
-every row, so a spreadsheet of a partial scan says so.
+every row, so a spreadsheet of a partial scan says so. Its ``waiver`` column names the waiver that
+accepted a finding ("waived (reason, owner, until DATE); waivers.toml:3", or "waiver expired on DATE
+(...)"), empty for the others.
 
 A consent audit (``result.consent``) adds its findings to findings.csv (``status`` is the consent kind:
 before_consent, despite_reject, ...; a spreadsheet filters one column for every verdict) and writes

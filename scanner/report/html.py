@@ -62,6 +62,7 @@ def render_html(
     baseline: ScanResult | None = None,
     scan_dir: Path | None = None,
     out_dir: Path | None = None,
+    warn_on: Collection[str] | None = None,
 ) -> str:
     """The report as one HTML string. ``scan_dir`` holds the screenshots; ``out_dir`` is
     where the file will live (relative image paths are computed between the two)."""
@@ -69,7 +70,9 @@ def render_html(
     for text, tag in ((css, "</style"), (js, "</script")):
         if tag in text.lower():  # our own assets; guard against an edit that would break out
             raise ValueError(f"asset contains {tag}")
-    view = build_view(result, fail_on=fail_on, baseline=baseline, scan_dir=scan_dir, out_dir=out_dir)
+    view = build_view(
+        result, fail_on=fail_on, baseline=baseline, scan_dir=scan_dir, out_dir=out_dir, warn_on=warn_on
+    )
     template = environment().get_template("report.html.j2")
     return template.render(
         v=view,
@@ -86,10 +89,16 @@ def write_html(
     fail_on: Collection[str] | None = None,
     baseline: ScanResult | None = None,
     scan_dir: Path | None = None,
+    warn_on: Collection[str] | None = None,
 ) -> Path:
     path = out_dir / "report.html"
     html = render_html(
-        result, fail_on=fail_on, baseline=baseline, scan_dir=scan_dir or out_dir, out_dir=out_dir
+        result,
+        fail_on=fail_on,
+        baseline=baseline,
+        scan_dir=scan_dir or out_dir,
+        out_dir=out_dir,
+        warn_on=warn_on,
     )
     path.write_text(html, encoding="utf-8")
     return path

@@ -9,7 +9,7 @@ pages become links (``safe_href``). Observations shown per finding are capped; t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 
 from scanner.model import BEHAVIOUR_KINDS, Detection, Finding, ScanResult
 from scanner.report.behaviour_text import (
@@ -30,6 +30,7 @@ from scanner.report.behaviour_text import (
     scripts_of,
     severity,
 )
+from scanner.report.html_view import waiver_view
 
 OBSERVATIONS_LIMIT = 50  # observation rows per finding in the page (scan.json and behaviour.csv: all)
 SCRIPTS_LIMIT = 10
@@ -49,7 +50,11 @@ def _observation_row(obs: Mapping, f: Finding, page_href: Callable[[object], str
 
 
 def _finding_row(
-    f: Finding, failing: bool, detections: tuple[Detection, ...], page_href: Callable[[object], str | None]
+    f: Finding,
+    failing: bool,
+    detections: tuple[Detection, ...],
+    page_href: Callable[[object], str | None],
+    warning: bool = False,
 ) -> dict:
     obs = observations(f, detections)
     sev = severity(f)
@@ -66,6 +71,8 @@ def _finding_row(
         "severity_label": SEVERITY_LABELS.get(sev, sev),
         "severity_rank": SEVERITY_RANK.get(sev, 9),
         "failing": failing,
+        "warning": warning,
+        "waiver": waiver_view(f),
         "detail": f.detail,
         "reasons": list(f.reasons),
         "criteria": criteria_of(obs)[:8],
@@ -82,16 +89,21 @@ def _finding_row(
 
 
 def behaviour_view(
-    result: ScanResult, failing_ids: set[int], page_href: Callable[[object], str | None]
+    result: ScanResult,
+    failing_ids: set[int],
+    page_href: Callable[[object], str | None],
+    *,
+    warning_ids: Collection[int] = frozenset(),
 ) -> dict | None:
     """The behaviour section; None when no behaviour audit ran (``result.behaviour`` is None: a scan
-    made before behaviour audits). ``failing_ids`` are the ids of the findings that fail the gate;
-    ``page_href(url)`` is the link of an http(s) page, else None."""
+    made before behaviour audits). ``failing_ids`` are the ids of the findings that fail the gate,
+    ``warning_ids`` of those reported as warnings; ``page_href(url)`` is the link of an http(s) page,
+    else None."""
     report = result.behaviour
     if report is None:
         return None
     rows = [
-        _finding_row(f, id(f) in failing_ids, report.detections, page_href)
+        _finding_row(f, id(f) in failing_ids, report.detections, page_href, id(f) in warning_ids)
         for f in behaviour_findings(report)
     ]
     groups = []

@@ -144,7 +144,26 @@ def _status_rank(status: str) -> int:
     return 99
 
 
-def _finding_row(f: Finding, failing: bool, parents: dict[str, str], sources: dict[str, str]) -> dict:
+def waiver_view(f: Finding) -> dict | None:
+    """How a row shows the finding's waiver (None without one): "waived (...)" or "waiver expired on ..."."""
+    if f.waiver is None:
+        return None
+    from scanner.waivers import waiver_text
+
+    w = f.waiver
+    return {
+        "text": waiver_text(w),
+        "expired": w.expired,
+        "reason": w.reason,
+        "owner": w.owner,
+        "expires": w.expires,
+        "source": w.source,
+    }
+
+
+def _finding_row(
+    f: Finding, failing: bool, parents: dict[str, str], sources: dict[str, str], warning: bool = False
+) -> dict:
     pages, pages_n = _sample(f, "pages")
     cookies, cookies_n = _sample(f, "cookies")
     requests, requests_n = _sample(f, "requests")
@@ -163,6 +182,8 @@ def _finding_row(f: Finding, failing: bool, parents: dict[str, str], sources: di
         "reasons": list(f.reasons),
         "unknown": f.unknown,
         "failing": failing,
+        "warning": warning,
+        "waiver": waiver_view(f),
         "counts": {kind: f.evidence.total(kind) for kind in EVIDENCE_KINDS},
         "pages": [{"url": p, "href": safe_href(p)} for p in pages],
         "pages_n": pages_n,
@@ -339,13 +360,23 @@ def _consent(
     sources: dict[str, str],
     scan_dir: Path | None,
     out_dir: Path | None,
+    warning_ids: frozenset[int] = frozenset(),
 ) -> dict | None:
     from scanner.report.html_consent import consent_view
 
     def row(f: Finding) -> dict:
-        return _finding_row(f, id(f) in failing_ids, parents, sources)
+        return _finding_row(f, id(f) in failing_ids, parents, sources, id(f) in warning_ids)
 
     return consent_view(result, row, lambda shot: _screenshot_src(shot, scan_dir, out_dir))
+
+
+def _verdict_item(f: Finding) -> dict:
+    """A finding named in the verdict box: vendor, status in words, its waiver."""
+    return {
+        "vendor": f.vendor,
+        "status": STATUS_LABELS.get(f.status) or kind_label(f.status),
+        "waiver": waiver_view(f),
+    }
 
 
 def build_view(
@@ -355,12 +386,14 @@ def build_view(
     baseline: ScanResult | None = None,
     scan_dir: Path | None = None,
     out_dir: Path | None = None,
+    warn_on: Collection[str] | None = None,
 ) -> dict:
     """Everything report.html shows, as plain data."""
     meta = result.meta
-    gate = verdict(result, fail_on, baseline)
+    gate = verdict(result, fail_on, baseline, warn_on=warn_on)
     failing = gate.failing
     failing_ids = {id(f) for f in failing}
+    warning_ids = frozenset(id(f) for f in gate.warnings)
     parents = {
         str(v.get("name")): str(v.get("parent") or "")
         for v in result.vendors
@@ -368,23 +401,30 @@ def build_view(
     }
     # Where each declared name comes from: "vendors.csv:4" or "policy: URL, table 'Cookies' row 3".
     sources = {d.name: d.source or "" for d in result.declared}
-    findings = [_finding_row(f, id(f) in failing_ids, parents, sources) for f in result.findings]
+    findings = [
+        _finding_row(f, id(f) in failing_ids, parents, sources, id(f) in warning_ids) for f in result.findings
+    ]
     cookies, cookie_grid = _cookie_inventory(result)
-    consent = _consent(result, failing_ids, parents, sources, scan_dir, out_dir)
+    consent = _consent(result, failing_ids, parents, sources, scan_dir, out_dir, warning_ids)
     from scanner.report.html_behaviour import behaviour_view
 
-    behaviour = behaviour_view(result, failing_ids, safe_href)
+    behaviour = behaviour_view(result, failing_ids, safe_href, warning_ids=warning_ids)
     options = meta.options if isinstance(meta.options, dict) else {}
     return {
         "title": "Tracker audit — " + (meta.start_urls[0] if meta.start_urls else "scan"),
         "partial": partial_scan_text(result),
         "coverage": coverage_view(result),
         "verdict": {
-            "word": gate.word,
-            "cls": {"FAIL": "fail", "PARTIAL": "partial"}.get(gate.word, "pass"),
+            "word": gate.label,
+            "cls": {"FAIL": "fail", "PARTIAL": "partial", "NOT GATED": "not-gated"}.get(gate.label, "pass"),
             "failed": bool(failing),
             "failing": len(failing),
+            "gated": gate.gated,
             "fail_on": sorted(normalise_fail_on(fail_on)) or ["none"],
+            "warn_on": sorted(gate.warn_on),
+            "warnings": [_verdict_item(f) for f in gate.warnings],
+            "waived": [_verdict_item(f) for f in gate.waived],
+            "expired": [_verdict_item(f) for f in gate.expired],
             "baseline": baseline is not None,
             "counts": [
                 {"status": s, "label": STATUS_LABELS[s], "n": result.summary.get(s, 0)}

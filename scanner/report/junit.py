@@ -12,6 +12,10 @@ The bad kinds (a tracker before consent, despite a verified rejection, ignoring 
 kind named in ``--fail-on`` are failures; a rejection that could not be verified and "no banner" are
 skipped unless ``--fail-on`` names them (nothing could be checked); consent-gated and GPC-honoured pass.
 
+A finding that a waiver accepts (``--waivers``, still holding) is skipped in any suite, its message the
+waiver's reason, owner and expiry; once the waiver has expired the finding counts as before and its
+message says so.
+
 A behaviour audit (``result.behaviour``) adds a suite "behaviour": a case per behaviour finding (vendor x
 kind). A kind named in ``--fail-on`` (``fingerprinting``, ``form-data-leak``, ...) is a failure, as it fails
 the gate; an embed is information and passes; any other behaviour finding is skipped with a message that
@@ -24,27 +28,49 @@ import xml.etree.ElementTree as ET
 from collections.abc import Collection
 from pathlib import Path
 
-from scanner.gate import normalise_fail_on
+from scanner.gate import is_waived, normalise_fail_on
 from scanner.model import BAD_CONSENT_KINDS, BEHAVIOUR_KINDS, CONSENT_KINDS, Finding, ScanResult
 from scanner.report import behaviour_text
 from scanner.report.consent_text import GOOD_KINDS, consent_findings, kind_label
 from scanner.report.coverage_text import coverage_line
 from scanner.report.text import evidence_summary, partial_scan_text, xml_safe
+from scanner.waivers import waiver_text
+
+
+def _declaration_outcome(finding: Finding) -> str:
+    """failure (undeclared, mismatch), skipped (not observed, or accepted by a waiver) or passed."""
+    if is_waived(finding) or finding.status == "not_observed":
+        return "skipped"
+    return "failure" if finding.status in ("undeclared", "mismatch") else "passed"
+
+
+def _waived_message(finding: Finding) -> str:
+    w = finding.waiver
+    return f"{finding.vendor}: {finding.status} {waiver_text(w)} [{w.source}]" if w else finding.vendor
+
+
+def _expiry(finding: Finding) -> str:
+    """ "; waiver expired on DATE" for a finding whose waiver no longer holds, else ""."""
+    w = finding.waiver
+    return f"; waiver expired on {w.expires} [{w.source}]" if w is not None and w.expired else ""
 
 
 def _case(suite: ET.Element, classname: str, finding: Finding, name: str) -> ET.Element:
     case = ET.SubElement(suite, "testcase", name=xml_safe(name), classname=classname, time="0")
-    if finding.status in ("undeclared", "mismatch"):
+    outcome = _declaration_outcome(finding)
+    if outcome == "failure":
         reasons = ", ".join(finding.reasons) or finding.status
         failure = ET.SubElement(
             case,
             "failure",
             type=finding.status,
-            message=xml_safe(f"{finding.vendor}: {finding.status} ({reasons})"),
+            message=xml_safe(f"{finding.vendor}: {finding.status} ({reasons}){_expiry(finding)}"),
         )
         failure.text = xml_safe(_body(finding))
         return case
-    if finding.status == "not_observed":
+    if is_waived(finding):
+        ET.SubElement(case, "skipped", message=xml_safe(_waived_message(finding)))
+    elif finding.status == "not_observed":
         ET.SubElement(case, "skipped", message=xml_safe(f"{finding.vendor} was declared but not observed"))
     out = ET.SubElement(case, "system-out")
     out.text = xml_safe(_body(finding))
@@ -59,12 +85,14 @@ def _body(finding: Finding, detections: tuple = ()) -> str:
         lines.append(f"declared as: {finding.declared_name}")
     lines.extend(evidence_summary(finding))
     lines.extend(behaviour_text.evidence_lines(finding, detections))
+    if finding.waiver is not None:
+        lines.append(f"{waiver_text(finding.waiver)} [{finding.waiver.source}]")
     return "\n".join(lines)
 
 
 def _suite(root: ET.Element, name: str, cases: list[tuple[Finding, str]], timestamp: str) -> None:
-    failures = sum(f.status in ("undeclared", "mismatch") for f, _ in cases)
-    skipped = sum(f.status == "not_observed" for f, _ in cases)
+    outcomes = [_declaration_outcome(f) for f, _ in cases]
+    failures, skipped = outcomes.count("failure"), outcomes.count("skipped")
     suite = ET.SubElement(
         root,
         "testsuite",
@@ -103,8 +131,11 @@ def _scan_suite(root: ET.Element, result: ScanResult) -> int:
     return 1
 
 
-def _consent_outcome(kind: str, fail_on: frozenset[str]) -> str:
-    """failure, skipped or passed for a consent finding of ``kind``."""
+def _consent_outcome(finding: Finding, fail_on: frozenset[str]) -> str:
+    """failure, skipped or passed for a consent finding (skipped: also one a waiver accepts)."""
+    kind = finding.status
+    if is_waived(finding):
+        return "skipped"
     if kind in BAD_CONSENT_KINDS or kind in fail_on:
         return "failure"
     return "passed" if kind in GOOD_KINDS else "skipped"
@@ -113,13 +144,14 @@ def _consent_outcome(kind: str, fail_on: frozenset[str]) -> str:
 def _consent_case(suite: ET.Element, finding: Finding, outcome: str) -> None:
     name = f"{kind_label(finding.status)}: {finding.vendor}"
     case = ET.SubElement(suite, "testcase", name=xml_safe(name), classname="scanner.consent", time="0")
-    message = xml_safe(f"{finding.vendor}: {finding.status}")
+    message = xml_safe(f"{finding.vendor}: {finding.status}{_expiry(finding)}")
     if outcome == "failure":
         failure = ET.SubElement(case, "failure", type=finding.status, message=message)
         failure.text = xml_safe(_body(finding))
         return
     if outcome == "skipped":
-        ET.SubElement(case, "skipped", message=xml_safe(finding.detail or message))
+        text = _waived_message(finding) if is_waived(finding) else finding.detail or message
+        ET.SubElement(case, "skipped", message=xml_safe(text))
     out = ET.SubElement(case, "system-out")
     out.text = xml_safe(_body(finding))
 
@@ -144,15 +176,18 @@ def _consent_suite(root: ET.Element, result: ScanResult, fail_on: frozenset[str]
     if result.consent is None:
         return 0, 0
     findings = consent_findings(result.consent)
-    outcomes = [_consent_outcome(f.status, fail_on) for f in findings]
+    outcomes = [_consent_outcome(f, fail_on) for f in findings]
     suite = _findings_suite(root, "consent", result, outcomes)
     for finding, outcome in zip(findings, outcomes, strict=True):
         _consent_case(suite, finding, outcome)
     return len(findings), outcomes.count("failure")
 
 
-def _behaviour_outcome(kind: str, fail_on: frozenset[str]) -> str:
-    """failure, skipped or passed for a behaviour finding of ``kind``."""
+def _behaviour_outcome(finding: Finding, fail_on: frozenset[str]) -> str:
+    """failure, skipped or passed for a behaviour finding (skipped: also one a waiver accepts)."""
+    kind = finding.status
+    if is_waived(finding):
+        return "skipped"
     if kind in fail_on:
         return "failure"
     return "passed" if behaviour_text.is_info(kind) else "skipped"
@@ -163,13 +198,15 @@ def _behaviour_case(suite: ET.Element, finding: Finding, outcome: str, detection
     sev = behaviour_text.severity(finding)
     name = f"{label}: {finding.vendor}"
     case = ET.SubElement(suite, "testcase", name=xml_safe(name), classname="scanner.behaviour", time="0")
-    message = xml_safe(f"{finding.vendor}: {finding.status} (severity {sev})")
+    message = xml_safe(f"{finding.vendor}: {finding.status} (severity {sev}){_expiry(finding)}")
     body = xml_safe(f"severity: {sev}\n" + _body(finding, detections))
     if outcome == "failure":
         failure = ET.SubElement(case, "failure", type=finding.status, message=message)
         failure.text = body
         return
-    if outcome == "skipped":
+    if outcome == "skipped" and is_waived(finding):
+        ET.SubElement(case, "skipped", message=xml_safe(_waived_message(finding)))
+    elif outcome == "skipped":
         flag = finding.status.replace("_", "-")
         ET.SubElement(
             case,
@@ -185,7 +222,7 @@ def _behaviour_suite(root: ET.Element, result: ScanResult, fail_on: frozenset[st
     if result.behaviour is None:
         return 0, 0
     findings = behaviour_text.behaviour_findings(result.behaviour)
-    outcomes = [_behaviour_outcome(f.status, fail_on) for f in findings]
+    outcomes = [_behaviour_outcome(f, fail_on) for f in findings]
     suite = _findings_suite(root, "behaviour", result, outcomes)
     for finding, outcome in zip(findings, outcomes, strict=True):
         _behaviour_case(suite, finding, outcome, result.behaviour.detections)
@@ -206,7 +243,7 @@ def build_junit(result: ScanResult, fail_on: Collection[str] | None = None) -> s
         "testsuites",
         name=xml_safe(f"tracker audit of {start}"),
         tests=str(len(declared) + len(undeclared)),
-        failures=str(sum(f.status in ("undeclared", "mismatch") for f in result.findings)),
+        failures=str(sum(_declaration_outcome(f) == "failure" for f in result.findings)),
         errors="0",
         time="0",
     )

@@ -11,8 +11,15 @@ import re
 from collections.abc import Collection
 from pathlib import Path
 
-from scanner.gate import verdict
-from scanner.model import FINDING_STATUSES, BehaviourReport, ConsentReport, Finding, ScanResult
+from scanner.gate import Verdict, verdict
+from scanner.model import (
+    BEHAVIOUR_KINDS,
+    FINDING_STATUSES,
+    BehaviourReport,
+    ConsentReport,
+    Finding,
+    ScanResult,
+)
 from scanner.report import behaviour_text
 from scanner.report.consent_text import (
     action_text,
@@ -51,16 +58,24 @@ def md_escape(text: object, limit: int = 160) -> str:
 
 
 def build_summary_md(
-    result: ScanResult, fail_on: Collection[str] | None = None, baseline: ScanResult | None = None
+    result: ScanResult,
+    fail_on: Collection[str] | None = None,
+    baseline: ScanResult | None = None,
+    *,
+    warn_on: Collection[str] | None = None,
 ) -> str:
-    gate = verdict(result, fail_on, baseline)
+    gate = verdict(result, fail_on, baseline, warn_on=warn_on)
     failing = gate.failing
     counts = result.summary
     start = ", ".join(result.meta.start_urls) or "?"
-    word = {"FAIL": "❌ **Fail**", "PARTIAL": "⚠️ **Incomplete**"}.get(gate.word, "✅ **Pass**")
+    word = {"FAIL": "❌ **Fail**", "PARTIAL": "⚠️ **Incomplete**", "NOT GATED": "ℹ️ **Not gated**"}.get(
+        gate.label, "✅ **Pass**"
+    )
     why = f" — {len(failing)} finding(s) fail the gate" if failing else ""
     if gate.partial and not failing:
         why = " — a partial scan cannot pass the gate"
+    elif not gate.gated and not failing:
+        why = " — `--fail-on none`: findings are reported, none fails the build"
     if baseline is not None:
         why += " (new since the baseline)"
     named = failing_consent_text(failing, limit=10)
@@ -90,8 +105,8 @@ def build_summary_md(
     ]
     lines += [f"| {ICONS[s]} {LABELS[s]} | {counts.get(s, 0)} |" for s in FINDING_STATUSES]
     shown = [f for f in result.findings if f.status in ("undeclared", "mismatch", "not_observed")]
+    marks = _gate_marks(gate)
     if shown:
-        failing_ids = {id(f) for f in failing}
         lines += [
             "",
             "| Vendor | Status | Category | Detail | Pages | Gate |",
@@ -99,20 +114,68 @@ def build_summary_md(
         ]
         for f in shown[:MAX_ROWS]:
             name = md_escape(f.vendor) + (" *(unknown)*" if f.unknown else "")
-            fails = "fails" if id(f) in failing_ids else ""
+            fails = marks.get(id(f), "")
             lines.append(
                 f"| {name} | {LABELS[f.status]} | {md_escape(f.category or '—')} | "
                 f"{md_escape(f.detail)} | {f.evidence.total('pages')} | {fails} |"
             )
         if len(shown) > MAX_ROWS:
             lines.append(f"\n…and {len(shown) - MAX_ROWS} more in `findings.csv` / `report.html`.")
-    lines += consent_md(result.consent, {id(f) for f in failing})
-    lines += behaviour_md(result.behaviour, {id(f) for f in failing})
+    lines += consent_md(result.consent, marks)
+    lines += behaviour_md(result.behaviour, marks)
+    lines += waivers_md(gate)
     lines += ["", "Full evidence: `report.html` (open from the artifact), machine-readable: `scan.json`."]
     return "\n".join(lines) + "\n"
 
 
-def consent_md(consent: ConsentReport | None, failing_ids: set[int]) -> list[str]:
+def _gate_marks(gate: Verdict) -> dict[int, str]:
+    """The Gate column of each finding (by id): "fails", "warns", "waived" or "fails (waiver expired)"."""
+    marks: dict[int, str] = {}
+    for f in gate.waived:
+        marks[id(f)] = "waived"
+    for f in gate.warnings:
+        marks[id(f)] = "warns"
+    for f in gate.failing:
+        marks[id(f)] = "fails (waiver expired)" if f.waiver is not None else "fails"
+    return marks
+
+
+def waivers_md(gate: Verdict) -> list[str]:
+    """The warnings, the waived findings (reason, owner, until) and the expired waivers."""
+    lines: list[str] = []
+    if gate.warnings:
+        names = ", ".join(
+            f"{md_escape(f.vendor, 60)} ({_status_label(f.status)})" for f in gate.warnings[:MAX_ROWS]
+        )
+        more = f" and {len(gate.warnings) - MAX_ROWS} more" if len(gate.warnings) > MAX_ROWS else ""
+        lines += ["", f"⚠️ **Warnings** (reported, not failing): {names}{more}."]
+    for title, found in (("Waived findings", gate.waived), ("Expired waivers", gate.expired)):
+        if not found:
+            continue
+        lines += ["", f"#### {title}", "", "| Vendor | Status | Waiver | Owner | Until | Where |"]
+        lines.append("| --- | --- | --- | --- | --- | --- |")
+        for f in found[:MAX_ROWS]:
+            w = f.waiver
+            if w is None:
+                continue
+            state = "expired" if w.expired else "waived"
+            lines.append(
+                f"| {md_escape(f.vendor)} | {_status_label(f.status)} | {state}: "
+                f"{md_escape(w.reason, 200)} | {md_escape(w.owner, 80)} | {md_escape(w.expires, 20)} | "
+                f"{md_escape(w.source, 120)} |"
+            )
+        if len(found) > MAX_ROWS:
+            lines.append(f"\n…and {len(found) - MAX_ROWS} more in `findings.csv` / `report.html`.")
+    return lines
+
+
+def _status_label(status: str) -> str:
+    if status in LABELS:
+        return LABELS[status]
+    return behaviour_text.kind_label(status) if status in BEHAVIOUR_KINDS else kind_label(status)
+
+
+def consent_md(consent: ConsentReport | None, marks: dict[int, str]) -> list[str]:
     """The consent section: the banner, one line per pass, the vendor x pass matrix and the consent
     findings (none of it when no consent audit ran)."""
     if consent is None:
@@ -127,7 +190,7 @@ def consent_md(consent: ConsentReport | None, failing_ids: set[int]) -> list[str
             f"{md_escape(verified_text(p))} |"
         )
     lines += _matrix_md(consent)
-    lines += _consent_findings_md(consent_findings(consent), failing_ids)
+    lines += _consent_findings_md(consent_findings(consent), marks)
     return lines
 
 
@@ -155,13 +218,13 @@ def _cell_md(cell: dict) -> str:
     return mark + md_escape(cell["text"], 120)
 
 
-def _consent_findings_md(findings: list[Finding], failing_ids: set[int]) -> list[str]:
+def _consent_findings_md(findings: list[Finding], marks: dict[int, str]) -> list[str]:
     if not findings:
         return []
     lines = ["", "| Vendor | Consent finding | Detail | Pages | Gate |", "| --- | --- | --- | ---: | --- |"]
     for f in findings[:MAX_ROWS]:
         icon = SEVERITY_ICONS[severity(f.status)]
-        fails = "fails" if id(f) in failing_ids else ""
+        fails = marks.get(id(f), "")
         lines.append(
             f"| {md_escape(f.vendor)} | {icon} {kind_label(f.status)} | {md_escape(f.detail)} | "
             f"{f.evidence.total('pages')} | {fails} |"
@@ -171,7 +234,7 @@ def _consent_findings_md(findings: list[Finding], failing_ids: set[int]) -> list
     return lines
 
 
-def behaviour_md(report: BehaviourReport | None, failing_ids: set[int]) -> list[str]:
+def behaviour_md(report: BehaviourReport | None, marks: dict[int, str]) -> list[str]:
     """The behaviour section: what the audit could see, a table of the findings (kind, severity, vendor,
     criterion met, scripts, pages, gate), the embeds named in one line (none of it without an audit)."""
     if report is None:
@@ -199,7 +262,7 @@ def behaviour_md(report: BehaviourReport | None, failing_ids: set[int]) -> list[
                 else "—"
             )
             name = md_escape(f.vendor) + (" *(unknown)*" if f.unknown else "")
-            fails = "fails" if id(f) in failing_ids else ""
+            fails = marks.get(id(f), "")
             lines.append(
                 f"| {behaviour_text.kind_label(f.status)} | {BEHAVIOUR_ICONS.get(sev, '')} "
                 f"{behaviour_text.SEVERITY_LABELS.get(sev, sev)} | {name} | {md_escape(criteria, 200)} | "
@@ -229,7 +292,9 @@ def write_summary_md(
     out_dir: Path,
     fail_on: Collection[str] | None = None,
     baseline: ScanResult | None = None,
+    *,
+    warn_on: Collection[str] | None = None,
 ) -> Path:
     path = out_dir / "summary.md"
-    path.write_text(build_summary_md(result, fail_on, baseline), encoding="utf-8")
+    path.write_text(build_summary_md(result, fail_on, baseline, warn_on=warn_on), encoding="utf-8")
     return path

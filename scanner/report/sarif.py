@@ -24,6 +24,10 @@ comes from the finding's severity (high: error, medium: warning, low: note); an 
 kind ``informational`` with level ``none``. Its fingerprint hashes kind and vendor (stable across scans,
 as the others), its logical locations name the calling scripts, ``properties`` carry the severity,
 criteria met and observation count.
+
+A finding a waiver accepts (``--waivers``, still holding) carries ``suppressions: [{kind: external,
+status: accepted, justification}]`` (the reason, owner, expiry and where the waiver is written); an
+expired waiver only shows in ``properties.waiver``.
 """
 
 from __future__ import annotations
@@ -40,6 +44,8 @@ from scanner.model import (
     ConsentReport,
     Finding,
     ScanResult,
+    Waiver,
+    to_jsonable,
 )
 from scanner.report import behaviour_text
 from scanner.report.consent_text import (
@@ -299,6 +305,8 @@ def _result(
         out["properties"]["consentKind"] = finding.status
     if finding.status in BEHAVIOUR_KINDS:
         _behaviour_result(out, finding, detections)
+    if finding.waiver is not None:
+        _waiver_result(out, finding.waiver)
     related = [
         {
             "id": i + 1,
@@ -310,6 +318,15 @@ def _result(
     if related:
         out["relatedLocations"] = related
     return out
+
+
+def _waiver_result(out: dict, waiver: Waiver) -> None:
+    """A waiver that holds is an accepted external suppression (code-scanning UIs close or hide the
+    alert); an expired one is only named in ``properties``: the result is live again."""
+    out["properties"]["waiver"] = to_jsonable(waiver)
+    if not waiver.expired:
+        justification = f"{waiver.reason} (owner {waiver.owner}, until {waiver.expires}; {waiver.source})"
+        out["suppressions"] = [{"kind": "external", "status": "accepted", "justification": justification}]
 
 
 def _behaviour_result(out: dict, finding: Finding, detections: tuple) -> None:

@@ -116,6 +116,7 @@ FINDING_COLUMNS = [
     "evidence_note",
     "severity",
     "observations",
+    "waiver",
 ]
 
 
@@ -146,6 +147,15 @@ def _vendor_hosts(result: ScanResult) -> dict[str, dict[str, None]]:
     return vendor_hosts
 
 
+def _waiver_cell(f: Finding) -> str | None:
+    """ "waived (reason, owner, until DATE); waivers.toml:3" or "waiver expired on DATE (...); ..."."""
+    if f.waiver is None:
+        return None
+    from scanner.waivers import waiver_text
+
+    return f"{waiver_text(f.waiver)}; {f.waiver.source}"
+
+
 def _findings_rows(findings: Iterable[Finding], vendor_hosts: dict[str, dict[str, None]]) -> Table:
     rows = []
     for f in findings:
@@ -166,6 +176,7 @@ def _findings_rows(findings: Iterable[Finding], vendor_hosts: dict[str, dict[str
                 evidence_note(f),
                 f.severity,
                 ev.total("behaviour"),
+                _waiver_cell(f),
             ]
         )
     return text_table(rows, FINDING_COLUMNS)
