@@ -218,7 +218,7 @@ def run_action(
 def test_inputs_and_outputs():
     assert ACTION["runs"]["using"] == "composite"
     inputs = ACTION["inputs"]
-    wanted = {"url", "vendors", "policy", "fail-on", "baseline", "max-pages", "consent"}
+    wanted = {"url", "vendors", "policy", "fail-on", "warn-on", "waivers", "baseline", "max-pages", "consent"}
     wanted |= {"out", "version", "upload-sarif", "sarif-category", "args", "install"}
     assert wanted <= set(inputs)
     assert [name for name, spec in inputs.items() if spec.get("required")] == ["url"]
@@ -327,7 +327,13 @@ def failing(demo_net, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("action")
     (tmp / "workspace").mkdir()
     shutil.copy(REPO / "vendors.csv", tmp / "workspace" / "vendors.csv")
-    job = run_action(tmp, demo_inputs(demo_net, **{"sarif-category": "shop", "artifact-name": "shop-report"}))
+    (tmp / "workspace" / "waivers.toml").write_text(
+        '[[waiver]]\nvendor = "pixelmetrics-demo.io"\nstatus = "undeclared"\n'
+        'reason = "being removed, ticket 7"\nowner = "privacy@example.com"\nexpires = 2999-01-01\n',
+        encoding="utf-8",
+    )
+    more = {"sarif-category": "shop", "artifact-name": "shop-report", "warn-on": "mismatch"}
+    job = run_action(tmp, demo_inputs(demo_net, waivers="waivers.toml", **more))
     return job, tmp / "workspace"
 
 
@@ -358,6 +364,12 @@ def test_the_step_summary_is_the_markdown_verdict(failing):
     summary_md = (workspace / "audit" / "summary.md").read_text(encoding="utf-8")
     assert job.summary == summary_md
     assert "Fail" in summary_md and "Hotjar" in summary_md
+    # warn-on and waivers reach the scan: Facebook's mismatch warns, the unknown pixel is waived
+    rows = {
+        line.split(" | ")[0].lstrip("| "): line for line in summary_md.splitlines() if line.startswith("| ")
+    }
+    assert rows["Facebook"].endswith("| warns |"), rows["Facebook"]
+    assert rows[r"pixelmetrics-demo\.io *(unknown)*"].endswith("| waived |"), summary_md
 
 
 def test_the_report_and_sarif_uploads_get_what_the_scan_wrote(failing):
