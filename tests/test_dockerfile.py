@@ -177,6 +177,14 @@ def docker_unavailable() -> str | None:
         return f"`docker info` failed: {exc}"
     if proc.returncode != 0:
         return "`docker info` failed: " + (proc.stderr.strip().splitlines() or ["no daemon"])[-1]
+    # A daemon without access to an image registry (only package registries answer here) cannot build
+    base = re.search(r"^FROM\s+(\S+)", (REPO / "Dockerfile").read_text(encoding="utf-8"), re.M).group(1)
+    try:
+        pull = subprocess.run([docker, "pull", "-q", base], capture_output=True, text=True, timeout=300)
+    except subprocess.TimeoutExpired:
+        return f"cannot pull the base image {base}: timed out"
+    if pull.returncode != 0:
+        return f"cannot pull the base image {base}: " + (pull.stderr.strip().splitlines() or ["?"])[-1]
     return None
 
 
@@ -185,7 +193,7 @@ NO_DOCKER = docker_unavailable()
 
 @pytest.mark.skipif(
     NO_DOCKER is not None,
-    reason=f"tool not available: no Docker daemon on this machine ({NO_DOCKER}); "
+    reason=f"tool not available: Docker cannot build the image on this machine ({NO_DOCKER}); "
     "the image is built and smoke-tested by .github/workflows/docker.yml",
 )
 def test_the_image_builds_and_runs_the_demo():
