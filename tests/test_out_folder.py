@@ -97,7 +97,7 @@ def test_demo_passes_overwrite_to_its_scan(tmp_path, monkeypatch, extra):
     real_main = scanner.cli.main
 
     def scan_main(argv):
-        if argv and argv[0] == "scan":  # the demo's inner scan: recorded, not run
+        if "scan" in argv[:2]:  # the demo's inner scan (after --no-config): recorded, not run
             seen.append(argv)
             return 0
         return real_main(argv)
@@ -106,3 +106,4 @@ def test_demo_passes_overwrite_to_its_scan(tmp_path, monkeypatch, extra):
     assert main(["demo", "--out", str(tmp_path), "--quiet", *extra]) == 0
     assert len(seen) == 1 and seen[0][seen[0].index("--out") + 1] == str(tmp_path)
     assert ("--overwrite" in seen[0]) == bool(extra)
+    assert seen[0][:2] == ["--no-config", "scan"]  # the demo scans with its own options, not a config file
