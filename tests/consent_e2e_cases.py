@@ -7,6 +7,7 @@ says. A test module sets ``SITES`` and imports ``*`` from here."""
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -49,13 +50,18 @@ def net():
 
 @pytest.fixture(scope="module")
 def audits(request, net, tmp_path_factory):
-    """Each site audited once as `scanner scan --gpc` does by default (banner -> accept and reject)."""
-    out = {}
-    for host in request.module.SITES:
+    """Each site audited once as `scanner scan --gpc` does by default (banner -> accept and reject). The
+    sites are audited at the same time, one scan (its own event loop and browser) per thread: a scan is a
+    library call, and most of an audit is waiting for banners and quiet networks."""
+
+    sites = request.module.SITES
+    folders = {host: tmp_path_factory.mktemp(host.split(".")[1]) for host in sites}
+
+    def audit(host: str):
         truth = CONSENT_TRUTH[host]
         options = ScanOptions(
             start_urls=(truth.start,),
-            out_dir=tmp_path_factory.mktemp(host.split(".")[1]),
+            out_dir=folders[host],
             formats=("json",),
             max_pages=PAGES,
             use_sitemap=False,
@@ -68,8 +74,10 @@ def audits(request, net, tmp_path_factory):
                 ignore_https_errors=True, extra_args=tuple(net.chromium_args()), timeout_s=15
             ),
         )
-        out[host] = scan(options)
-    return out
+        return scan(options)
+
+    with ThreadPoolExecutor(max_workers=len(sites)) as pool:
+        return dict(zip(sites, pool.map(audit, sites), strict=True))
 
 
 def found(result) -> dict[str, set[str]]:

@@ -13,6 +13,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,12 +93,12 @@ def campaigns(world_net, tmp_path_factory) -> Campaigns:
     (feb / "sites" / "alpha" / "attempt-1").mkdir(parents=True)
     (feb / "sites" / "alpha" / "attempt-1" / "pages.jsonl").write_text("{}\n")
     alpha_out = feb / "sites" / "alpha" / "attempt-2"
-    feb_procs = {
-        ALPHA: run_cli(
-            *scan_args(net, ALPHA, alpha_out, vendors, "--consent", "all", "--consent-sample", "1")
-        ),
-        BETA: run_cli(*scan_args(net, BETA, feb / "sites" / "beta" / "attempt-1", vendors)),
+    feb_args = {
+        ALPHA: scan_args(net, ALPHA, alpha_out, vendors, "--consent", "all", "--consent-sample", "1"),
+        BETA: scan_args(net, BETA, feb / "sites" / "beta" / "attempt-1", vendors),
     }
+    with ThreadPoolExecutor(max_workers=2) as pool:  # the two sites' scans at once, as a campaign runs them
+        feb_procs = dict(zip(feb_args, pool.map(lambda args: run_cli(*args), feb_args.values()), strict=True))
     ingest_feb = run_cli("history", "ingest", str(feb), "--db", str(db))
     for proc in [*jan_procs.values(), *feb_procs.values(), ingest_jan, ingest_feb]:
         assert "Traceback" not in proc.stderr, proc.stderr
