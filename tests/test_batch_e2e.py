@@ -37,7 +37,7 @@ def campaign(tmp_path_factory):
             "--out",
             str(folder / "camp"),
             "--workers",
-            "1",
+            "2",
             "--retry-backoff",
             "0.5",
             "--site-timeout",
