@@ -222,6 +222,7 @@ def test_killed_scan_recovered_by_report_keeps_its_coverage_and_is_partial(four,
         f"visited {KILLED_AFTER} of {c.discovered} discovered pages — stopped by an interruption"
     )
     assert "rebuilt from the saved pages" in line
+    assert f"coverage: {line}\n" in proc.stdout  # the terminal says it too
     md = read(folder, "summary.md")
     assert md.startswith("> ⚠️ **Partial scan") and f"Coverage: {md_escape(line, 400)}." in md
     assert "rebuilt from the saved pages" in read(folder, "report.html")

@@ -119,6 +119,9 @@ def run(args: argparse.Namespace) -> int:
 
         print(behaviour_line(result.behaviour))
     print("findings: " + ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in result.summary.items()))
+    from scanner.report.coverage_text import coverage_line
+
+    print(f"coverage: {coverage_line(result)}")
     unused = unused_waivers(waivers, result) if waivers is not None else []
     print_verdict(result, gate, unused=unused)
     if gate.partial:
