@@ -289,32 +289,18 @@ def github_annotations(
 ) -> list[str]:
     """The workflow commands of the verdict: an error per failing finding, a warning per warning,
     expired or unused waiver and for a partial scan."""
-    out = []
     flags = _gate_flags(gate)
-    for f in gate.failing:
+
+    def on_finding(level: str, f: Finding, why: str, title: str) -> str:
         file, line = _declaration_place(result, f)
-        message = f"{finding_line(f)} (fails the gate: {flags})"
-        out.append(
-            annotation(
-                "error",
-                message,
-                title=_finding_title(f"{_kind_group(f.status)} audit", f),
-                file=file,
-                line=line,
-            )
+        group = f"{_kind_group(f.status)} {title}"
+        return annotation(
+            level, f"{finding_line(f)} ({why})", title=_finding_title(group, f), file=file, line=line
         )
-    for f in gate.warnings:
-        file, line = _declaration_place(result, f)
-        message = f"{finding_line(f)} (a warning: --warn-on {flag_text(gate.warn_on)})"
-        out.append(
-            annotation(
-                "warning",
-                message,
-                title=_finding_title(f"{_kind_group(f.status)} audit warning", f),
-                file=file,
-                line=line,
-            )
-        )
+
+    out = [on_finding("error", f, f"fails the gate: {flags}", "audit") for f in gate.failing]
+    warn_why = f"a warning: --warn-on {flag_text(gate.warn_on)}"
+    out += [on_finding("warning", f, warn_why, "audit warning") for f in gate.warnings]
     for f in gate.expired:
         if f.waiver is None:
             continue
