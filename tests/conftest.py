@@ -65,21 +65,30 @@ def scan(net: FakeInternet, urls, out_dir: Path, *, ignore_https_errors=True, ti
     return assemble(crawl.meta, crawl.scope, sink.visits()), crawl
 
 
-def run_cli(*args: str, timeout: float = 240) -> subprocess.CompletedProcess:
+def run_cli(
+    *args: str, timeout: float = 240, cwd: Path = REPO, env: dict[str, str | None] | None = None
+) -> subprocess.CompletedProcess:
     """``python -m scanner ARGS``. A ``scan`` runs without its consent passes (``--consent off``) unless
     the test names ``--consent``: these tests are about crawling, the declaration and the gate, and the
     demo shop's banner would add an accept and a reject pass to each. The default consent audit runs
-    end to end in test_demo_e2e.py (``scanner demo``) and test_consent_e2e_*.py."""
+    end to end in test_demo_e2e.py (``scanner demo``) and test_consent_e2e_*.py. ``env`` sets (or, with
+    None, removes) variables of the test's environment; this checkout stays importable from any ``cwd``."""
     if args and args[0] == "scan" and not any(a == "--consent" or a.startswith("--consent=") for a in args):
         args = (*args, "--consent", "off")
-    env = dict(os.environ, CI="true")
+    environ = dict(os.environ, CI="true")
+    environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
+    for name, value in (env or {}).items():
+        if value is None:
+            environ.pop(name, None)
+        else:
+            environ[name] = value
     return subprocess.run(
         [sys.executable, "-m", "scanner", *args],
         capture_output=True,
         text=True,
         timeout=timeout,
-        cwd=REPO,
-        env=env,
+        cwd=cwd,
+        env=environ,
     )
 
 

@@ -9,13 +9,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from conftest import REPO, run_cli
 from lxml import html as lxml_html
 from report_schemas import junit_errors, sarif_errors
 
@@ -55,18 +53,7 @@ HEADLINES = ("FAIL: ", "PASS: ", "PARTIAL: ", "NOT GATED: ")
 
 def cli(*args: object, github: bool = False, timeout: float = 120) -> subprocess.CompletedProcess:
     """``python -m scanner ARGS`` in CI mode, inside GitHub Actions or not (whatever runs the suite)."""
-    env = {k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS"}
-    env["CI"] = "true"
-    if github:
-        env["GITHUB_ACTIONS"] = "true"
-    proc = subprocess.run(
-        [sys.executable, "-m", "scanner", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        cwd=REPO,
-        env=env,
-    )
+    proc = run_cli(*map(str, args), timeout=timeout, env={"GITHUB_ACTIONS": "true" if github else None})
     assert "Traceback" not in proc.stderr, proc.stderr
     return proc
 

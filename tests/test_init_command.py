@@ -13,7 +13,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import REPO
+from conftest import REPO, run_cli
 
 from scanner.catalog import load_catalog
 from scanner.cli import build_parser, main
@@ -174,19 +174,9 @@ def edit(path, **values) -> None:
 
 
 def scanner(*args: str, cwd, env=None, timeout=180) -> subprocess.CompletedProcess:
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("SCANNER_")}
-    environ.update(
-        CI="true", PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
-    )
-    environ.update(env or {})
-    proc = subprocess.run(
-        [sys.executable, "-m", "scanner", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=environ,
-        timeout=timeout,
-    )
+    """The CLI from ``cwd``, with none of the test environment's SCANNER_* variables but ``env``'s."""
+    unset: dict[str, str | None] = {k: None for k in os.environ if k.startswith("SCANNER_")}
+    proc = run_cli(*args, cwd=cwd, env=unset | (env or {}), timeout=timeout)
     assert "Traceback" not in proc.stderr, proc.stderr
     return proc
 
