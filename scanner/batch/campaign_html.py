@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 import scanner
 from scanner.batch.campaign_data import NO_SCAN, NOT_RUN, Campaign, SiteRow
-from scanner.report.html import asset, content_security_policy
+from scanner.report.html import content_security_policy, script, stylesheet
 from scanner.report.html_view import safe_href
 
 LIST_LIMIT = 10  # site names listed per vendor or finding (the count is the total)
@@ -131,7 +131,7 @@ def build_view(campaign: Campaign, written_at: str | None = None) -> dict:
 
 
 def render_campaign_html(campaign: Campaign, written_at: str | None = None) -> str:
-    css, js = asset("report.css") + "\n" + campaign_css(), asset("report.js")
+    css, js = stylesheet() + "\n" + campaign_css(), script()
     for text, tag in ((css, "</style"), (js, "</script")):
         if tag in text.lower():  # our own assets; guard against an edit that would break out
             raise ValueError(f"asset contains {tag}")

@@ -19,7 +19,7 @@ from markupsafe import Markup
 from scanner import __version__
 from scanner.csvsafe import csv_text
 from scanner.history.queries import Cell, Matrix
-from scanner.report.html import asset, content_security_policy
+from scanner.report.html import content_security_policy, script, stylesheet
 from scanner.safe_write import write_atomic
 
 STATUS_LABEL = {
@@ -91,7 +91,7 @@ def _rows(m: Matrix, vendors) -> list[dict]:
 
 
 def matrix_html(m: Matrix) -> str:
-    css, js = asset("report.css"), asset("report.js")
+    css, js = stylesheet(), script()
     css += MATRIX_CSS
     template = environment().get_template("matrix.html.j2")
     vendors = m.vendors[:MAX_HTML_VENDORS]

@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from scanner.diff import NOT_RECHECKED, Change, ScanDiff, shown_pages
 from scanner.model import FINDING_STATUSES
-from scanner.report.html import asset, csp_hash, environment
+from scanner.report.html import csp_hash, environment, stylesheet
 from scanner.report.markdown import LABELS, md_escape
 
 MAX_ITEMS = 200
@@ -74,7 +74,7 @@ def _coverage_md(d: ScanDiff) -> list[str]:
 
 
 def diff_html(d: ScanDiff) -> str:
-    css = asset("report.css")
+    css = stylesheet()
     csp = f"default-src 'none'; style-src {csp_hash(css)}; base-uri 'none'; form-action 'none'"
     template = environment().get_template("diff.html.j2")
     return template.render(d=d, css=Markup(css), csp=csp, labels=LABELS, statuses=FINDING_STATUSES)

@@ -42,8 +42,22 @@ def content_security_policy(css: str, js: str) -> str:
     )
 
 
+# The stylesheet and script of every HTML page we write (report, diff, history, campaign), in parts
+# concatenated in this order: base look and themes, evidence tables, the timeline, print.
+STYLE_PARTS = ("report.css", "evidence.css", "timeline.css", "print.css")
+SCRIPT_PARTS = ("report.js",)
+
+
 def asset(name: str) -> str:
     return resources.files("scanner.report").joinpath("templates", name).read_text(encoding="utf-8")
+
+
+def stylesheet() -> str:
+    return "\n".join(asset(name) for name in STYLE_PARTS)
+
+
+def script() -> str:
+    return "\n".join(asset(name) for name in SCRIPT_PARTS)
 
 
 @lru_cache(maxsize=1)
@@ -66,7 +80,7 @@ def render_html(
 ) -> str:
     """The report as one HTML string. ``scan_dir`` holds the screenshots; ``out_dir`` is
     where the file will live (relative image paths are computed between the two)."""
-    css, js = asset("report.css"), asset("report.js")
+    css, js = stylesheet(), script()
     for text, tag in ((css, "</style"), (js, "</script")):
         if tag in text.lower():  # our own assets; guard against an edit that would break out
             raise ValueError(f"asset contains {tag}")
