@@ -13,6 +13,7 @@ result itself. ``recover`` rebuilds a scan from its folder when ``scan.json`` wa
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable
 from dataclasses import replace
 from itertools import chain
@@ -279,6 +280,8 @@ def merge_cookies(observations: list[dict], scope: Scope) -> list[Cookie]:
         pages: dict[str, None] = {}
         for o in group:
             pages.setdefault(o["page_url"], None)
+        # The first write seen on its first page (a header or a script); the jar's reading is no write.
+        write = next((o for o in group if o["source"] != "jar" and o["page_url"] == first["page_url"]), None)
         reg = cookie_registrable_domain(domain)
         cookies.append(
             Cookie(
@@ -307,9 +310,14 @@ def merge_cookies(observations: list[dict], scope: Scope) -> list[Cookie]:
                 pages=tuple(pages),
                 consent_pass=first.get("consent_pass", "none"),
                 consent_phase=first.get("consent_phase"),
+                set_at=write["ts"] if write is not None and _finite(write.get("ts")) else None,
             )
         )
     return cookies
+
+
+def _finite(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def read_meta(folder: Path) -> tuple[ScanMeta, Scope]:

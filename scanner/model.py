@@ -11,9 +11,11 @@ import dataclasses
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar, Literal, get_args
 
-SCHEMA_VERSION = "1.3"  # 1.1: consent passes (consent_pass/consent_phase on records, the consent block)
+SCHEMA_VERSION = "1.4"  # 1.1: consent passes (consent_pass/consent_phase on records, the consent block)
 # 1.2: behaviour (api_calls and value_leaks records, the behaviour block, Finding.severity)
 # 1.3: crawl coverage (ScanMeta.coverage), Finding.waiver (an accepted finding, scanner.waivers)
+# 1.4: timeline (Page.nav_started_at, Cookie.set_at, StorageItem.written_at, ``ms`` on requests, cookies
+#      and storage, the timeline block: scanner.timeline)
 
 SetBy = Literal["http", "js"]
 StorageKind = Literal["local", "session"]
@@ -87,6 +89,9 @@ class Page:
     # What --probe-forms did on this page (scanner.collect.form_probe): {"fields": typed, "skipped":
     # {reason: n}, "frames": n}; None when it did not run.
     form_probe: dict[str, Any] | None = None
+    # When the navigation of this visit started (epoch seconds, the clock of Request.timestamp): the zero
+    # of the page's timeline (scanner.timeline). None: not recorded (schema < 1.4).
+    nav_started_at: float | None = None
 
 
 @dataclass(frozen=True)
@@ -134,6 +139,7 @@ class Request:
     consent_params: dict[str, str] | None = None
     consent_pass: str = "none"
     consent_phase: ConsentPhase | None = None
+    ms: int | None = None  # ``timestamp`` in ms after its page's navigation start (scanner.timeline)
 
 
 @dataclass(frozen=True)
@@ -161,6 +167,11 @@ class Cookie:
     vendor_reason: str | None = None
     consent_pass: str = "none"
     consent_phase: ConsentPhase | None = None  # of its first observation
+    # When it was first written on ``page_url`` (epoch seconds): the Set-Cookie response arrived or the
+    # document.cookie write ran. None: only the jar showed it (no write seen). ``ms``: that time after the
+    # page's navigation start (scanner.timeline).
+    set_at: float | None = None
+    ms: int | None = None
 
     @property
     def session(self) -> bool:
@@ -186,6 +197,10 @@ class StorageItem:
     vendor_reason: str | None = None
     consent_pass: str = "none"
     consent_phase: ConsentPhase | None = None  # of the first time it was seen written
+    # When the first write of the key was seen on ``page_url`` (epoch seconds, a DevTools storage event).
+    # None: only read when the page had settled. ``ms``: after the page's navigation start.
+    written_at: float | None = None
+    ms: int | None = None
 
 
 @dataclass(frozen=True)
@@ -522,6 +537,68 @@ class BehaviourReport(_ReportBlock):
 
 
 @dataclass(frozen=True)
+class TimelinePage:
+    """The timeline of one visit (scanner.timeline): its zero, what happened on it, the banner answer.
+
+    ``clock`` says what the zero is: "navigation" (``Page.nav_started_at``, recorded by the crawler) or
+    "document" (the start of the page's own document request: scans made before schema 1.4).
+    ``events``: tracker events with a time (requests and beacons of vendors or third parties, cookie and
+    storage writes), between ``first_ms`` and ``last_ms``."""
+
+    page_url: str
+    consent_pass: str = "none"
+    clock: Literal["navigation", "document"] = "navigation"
+    started_at: float | None = None  # epoch seconds: the zero of the page's ``ms``
+    events: int = 0
+    first_ms: int | None = None
+    last_ms: int | None = None
+    vendors: int = 0  # distinct vendors among the events
+    consent_action: str | None = None  # optIn | optOut: the banner was answered on this page
+    consent_action_ms: int | None = None
+
+
+@dataclass(frozen=True)
+class VendorFirstSeen:
+    """Where and when a vendor was first seen in a pass: the page of its earliest timed evidence, that
+    time in ms after the page's navigation start, and what it was (a request URL, a beacon URL, a cookie
+    ``name@domain``, a storage ``origin key``). ``ms`` None: its first page gave it no time (a cookie only
+    the jar showed, storage read at the end). ``after_action``: in a pass whose banner was answered, that
+    evidence came after the answer."""
+
+    vendor: str
+    consent_pass: str = "none"
+    page_url: str = ""
+    ms: int | None = None
+    kind: Literal["request", "beacon", "cookie", "storage"] = "request"
+    what: str = ""
+    tracker: bool = True  # the vendor is a tracker (result.vendors), not a CDN or a consent manager
+    after_action: bool | None = None
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """What happened when (scanner.timeline): one entry per visit with a clock, and each vendor's first
+    appearance per consent pass. The times of single records are their ``ms`` fields."""
+
+    pages: tuple[TimelinePage, ...] = ()
+    vendors: tuple[VendorFirstSeen, ...] = ()
+
+    @classmethod
+    def from_dict(cls, data: Any, where: str = "timeline") -> Timeline:
+        from scanner.shapes import ShapeError
+
+        if not isinstance(data, dict):
+            raise ShapeError(f"{where}: expected an object")
+        lists = {}
+        for key, kind in (("pages", TimelinePage), ("vendors", VendorFirstSeen)):
+            rows = data.get(key, [])
+            if not isinstance(rows, list):
+                raise ShapeError(f"{where}.{key}: expected a list")
+            lists[key] = tuple(from_jsonable(kind, row, f"{where}.{key}[{i}]") for i, row in enumerate(rows))
+        return cls(**lists)
+
+
+@dataclass(frozen=True)
 class ScanResult:
     meta: ScanMeta
     pages: tuple[Page, ...] = ()
@@ -535,6 +612,7 @@ class ScanResult:
     api_calls: tuple[ApiCall, ...] = ()  # browser APIs called by scripts (behaviour hooks)
     value_leaks: tuple[ValueLeak, ...] = ()  # typed values and identifiers found in outgoing traffic
     behaviour: BehaviourReport | None = None  # the behaviour audit (scanner.behaviour)
+    timeline: Timeline | None = None  # what happened when (scanner.timeline); None: not analysed
     schema_version: str = SCHEMA_VERSION
 
     @property
@@ -560,6 +638,7 @@ class ScanResult:
             "api_calls": [to_jsonable(a) for a in self.api_calls],
             "value_leaks": [to_jsonable(v) for v in self.value_leaks],
             **({"behaviour": self.behaviour.to_dict()} if self.behaviour is not None else {}),
+            **({"timeline": to_jsonable(self.timeline)} if self.timeline is not None else {}),
         }
 
     @classmethod
@@ -598,6 +677,7 @@ class ScanResult:
             behaviour=BehaviourReport.from_dict(data["behaviour"])
             if data.get("behaviour") is not None
             else None,
+            timeline=Timeline.from_dict(data["timeline"]) if data.get("timeline") is not None else None,
         )
 
 

@@ -63,6 +63,9 @@ def analyse(
 
     result = replace(result, consent=consent_report(result, catalog))
     result = replace(result, behaviour=behaviour_report(result, catalog, detections=detections))
+    from scanner.timeline import with_timeline
+
+    result = with_timeline(result)  # record times after their page's navigation, first seen per vendor
     if waivers is not None:
         from scanner.waivers import apply_waivers
 

@@ -27,7 +27,9 @@ class ShapeError(ValueError):
 
 # Year 1 .. year 9999 in epoch seconds: what datetime (and so every report) can show.
 MIN_EPOCH, MAX_EPOCH = -62135596800, 253402300799
-CLOCK_FIELDS = frozenset({"ts", "timestamp", "ws_opened_at", "ws_closed_at"})
+CLOCK_FIELDS = frozenset(
+    {"ts", "timestamp", "ws_opened_at", "ws_closed_at", "nav_started_at", "written_at", "set_at"}
+)
 URL_FIELDS = frozenset(
     {"url", "final_url", "page_url", "frame_url", "referrer", "setter_url", "origin", "script"}
 )

@@ -173,7 +173,8 @@ class CookieCollector(Collector):
         now = time.time()
         spec = parse_set_cookie(str(data.get("value", "")), str(data.get("url", "")), now)
         if spec is not None:
-            self._observe(visit, spec, "document.cookie", data.get("script") or data.get("url"), now)
+            at = write_time(data.get("ts"), now)
+            self._observe(visit, spec, "document.cookie", data.get("script") or data.get("url"), at)
 
     async def finish(self, visit: Visit) -> None:
         """Read the jar; record the cookies that are new or changed since the previous read.
@@ -231,6 +232,17 @@ class CookieCollector(Collector):
 
     def records(self, visit: Visit) -> dict[str, list[dict]]:
         return {"cookie_observations": list(visit.state.get(self.name, []))}
+
+
+def write_time(hook_ms: object, received: float) -> float:
+    """When a document.cookie write ran: the hook's reading of the browser's clock (``Date.now()`` taken
+    before any page script, so the page cannot change it) when it is a plausible one, else when the
+    report arrived (a few ms later)."""
+    if isinstance(hook_ms, (int, float)) and not isinstance(hook_ms, bool):
+        at = hook_ms / 1000.0
+        if received - 60.0 <= at <= received + 1.0:  # NaN fails both comparisons
+            return at
+    return received
 
 
 def jar_key(name: str, domain: str, path: str) -> tuple[str, str, str]:

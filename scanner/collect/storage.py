@@ -10,6 +10,7 @@ taken from the events (a page writing more is noted on the visit).
 from __future__ import annotations
 
 import asyncio
+import time
 from urllib.parse import urlsplit
 
 from scanner.collect.base import Collector, Visit, value_hash
@@ -53,6 +54,7 @@ READ_STORAGE = """() => {
 
 
 WRITES = "storage.writes"
+WRITTEN_AT = "storage.written_at"  # (origin, kind, key) -> when its first write event came (epoch s)
 DROPPED = "storage.dropped"
 
 
@@ -66,6 +68,8 @@ class StorageCollector(Collector):
         visit.state[self.name] = []
         writes: dict[tuple[str, str, str], str] = {}  # (origin, kind, key) -> last value written
         visit.state[WRITES] = writes
+        written_at: dict[tuple[str, str, str], float] = {}
+        visit.state[WRITTEN_AT] = written_at
         if visit.cdp is None:
             return
 
@@ -81,6 +85,7 @@ class StorageCollector(Collector):
                 return
             value = event.get("newValue")
             writes[ident] = value if isinstance(value, str) else ""
+            written_at.setdefault(ident, time.time())
 
         visit.cdp.on("DOMStorage.domStorageItemAdded", written)
         visit.cdp.on("DOMStorage.domStorageItemUpdated", written)
@@ -105,11 +110,13 @@ class StorageCollector(Collector):
 
     def _add(self, visit: Visit, origin: str, kind: str, key: str, value: str) -> None:
         host = urlsplit(origin).hostname or ""
+        key = str(key)[:1000]
         visit.state[self.name].append(
             {
                 "origin": origin,
                 "kind": kind,
-                "key": str(key)[:1000],
+                "key": key,
+                "written_at": visit.state.get(WRITTEN_AT, {}).get((origin, kind, key)),
                 "page_url": visit.page_url,
                 "registrable_domain": registrable_domain(host),
                 "third_party": not visit.scope.contains_host(host),

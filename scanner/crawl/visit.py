@@ -157,6 +157,7 @@ async def run_visit(
     response = None
     documents: list[Any] = []  # the main frame's document responses, for a load that never ends
     page.on("response", lambda r: _note_document(page, r, documents))
+    record["nav_started_at"] = time.time()  # the zero of the page's timeline (scanner.timeline)
     try:
         # Playwright's own navigation timeout is --timeout; the outer bound catches a hung driver.
         response = await bounded(page.goto(visit.target.url, wait_until="load"), call_s + 5, "navigation")
