@@ -409,6 +409,8 @@ def build_view(
     from scanner.report.html_behaviour import behaviour_view
 
     behaviour = behaviour_view(result, failing_ids, safe_href, warning_ids=warning_ids)
+    from scanner.report.html_timeline import timeline_view
+
     options = meta.options if isinstance(meta.options, dict) else {}
     return {
         "title": "Tracker audit — " + (meta.start_urls[0] if meta.start_urls else "scan"),
@@ -466,6 +468,7 @@ def build_view(
             for s in result.storage
         ],
         "pages": _page_rows(result, scan_dir, out_dir),
+        "timeline": timeline_view(result, safe_href),  # scanner.report.html_timeline
         "charts": _charts(result),
         "meta": {
             "start_urls": [{"url": u, "href": safe_href(u)} for u in meta.start_urls],
