@@ -7,17 +7,19 @@ Insight, which then sends its pixel) embeds, in this order:
 ========  ==========================================================================================
 when      what
 ========  ==========================================================================================
-parsing   ``www.googletagmanager.com/gtag/js?id=G-TIMELINE`` (Google Tag Manager), which writes the
+parsing   ``www.googletagmanager.com/gtag/js?id=G-TIMELINE`` (Google Analytics), which writes the
           ``_ga`` cookie with ``document.cookie`` as soon as it runs
-+400 ms   ``localStorage._gcl_ls`` (a Google Ads key) written by the page
-+400 ms   ``navigator.sendBeacon`` to ``region1.google-analytics.com/g/collect`` (Google Analytics)
++300 ms   ``localStorage._gcl_ls`` (a Google Ads key) written by the page
++700 ms   ``navigator.sendBeacon`` to ``region1.google-analytics.com/g/collect`` (Google Analytics)
 +500 ms   the Facebook pixel ``www.facebook.com/tr/`` as an image; its answer sets the ``fr`` cookie
           on ``.facebook.com`` (``Set-Cookie``)
 ========  ==========================================================================================
 
 Each step is scheduled when the one before it has run, so the order is certain and every gap is at
-least its delay. ``/hostile`` (linked from ``/``) does the same with the hostile world's payloads
-(``scanner.fakenet.hostile``) in its title, a pixel URL, a ``document.cookie`` name and a storage key.
+least its delay (``DELAYS``). ``/hostile`` (linked from ``/``) runs the same chain without the tag, with
+the hostile world's payloads (``scanner.fakenet.hostile``) in its title, a ``document.cookie`` name, a
+storage key (``_hj…``: Hotjar's) and the URL of a pixel on ``px.timeline-metrics.net`` (an unknown
+tracker).
 """
 
 from __future__ import annotations
@@ -36,9 +38,10 @@ BEACON = "https://region1.google-analytics.com/g/collect?v=2&tid=G-TIMELINE&en=p
 PIXEL = "https://www.facebook.com/tr/?id=4242&ev=PageView"
 STORAGE_KEY = "_gcl_ls"
 # Delays (ms) of the chained steps after the tag ran: storage, beacon, pixel.
-DELAYS = (400, 400, 500)
+DELAYS = (300, 700, 500)
 
-HOSTILE_PIXEL = f"https://www.facebook.com/tr/?id=1&ev={SCRIPT_TAG}&cd[x]={TEMPLATES}"
+HOSTILE_HOST = "px.timeline-metrics.net"  # an unknown tracker: named by its domain, sets no cookie
+HOSTILE_PIXEL = f"https://{HOSTILE_HOST}/p.gif?ev={SCRIPT_TAG}&cd[x]={TEMPLATES}"
 HOSTILE_COOKIE = "<b>tl</b>" + BIDI
 HOSTILE_KEY = f"_hj{SCRIPT_TAG}{IMG_ONERROR}"  # a Hotjar key (_hj*): attributed, so on the timeline
 
@@ -76,11 +79,12 @@ def _chain(storage_key: str, pixel: str, cookie: str | None = None) -> str:
 </script>"""
 
 
-def page(title: str, body: str) -> str:
+def page(title: str, body: str, tag: bool = True) -> str:
+    script = f'<script src="{GTAG}"></script>\n' if tag else ""
     return (
         "<!doctype html>\n<html lang=en><head><meta charset=utf-8>\n"
         f"<title>{html.escape(title)}</title>\n{consent_head(CONSENT)}\n"
-        f'<script src="{GTAG}"></script>\n</head><body>\n{body}\n</body></html>\n'
+        f"{script}</head><body>\n{body}\n</body></html>\n"
     )
 
 
@@ -88,7 +92,7 @@ HOME = page(
     "Timeline Shop",
     '<h1>Timeline Shop</h1><p><a href="/hostile">More</a></p>\n' + _chain(STORAGE_KEY, PIXEL),
 )
-HOSTILE = page(TITLE, "<h1>hostile</h1>\n" + _chain(HOSTILE_KEY, HOSTILE_PIXEL, HOSTILE_COOKIE))
+HOSTILE = page(TITLE, "<h1>hostile</h1>\n" + _chain(HOSTILE_KEY, HOSTILE_PIXEL, HOSTILE_COOKIE), tag=False)
 
 
 def _pixel(_request: RequestInfo) -> Response:
@@ -108,6 +112,7 @@ def timeline_world() -> dict[str, Site]:
         "www.googletagmanager.com": Site({"/gtag/js": Response.script(GTAG_JS)}),
         "region1.google-analytics.com": Site({"/g/collect": Response.no_content()}),
         "www.facebook.com": Site({"/tr/": _pixel, "/tr": _pixel}),
+        HOSTILE_HOST: Site({"/p.gif": Response.pixel()}),
     }
     for host, routes in consent_routes(CONSENT).items():
         site = world.setdefault(host, Site())
