@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from scanner.model import ScanResult
-from scanner.timeline import events
+from scanner.timeline import MAX_MS, events
 
 MAX_DRAWN = 200  # ticks drawn per page
 VENDORS_PER_PAGE = 8  # vendors named under a strip, in the order they appeared
@@ -50,6 +50,11 @@ def nice_span(ms: int) -> int:
         digits = str(span)
         span = {"1": 2, "2": 5}.get(digits[0], 10) * 10 ** (len(digits) - 1)
     return span
+
+
+def _valid(ms: int | None) -> int | None:
+    """``ms`` as the pipeline writes it (0 .. MAX_MS); anything else (a hand-edited scan.json) is no time."""
+    return ms if ms is not None and 0 <= ms <= MAX_MS else None
 
 
 def _clip(text: str, limit: int = CLIP) -> str:
@@ -135,7 +140,7 @@ def timeline_view(result: ScanResult, safe_href: Callable[[object], str | None])
     per_page: dict[tuple[str, str], list[tuple[str, str | None, int | None, str]]] = {}
     for key, kind, vendor, ms, what, _phase in events(result):
         if key in clocks:
-            per_page.setdefault(key, []).append((kind, vendor, ms, what))
+            per_page.setdefault(key, []).append((kind, vendor, _valid(ms), what))
     numbers: dict[tuple[str, str], int] = {}
     strips: list[dict | None] = []
     for i, page in enumerate(result.pages):
@@ -145,7 +150,8 @@ def timeline_view(result: ScanResult, safe_href: Callable[[object], str | None])
         if entry is None or numbers[key] != i + 1:
             strips.append(None)
             continue
-        strip = _strip(per_page.get(key, []), page, (entry.consent_action, entry.consent_action_ms))
+        action = (entry.consent_action, _valid(entry.consent_action_ms))
+        strip = _strip(per_page.get(key, []), page, action)
         strip["clock"] = entry.clock
         strips.append(strip)
     passes = [
@@ -157,7 +163,7 @@ def timeline_view(result: ScanResult, safe_href: Callable[[object], str | None])
         row["tracker"] = row["tracker"] and v.tracker
         n = numbers.get((v.consent_pass, v.page_url))
         row["cells"][v.consent_pass] = {
-            "ms": ms_text(v.ms),
+            "ms": ms_text(_valid(v.ms)),
             "page": n,
             "page_url": v.page_url,
             "href": safe_href(v.page_url),
