@@ -54,6 +54,7 @@ def page(path: str, depth: int, title: str, i: int, screenshot: str | None = Non
         total_ms=1800 + 40 * (i % 50),
         screenshot=screenshot,
         content_type="text/html",
+        nav_started_at=T0 + 10 * i,  # the demo's document requests start then
     )
 
 
@@ -312,7 +313,7 @@ def large_records(
                 f"https://{host}/c/{i}?id={rnd.randrange(10**6)}",
                 page_url,
                 "image" if beacon else rnd.choice(["script", "xhr", "fetch", "image", "stylesheet"]),
-                T0 + i * 0.05,
+                pages[i % n_pages].nav_started_at + 0.02 + 0.05 * (i // n_pages),  # type: ignore[operator]
                 is_beacon=beacon,
                 beacon_reason="pixel_1x1" if beacon else None,
                 image_size=(1, 1) if beacon else None,
@@ -331,6 +332,7 @@ def large_records(
                 pages[i % n_pages].url,
                 rnd.choice([None, 1, 30, 395]),
                 setter_url=None if third else f"https://{host}/lib.js",
+                set_at=pages[i % n_pages].nav_started_at + 0.3,  # type: ignore[operator]
             )
         )
     items = [storage(f"key{i}", "local", pages[i % n_pages].url, 10) for i in range(200)]

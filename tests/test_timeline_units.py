@@ -122,7 +122,7 @@ def test_a_busy_page_draws_its_first_events_and_says_how_many_it_left_out():
     )
     result = analyse(replace(raw, requests=raw.requests + burst), declared=None)
     page = next(p for p in result.timeline.pages if p.page_url == home)
-    assert page.events >= MAX_DRAWN + 50 and page.clock == "document"
+    assert page.events >= MAX_DRAWN + 50 and page.clock == "navigation"
     html = render_html(result)
     assert f"showing {MAX_DRAWN} of {page.events} events on the strip" in html
     start = html.index('<figure class="tl"')
