@@ -118,8 +118,8 @@ def _strip(
         "width": WIDTH,
         "consent": consent,
         "vendors": [
-            {"vendor": v, "ms": ms_text(ms), "kind": kind, "what": _clip(what), "full": what[:2000]}
-            for v, (ms, kind, what) in named[:VENDORS_PER_PAGE]
+            {"vendor": _clip(v, 60), "ms": ms_text(ms), "kind": kind}
+            for v, (ms, kind, _what) in named[:VENDORS_PER_PAGE]
         ],
         "vendors_more": max(0, len(named) - VENDORS_PER_PAGE),
         "label": (
