@@ -36,13 +36,17 @@ def _sig(vendor: str, kind: str, pattern: str, source: str, label: str = "") -> 
 SIGNATURES: tuple[Signature, ...] = (
     # Mailchimp: usN.list-manage.com/track/open.php?u=&id=&e= and /track/click?u=&id=&e= (e: the subscriber)
     _sig("Mailchimp", "open", r"/track/open\.php\?u=", MTB, "Mailchimp open pixel"),
-    _sig("Mailchimp", "click", r"list-manage\.com/track/click\?", "mailchimp.com/help (list-manage.com links)"),
+    _sig(
+        "Mailchimp", "click", r"list-manage\.com/track/click\?", "mailchimp.com/help (list-manage.com links)"
+    ),
     _sig("Mailchimp", "open", r"mandrillapp\.com/track/open\.php", MTB, "Mandrill open pixel"),
     _sig("Mailchimp", "click", r"mandrillapp\.com/track/click", MTB, "Mandrill click tracking"),
     # SendGrid (Twilio): /wf/open?upn= (pixel) and /ls/click?upn= (links), on sendgrid.net or a branded host
     _sig("SendGrid", "open", r"/wf/open\?upn=", MTB, "SendGrid open pixel"),
     _sig("SendGrid", "open", r"sendgrid\.(?:net|com)/(?:trk|mpss/o|ss/o)", MTB, "SendGrid open pixel"),
-    _sig("SendGrid", "click", r"/ls/click\?upn=", "docs.sendgrid.com, Link Branding", "SendGrid click tracking"),
+    _sig(
+        "SendGrid", "click", r"/ls/click\?upn=", "docs.sendgrid.com, Link Branding", "SendGrid click tracking"
+    ),
     # HubSpot: /e2t/o/ pixel, /e2t/c/ and /e3t/Ctc/ links (hubspotlinks.com, hubspotemail.net, branded)
     _sig("Hubspot", "open", r"/e2t/(?:o|to)/", MTB, "HubSpot open pixel"),
     _sig("Hubspot", "click", r"/e[23]t/(?:c|Ctc|Btc|bto|cto)/", MTB, "HubSpot click tracking"),
@@ -74,10 +78,18 @@ SIGNATURES: tuple[Signature, ...] = (
     ),
     _sig("Mailgun", "open", r"/o/eJ", MTB, "Mailgun open pixel"),
     _sig("Mailjet", "open", r"/oo/[a-z0-9]+/[a-z0-9]{8}/e\.gif", MTB, "Mailjet open pixel"),
-    _sig("Klaviyo", "open", r"(?:trk\.klaviyomail\.com|ctrk\.klclick[123]?\.com/o/)", MTB, "Klaviyo open pixel"),
+    _sig(
+        "Klaviyo", "open", r"(?:trk\.klaviyomail\.com|ctrk\.klclick[123]?\.com/o/)", MTB, "Klaviyo open pixel"
+    ),
     _sig("Campaign Monitor", "open", r"cmail\d{1,2}\.com/t/", MTB, "Campaign Monitor tracking"),
     _sig("Constant Contact", "open", r"rs6\.net/on\.jsp", MTB, "Constant Contact open pixel"),
-    _sig("Customer.io", "open", r"(?:customeriomail\.com|track\.customer\.io)/e/o", MTB, "Customer.io open pixel"),
+    _sig(
+        "Customer.io",
+        "open",
+        r"(?:customeriomail\.com|track\.customer\.io)/e/o",
+        MTB,
+        "Customer.io open pixel",
+    ),
     _sig("Iterable", "open", r"/s/eo/[A-Za-z0-9_-]+/[A-Za-z0-9]+/\d\d", MTB, "Iterable open pixel"),
     _sig("Brevo", "open", r"(?:sendibtd\.com|sendibw\.com/track/)", MTB, "Brevo (Sendinblue) tracking"),
     _sig("Oracle", "open", r"(?:en25\.com/e/|/e/FooterImages/FooterImage)", MTB, "Eloqua open pixel"),

@@ -267,13 +267,19 @@ class AddressFinder:
         for i, hop in enumerate(chain):
             if hop_is_wrapper(chain, i):
                 continue
+            found_at: set[str] = set()  # places of this hop already explained by a shallower view
             for text, where_of in _views(hop.url):
+                here: set[str] = set()
                 for pattern, start, end in self.matcher.find(text):
-                    encoding = encoding_of(pattern.variant)
                     where = where_of(start)
+                    if where in found_at:
+                        continue  # the same value seen through one more decoding: not another form
+                    here.add(where)
+                    encoding = encoding_of(pattern.variant)
                     leaks.setdefault(
                         (i, encoding, where), Leak(i, encoding, where, pattern.needle, text[start:end])
                     )
+                found_at |= here
         return list(leaks.values())[:50]
 
     def secrets(self) -> list[tuple[str, str]]:
@@ -315,8 +321,8 @@ def _where(url: str):
 
 
 def _views(url: str):
-    """(text, position -> where) views of a URL: as written, percent-decoded once and twice, and the
-    text of base64 tokens in it."""
+    """(text, position -> where) views of a URL, shallowest first: as written, percent-decoded once and
+    twice, and the text of base64 tokens in it."""
     out = [(url, _where(url))]
     once = unquote(url)
     if once != url:
