@@ -145,7 +145,6 @@ class _MessageAudit:
         if self.recipients not in finders:
             finders[self.recipients] = AddressFinder(self.recipients)
         self.finder = finders[self.recipients]
-        self.secrets = self.finder.secrets()
         self.references: list[Reference] = []
         self.collected = _Collected([], [], {})
         self.notes: list[str] = list(msg.notes)
@@ -165,7 +164,7 @@ class _MessageAudit:
             message=self.msg.key,
             kind=raw.kind,
             source=raw.source,
-            url=redact(_display(url), self.secrets),
+            url=redact(_display(url), self.finder),
             remote=False,
             auto_load=False,
         )
@@ -208,7 +207,7 @@ class _MessageAudit:
             self.collected.unknown_why.setdefault(vendor, reason)
         hop_records = tuple(
             HopRecord(
-                url=redact(h.url, self.secrets, ids),
+                url=redact(h.url, self.finder, ids),
                 host=h.host,
                 registrable_domain=h.registrable_domain,
                 via=h.via,
@@ -377,14 +376,14 @@ class _MessageAudit:
             sender_domain=registrable_domain(self.msg.sender_address.split("@", 1)[1])
             if self.msg.sender_address
             else None,
-            recipients=tuple(redact(a, self.secrets) for a in self.recipients),
+            recipients=tuple(redact(a, self.finder) for a in self.recipients),
             recipient_source=self.recipient_source,
             date=self.msg.date,
             message_id=self.msg.message_id,
             list_id=self.msg.list_id,
             mailer=self.msg.mailer,
             list_unsubscribe={
-                "uris": [redact(_display(u, 600), self.secrets) for u in lu],
+                "uris": [redact(_display(u, 600), self.finder) for u in lu],
                 "one_click": bool(
                     self.msg.list_unsubscribe_post
                     and "list-unsubscribe=one-click"

@@ -33,7 +33,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 from scanner.collect.encodings import encoding_of, forms
 from scanner.collect.needles import Matcher, Pattern, looks_like_identifier
@@ -282,13 +282,56 @@ class AddressFinder:
                 found_at |= here
         return list(leaks.values())[:50]
 
-    def secrets(self) -> list[tuple[str, str]]:
-        """(form, its label) of every form of every address, longest first, for :func:`redact`."""
-        out = []
-        for address in self.addresses:
-            for variant, text in forms(address).items():
-                out.append((text, f"[address:{encoding_of(variant)}]"))
-        return sorted(out, key=lambda p: -len(p[0]))
+    def _forms(self) -> list[tuple[str, str]]:
+        """(text, label) of every form of every address, also percent-encoded once and twice more (a URL
+        nested in a query), longest first."""
+        out: dict[str, str] = {}
+        found = [
+            (text, f"[address:{encoding_of(variant)}]")
+            for address in self.addresses
+            for variant, text in forms(address).items()
+        ]
+        for text, label in found:
+            out.setdefault(text, label)
+        for text, label in found:  # the url form percent-encoded again is the url form, nested
+            out.setdefault(quote(text, safe=""), label)
+        return sorted(out.items(), key=lambda p: -len(p[0]))
+
+    def _found(self, text: str) -> bool:
+        return self.matcher is not None and any(
+            True for view, _ in _views(text) for _hit in self.matcher.find(view)
+        )
+
+    def scrub(self, text: str) -> str:
+        """``text`` with every form of the addresses replaced by ``[address:<encoding>]``; a base64 token
+        that holds one is replaced whole; should a form still be readable through some decoding, the
+        query and fragment go (``?[redacted]``)."""
+        if self.matcher is None:
+            return text
+        out = text
+        for form, label in self._forms():
+            if len(form) >= 4:
+                out = _replace_caseless(out, form, label) if _is_hex(form) else out.replace(form, label)
+        if not self._found(out):
+            return out
+        for m in reversed(list(_B64_TOKEN.finditer(out))[:200]):
+            decoded = _b64_text(m.group())
+            if decoded and any(True for _ in self.matcher.find(decoded)):
+                out = out[: m.start()] + "[address:base64]" + out[m.end() :]
+        if self._found(out):
+            cut = min((i for i in (out.find("?"), out.find("#")) if i >= 0), default=-1)
+            out = (out[:cut] if cut >= 0 else out.split("://", 1)[0] + "://") + "?[redacted]"
+        return out
+
+
+def _b64_text(token: str) -> str | None:
+    token = token.rstrip("=").replace("-", "+").replace("_", "/")
+    token += "=" * (-len(token) % 4)
+    try:
+        decoded = base64.b64decode(token, validate=True).decode("utf-8")
+    except (binascii.Error, ValueError):
+        return None
+    return decoded if decoded.isprintable() else None
 
 
 def _where(url: str):
@@ -332,29 +375,19 @@ def _views(url: str):
             out.append((twice, _where(twice)))
     where_raw = _where(url)
     for m in list(_B64_TOKEN.finditer(url))[:50]:
-        token = m.group().rstrip("=").replace("-", "+").replace("_", "/")
-        token += "=" * (-len(token) % 4)
-        try:
-            decoded = base64.b64decode(token, validate=True).decode("utf-8")
-        except (binascii.Error, ValueError):
-            continue
-        if decoded.isprintable():
+        decoded = _b64_text(m.group())
+        if decoded:
             spot = where_raw(m.start())
             out.append((decoded, lambda _s, spot=spot: spot))
     return out
 
 
-def redact(url: str, secrets: Sequence[tuple[str, str]], ids: Sequence[Identifier] = ()) -> str:
-    """``url`` with every leaked form replaced by ``[address:<encoding>]`` and every identifier by
-    ``[id:<length>]`` (also when percent-encoded), for the reports."""
-    out = url
-    for text, label in secrets:
-        if len(text) >= 4:
-            out = _replace_caseless(out, text, label) if _is_hex(text) else out.replace(text, label)
+def redact(url: str, finder: AddressFinder | None, ids: Sequence[Identifier] = ()) -> str:
+    """``url`` with the recipient's address in any form replaced (:meth:`AddressFinder.scrub`) and every
+    identifier by ``[id:<length>]`` (also when percent-encoded), for the reports."""
+    out = finder.scrub(url) if finder is not None else url
     for ident in sorted(ids, key=lambda x: -len(x.value)):
         if len(ident.value) >= 4:
-            from urllib.parse import quote
-
             label = f"[id:{ident.length}]"
             out = out.replace(ident.value, label).replace(quote(ident.value, safe=""), label)
     return out
