@@ -169,13 +169,17 @@ class _MessageAudit:
             auto_load=False,
         )
 
-    def analyse(self, raw: RawReference, *, render: dict | None = None) -> Reference:
+    def analyse(self, raw: RawReference, *, render: dict | None = None, evidence: bool = True) -> Reference:
         chain = hops(raw.url) if not raw.inline else []
         if not chain:
             return self._non_remote(raw)
         leaks = self.finder.find(chain)
         leaked = {lk.text.lower() for lk in leaks}
-        ids = [i for i in identifiers(chain) if i.value.lower() not in leaked]
+        ids = [  # a value that is (or holds) the address is a leak, not an identifier
+            i
+            for i in identifiers(chain)
+            if i.value.lower() not in leaked and self.finder.scrub(i.value) == i.value
+        ]
         attrs = [attribute_hop(h, self.catalog, self.first_party) for h in chain]
         contacted = next((i for i in range(len(chain)) if not hop_is_wrapper(chain, i)), 0)
         first = attrs[contacted]
@@ -258,7 +262,8 @@ class _MessageAudit:
             rendered=render is not None,
             render=render,
         )
-        self._evidence(ref, chain, contacted, unknown, {i.hop for i in ids} | {lk.hop for lk in leaks})
+        if evidence:
+            self._evidence(ref, chain, contacted, unknown, {i.hop for i in ids} | {lk.hop for lk in leaks})
         return ref
 
     def _party(self, hop: HopRecord) -> str:
@@ -341,26 +346,23 @@ class _MessageAudit:
     # ---- the message ---------------------------------------------------------------------------------
 
     def run(self, rendered: Mapping[str, Any] | None) -> MessageReport:
-        for raw in message_references(self.msg):
+        raws = message_references(self.msg)
+        for raw in raws:
             self.references.append(self.analyse(raw))
         render_info = None
         if rendered is not None:
-            static_urls = {h.url for r in self.references for h in r.hops}
+            static_urls = {raw.url.strip() for raw in raws}
             fired = 0
             for req in rendered.get("requests", ()):
-                raw = RawReference(
-                    kind=_render_kind(req.get("resource_type")),
-                    source=RENDER_LABEL,
-                    url=str(req.get("url") or ""),
-                    auto_load=True,
-                )
-                ref = self.analyse(raw, render=_render_facts(req))
+                url = str(req.get("url") or "")
+                kind = _render_kind(req.get("resource_type"))
+                raw = RawReference(kind=kind, source=RENDER_LABEL, url=url, auto_load=True)
+                already = url in static_urls  # its evidence is the static reference's
+                facts = {**_render_facts(req), "also_static": already}
+                ref = self.analyse(raw, render=facts, evidence=not already)
                 if ref.remote:
                     fired += 1
-                    already = ref.url in static_urls
-                    self.references.append(
-                        replace(ref, render={**(ref.render or {}), "also_static": already})
-                    )
+                    self.references.append(ref)
             render_info = {"requests": fired, "error": rendered.get("error"), "label": RENDER_LABEL}
         counts = _counts(self.references)
         if not self.recipients:
@@ -534,6 +536,13 @@ def _leak_findings(leaks: Sequence[dict]) -> list[Finding]:
     return out
 
 
+def _rendered_only(f: Finding) -> str:
+    sample = [*f.evidence.requests, *f.evidence.beacons]
+    if sample and all(r.get("initiator") == RENDER_LABEL for r in sample):
+        return f" Seen only when the message was {RENDER_LABEL} (--render)."
+    return ""
+
+
 def scan_view(audit: EmailAudit) -> ScanResult:
     """The audit as a scan result (one page per message): what the verdict printer and annotations read."""
     meta = ScanMeta(
@@ -586,7 +595,7 @@ def run_audit(
         vendors=tuple(vendors),
     )
     compared = compare(scan, declared, catalog, check_session_names=False)
-    findings = [replace(f, detail=email_words(f.detail)) for f in compared.findings]
+    findings = [replace(f, detail=email_words(f.detail) + _rendered_only(f)) for f in compared.findings]
     findings += _leak_findings(leaks)
     order = {s: i for i, s in enumerate(EMAIL_STATUSES)}
     findings.sort(key=lambda f: (order.get(f.status, 99), f.vendor.casefold()))
