@@ -4,10 +4,11 @@
 query (or path, or a base64 value) holds another absolute http(s) URL wraps it: that inner URL is the next
 hop, and so on (at most :data:`MAX_HOPS`). Mail-system wrappers are unwrapped too and marked
 ``recipient_side`` (added by the recipient's mail system, not by the sender): Outlook Safe Links
-(``*.safelinks.protection.outlook.com/?url=``), Google's redirect (``www.google.com/url?q=``), Gmail's
-image proxy (``*.googleusercontent.com/...#<original>``) and Proofpoint URL Defense (v2 ``?u=``, v3
-``/v3/__<url>__``). When an ESP click redirect holds no destination (Mailchimp's ``/track/click?...&e=``),
-the last hop is the tracker itself: only it knows where the click goes.
+(``*.safelinks.protection.outlook.com/?url=``), Gmail's image proxy
+(``*.googleusercontent.com/...#<original>``) and Proofpoint URL Defense (v2 ``?u=``, v3 ``/v3/__<url>__``).
+Google's redirect (``www.google.com/url?q=``) is unwrapped too, but it is in the message as sent (links
+pasted from Google Docs): Google gets the click. When an ESP click redirect holds no destination
+(Mailchimp's ``/track/click?...&e=``), the last hop is the tracker itself: only it knows where the click goes.
 
 **Address leaks.** Every common form of each recipient address (``scanner.collect.encodings``: plain,
 percent-encoded, base64 and URL-safe base64, md5 / sha1 / sha256 hex of the address and of its lower-cased
@@ -147,7 +148,7 @@ def _inner(url: str, host: str) -> tuple[str, str, bool] | None:
     if (host in ("www.google.com", "google.com") and parts.path == "/url") and (
         inner := _as_url(named.get("q", "") or named.get("url", ""))
     ):
-        return inner, "Google redirect", True
+        return inner, "Google redirect", False  # in the message as sent (a link pasted from Google Docs)
     if host.endswith(".googleusercontent.com") and (inner := _as_url(parts.fragment)):
         return inner, "Gmail image proxy", True
     if host == "urldefense.proofpoint.com" and (inner := _proofpoint_v2(named.get("u", ""))):
@@ -293,8 +294,11 @@ class AddressFinder:
         ]
         for text, label in found:
             out.setdefault(text, label)
-        for text, label in found:  # the url form percent-encoded again is the url form, nested
-            out.setdefault(quote(text, safe=""), label)
+        level = found
+        for _ in range(3):  # in a URL nested in a query the url form is percent-encoded again: url still
+            level = [(quote(text, safe=""), label) for text, label in level]
+            for text, label in level:
+                out.setdefault(text, label)
         return sorted(out.items(), key=lambda p: -len(p[0]))
 
     def _found(self, text: str) -> bool:
@@ -364,15 +368,16 @@ def _where(url: str):
 
 
 def _views(url: str):
-    """(text, position -> where) views of a URL, shallowest first: as written, percent-decoded once and
-    twice, and the text of base64 tokens in it."""
+    """(text, position -> where) views of a URL, shallowest first: as written, percent-decoded up to three
+    times, and the text of base64 tokens in it."""
     out = [(url, _where(url))]
-    once = unquote(url)
-    if once != url:
-        out.append((once, _where(once)))
-        twice = unquote(once)
-        if twice != once:
-            out.append((twice, _where(twice)))
+    text = url
+    for _ in range(3):  # a URL nested in a URL nested in a URL
+        decoded = unquote(text)
+        if decoded == text:
+            break
+        out.append((decoded, _where(decoded)))
+        text = decoded
     where_raw = _where(url)
     for m in list(_B64_TOKEN.finditer(url))[:50]:
         decoded = _b64_text(m.group())
