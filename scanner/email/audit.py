@@ -35,7 +35,15 @@ from scanner.compare import compare
 from scanner.domains import registrable_domain
 from scanner.email import esp
 from scanner.email.detect import RawReference, message_references
-from scanner.email.links import AddressFinder, Hop, hop_is_wrapper, hops, identifiers, redact
+from scanner.email.links import (
+    AddressFinder,
+    Hop,
+    hop_is_wrapper,
+    hops,
+    identifiers,
+    mailto_identifiers,
+    redact,
+)
 from scanner.email.message import Inputs, Message
 from scanner.email.model import EMAIL_STATUSES, EmailAudit, HopRecord, MessageReport, Reference
 from scanner.model import Declared, Evidence, Finding, Page, Request, ScanMeta, ScanResult
@@ -160,13 +168,19 @@ class _MessageAudit:
                 self.notes.append(
                     f"an inline image (cid:) names no part of the message: {_display(url, 120)}"
                 )
+        ids = mailto_identifiers(url) if low.startswith("mailto:") else []
         return Reference(
             message=self.msg.key,
             kind=raw.kind,
             source=raw.source,
-            url=redact(_display(url), self.finder),
+            url=redact(_display(url), self.finder, ids),
             remote=False,
             auto_load=False,
+            tracked=bool(ids),
+            tracking="identifier in the address" if ids else None,
+            identifiers=tuple(
+                {"hop": 0, "where": i.where, "length": i.length, "reason": i.reason} for i in ids
+            ),
         )
 
     def analyse(self, raw: RawReference, *, render: dict | None = None, evidence: bool = True) -> Reference:
@@ -191,7 +205,7 @@ class _MessageAudit:
             if raw.hidden:
                 pixel_reasons.append(f"hidden ({raw.hidden})")
             if first.beacon:
-                pixel_reasons.append(f"known open pixel ({first.label or first.vendor})")
+                pixel_reasons.append(f"known open pixel ({first.vendor}: {first.label or 'endpoint'})")
         pixel = bool(pixel_reasons) and raw.auto_load
         wraps = len(chain) - 1 > contacted  # the URL holds a destination beyond the party contacted
         click = bool(sig and sig.kind == "click") or bool(first.label and "click" in first.label.lower())
@@ -215,7 +229,8 @@ class _MessageAudit:
                 host=h.host,
                 registrable_domain=h.registrable_domain,
                 via=h.via,
-                recipient_side=hop_is_wrapper(chain, i),
+                recipient_side=h.recipient_side,
+                wrapper=hop_is_wrapper(chain, i),
                 first_party=a.first_party,
                 vendor=(vendor if i == contacted else a.vendor),
                 vendor_reason=(reason if i == contacted else a.reason),
@@ -297,7 +312,7 @@ class _MessageAudit:
             return
         last = len(chain) - 1
         for i, hop in enumerate(ref.hops):
-            if i < contacted or hop.recipient_side:
+            if i < contacted or hop.wrapper:
                 continue
             if i != contacted and i == last and i not in marked:
                 continue  # the destination of a tracked link, visited only if clicked, carrying nothing
@@ -385,7 +400,7 @@ class _MessageAudit:
             list_id=self.msg.list_id,
             mailer=self.msg.mailer,
             list_unsubscribe={
-                "uris": [redact(_display(u, 600), self.finder) for u in lu],
+                "uris": [r.url for r in self.references if r.kind == "list_unsubscribe" and not r.rendered],
                 "one_click": bool(
                     self.msg.list_unsubscribe_post
                     and "list-unsubscribe=one-click"

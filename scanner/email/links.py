@@ -241,6 +241,17 @@ def identifiers(chain: Sequence[Hop]) -> list[Identifier]:
     return found[:50]
 
 
+def mailto_identifiers(uri: str) -> list[Identifier]:
+    """Identifier-like pieces of a mailto: URI's local part (``unsubscribe-9f1c2e7a44@lists.example``)."""
+    local = uri[7:].split("?", 1)[0].split("@", 1)[0]
+    out = []
+    for piece in re.split(r"[-+._=]", unquote(local))[:20]:
+        has_both = any(c.isdigit() for c in piece) and any(c.isalpha() for c in piece)
+        if has_both and looks_like_identifier(piece):
+            out.append(Identifier(0, "mailto local part", len(piece), "identifier in the address", piece))
+    return out
+
+
 def hop_is_wrapper(chain: Sequence[Hop], i: int) -> bool:
     """Hop ``i`` is a recipient-side wrapper: the next hop was unwrapped from it by a mail system."""
     return i + 1 < len(chain) and chain[i + 1].recipient_side

@@ -32,7 +32,8 @@ class HopRecord:
     host: str
     registrable_domain: str
     via: str | None = None  # how it was unwrapped from the previous hop
-    recipient_side: bool = False  # the next hop was unwrapped from a mail-system wrapper (Safe Links, ...)
+    recipient_side: bool = False  # unwrapped from a wrapper of the recipient's mail system (Safe Links, ...)
+    wrapper: bool = False  # this hop is such a wrapper: not the sender's, not evidence
     first_party: bool = False  # the sender's own domain (From, --first-party)
     vendor: str | None = None
     vendor_reason: str | None = None
