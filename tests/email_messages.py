@@ -26,8 +26,12 @@ PNG = base64.b64decode(
 )
 
 # Each reference of the newsletter's HTML and what the audit must make of it.
-MAILCHIMP_PIXEL = f"https://shopdemo.us14.list-manage.com/track/open.php?u=6f0c1d2e3b&id=ab12cd34ef&e={SUBSCRIBER}"
-MAILCHIMP_CLICK = f"https://shopdemo.us14.list-manage.com/track/click?u=6f0c1d2e3b&id=77aa88bb99&e={SUBSCRIBER}"
+MAILCHIMP_PIXEL = (
+    f"https://shopdemo.us14.list-manage.com/track/open.php?u=6f0c1d2e3b&id=ab12cd34ef&e={SUBSCRIBER}"
+)
+MAILCHIMP_CLICK = (
+    f"https://shopdemo.us14.list-manage.com/track/click?u=6f0c1d2e3b&id=77aa88bb99&e={SUBSCRIBER}"
+)
 SAFELINKS = (
     "https://eur01.safelinks.protection.outlook.com/?url="
     + quote(MAILCHIMP_CLICK, safe="")
@@ -35,9 +39,11 @@ SAFELINKS = (
 )
 BRANDED_SENDGRID = f"https://url7733.shop-demo.com/ls/click?upn={UPN}"
 PARTNER = f"https://partner-demo.org/welcome?e={URLENC}&utm_source=newsletter"
-NESTED = "https://www.google.com/url?q=" + quote(
-    "https://click.redirect-demo.net/r?u=" + quote(PARTNER, safe=""), safe=""
-) + "&sa=D&source=editors"
+NESTED = (
+    "https://www.google.com/url?q="
+    + quote("https://click.redirect-demo.net/r?u=" + quote(PARTNER, safe=""), safe="")
+    + "&sa=D&source=editors"
+)
 HIDDEN_MD5_PIXEL = f"https://px.audience-demo.net/p.gif?h={MD5}&c=1"
 SHA256_PIXEL = f"https://match.adsync-demo.com/pixel?em={SHA256}"
 SHA1_BACKGROUND = f"https://img.sha-demo.io/bg/{SHA1}.png"
@@ -46,7 +52,9 @@ PLAIN_LINK = f"https://survey-demo.com/form?email={ADDRESS}"
 CSS_IMPORT = "https://fonts.fontcdn-demo.com/css2?family=Inter"
 CSS_BACKGROUND = "https://cdn.shop-demo.com/img/hero-bg.jpg"
 FACEBOOK = "https://www.facebook.com/shopdemo"
-UNSUBSCRIBE = f"https://shopdemo.us14.list-manage.com/unsubscribe?u=6f0c1d2e3b&id=ab12cd34ef&e={SUBSCRIBER}&c=1"
+UNSUBSCRIBE = (
+    f"https://shopdemo.us14.list-manage.com/unsubscribe?u=6f0c1d2e3b&id=ab12cd34ef&e={SUBSCRIBER}&c=1"
+)
 
 
 def newsletter_html(logo_cid: str) -> str:
@@ -70,7 +78,9 @@ def newsletter_html(logo_cid: str) -> str:
 </body></html>"""
 
 
-def newsletter(*, subject: str = "Café week – 20 % off", to: str = RECIPIENT, html: str | None = None) -> bytes:
+def newsletter(
+    *, subject: str = "Café week – 20 % off", to: str = RECIPIENT, html: str | None = None
+) -> bytes:
     """A multipart/alternative newsletter (text quoted-printable, HTML multipart/related with a cid: logo)."""
     msg = EmailMessage()
     msg["From"] = f"Shop Demo <{SENDER}>"
@@ -92,7 +102,9 @@ def newsletter(*, subject: str = "Café week – 20 % off", to: str = RECIPIENT,
     return bytes(msg)
 
 
-def simple(html: str, *, charset: str = "utf-8", cte: str = "8bit", body: bytes | None = None, **headers) -> bytes:
+def simple(
+    html: str, *, charset: str = "utf-8", cte: str = "8bit", body: bytes | None = None, **headers
+) -> bytes:
     """A one-part text/html message written byte by byte (for declared charsets that are wrong)."""
     head = {
         "From": f"Shop Demo <{SENDER}>",
