@@ -215,14 +215,21 @@ class _MessageAudit:
         else:
             tracked = click or wraps or bool(ids) or bool(leaks) or esp_host
         tracking = self._tracking_words(raw, pixel, click, wraps, ids, leaks, first) if tracked else None
-        vendor, reason, category = first.vendor, first.reason, first.category
-        unknown = False
-        if vendor is None and not first.first_party and tracked:
-            vendor = chain[contacted].registrable_domain or chain[contacted].host
-            reason = f"unknown tracker: {tracking}"
-            category = None
-            unknown = True
-            self.collected.unknown_why.setdefault(vendor, reason)
+        marked = {i.hop for i in ids} | {lk.hop for lk in leaks}
+        last = len(chain) - 1
+        names: list[tuple[str | None, str | None, str | None]] = []
+        for i, (h, a) in enumerate(zip(chain, attrs, strict=True)):
+            vendor, reason, category = a.vendor, a.reason, a.category
+            # the party contacted, a redirector on the way, or a destination that receives an identifier
+            evidence_hop = i == contacted or (contacted < i < last) or i in marked
+            if vendor is None and not a.first_party and tracked and evidence_hop:
+                vendor = h.registrable_domain or h.host
+                what = tracking if i == contacted else "redirects the click" if i < last else "receives it"
+                reason, category = f"unknown tracker: {what}", None
+                self.collected.unknown_why.setdefault(vendor, reason)
+            names.append((vendor, reason, category))
+        vendor, reason, category = names[contacted]
+        unknown = vendor is not None and attrs[contacted].vendor is None
         hop_records = tuple(
             HopRecord(
                 url=redact(h.url, self.finder, ids),
@@ -232,9 +239,9 @@ class _MessageAudit:
                 recipient_side=h.recipient_side,
                 wrapper=hop_is_wrapper(chain, i),
                 first_party=a.first_party,
-                vendor=(vendor if i == contacted else a.vendor),
-                vendor_reason=(reason if i == contacted else a.reason),
-                category=(category if i == contacted else a.category),
+                vendor=names[i][0],
+                vendor_reason=names[i][1],
+                category=names[i][2],
             )
             for i, (h, a) in enumerate(zip(chain, attrs, strict=True))
         )
@@ -278,7 +285,7 @@ class _MessageAudit:
             render=render,
         )
         if evidence:
-            self._evidence(ref, chain, contacted, unknown, {i.hop for i in ids} | {lk.hop for lk in leaks})
+            self._evidence(ref, chain, contacted, unknown, marked)
         return ref
 
     def _party(self, hop: HopRecord) -> str:
@@ -345,7 +352,7 @@ class _MessageAudit:
                     "party": leak["party"],
                     "vendor": hop.vendor,
                     "first_party": hop.first_party,
-                    "unknown": unknown and leak["hop"] == contacted,
+                    "unknown": hop.vendor is not None and self.catalog.vendor(hop.vendor) is None,
                     "category": hop.category,
                     "message": self.msg.key,
                     "url": hop.url,
