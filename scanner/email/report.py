@@ -326,13 +326,23 @@ def build_sarif(audit: EmailAudit, scan_declared) -> dict:
 
 def build_junit(audit: EmailAudit, gate: Verdict) -> str:
     root = ET.Element("testsuites", name="scanner email")
-    suite = ET.SubElement(root, "testsuite", name="email", timestamp=xml_safe(audit.generated_at))
+    suite = ET.SubElement(
+        root,
+        "testsuite",
+        name="email",
+        errors="0",
+        skipped="0",
+        time="0",
+        timestamp=xml_safe(audit.generated_at),
+    )
     props = ET.SubElement(suite, "properties")
     ET.SubElement(props, "property", name="rendered", value=str(audit.rendered).lower())
     ET.SubElement(props, "property", name="messages", value=str(len(audit.messages)))
     failures = 0
     for f in audit.findings:
-        case = ET.SubElement(suite, "testcase", classname=f"email.{f.status}", name=xml_safe(f.vendor))
+        case = ET.SubElement(
+            suite, "testcase", classname=f"email.{f.status}", name=xml_safe(f.vendor), time="0"
+        )
         body = xml_safe(f"{f.detail}\n{first_evidence(f)}".strip())
         if f.status in gate.fail_on:
             failures += 1
