@@ -381,6 +381,11 @@ class _MessageAudit:
                 raw = RawReference(kind=kind, source=RENDER_LABEL, url=url, auto_load=True)
                 already = url in static_urls  # its evidence is the static reference's
                 facts = {**_render_facts(req), "also_static": already}
+                if facts.get("redirected_from"):  # earlier hops: as redacted as any URL
+                    facts["redirected_from"] = [
+                        redact(str(u), self.finder, identifiers(hops(str(u))))
+                        for u in facts["redirected_from"][:20]
+                    ]
                 ref = self.analyse(raw, render=facts, evidence=not already)
                 if ref.remote:
                     fired += 1
