@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -411,11 +412,18 @@ def _read_file(path: Path, key: str) -> list[Message]:
 
 
 def _folder_files(folder: Path) -> list[Path]:
+    """The message files of a folder and its subfolders (symbolic links to folders are not followed), sorted;
+    at most twice :data:`MAX_MESSAGES`."""
     files = []
-    for p in sorted(folder.rglob("*")):
-        if p.is_file() and p.name.lower().endswith((*MESSAGE_SUFFIXES, *HTML_SUFFIXES)):
-            files.append(p)
-    return files
+    for root, dirs, names in os.walk(folder):
+        dirs.sort()
+        for name in names:
+            path = Path(root) / name
+            if name.lower().endswith((*MESSAGE_SUFFIXES, *HTML_SUFFIXES)) and path.is_file():
+                files.append(path)
+        if len(files) > 2 * MAX_MESSAGES:
+            break
+    return sorted(files)[: 2 * MAX_MESSAGES]
 
 
 def read_messages(paths: Sequence[str | Path]) -> Inputs:
