@@ -72,6 +72,7 @@ def outputs(tmp_path_factory):
     return out
 
 
+@pytest.mark.browser
 def test_report_html_runs_nothing_and_shows_the_text(outputs):
     with browser() as b, open_report(b, outputs / "report.html") as opened:
         page = opened.page
