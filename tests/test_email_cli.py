@@ -118,8 +118,7 @@ def test_not_a_message_exits_2_with_one_line(tmp_path):
     proc = run_cli("--no-config", "email", str(junk), "--out", str(tmp_path / "out"), timeout=60)
     assert proc.returncode == 2
     assert (
-        proc.stderr.strip()
-        == f"scanner: error: {junk}: not an e-mail message (.eml, mbox) or an HTML file"
+        proc.stderr.strip() == f"scanner: error: {junk}: not an e-mail message (.eml, mbox) or an HTML file"
     )
     assert not (tmp_path / "out").exists()
     missing = run_cli("--no-config", "email", str(tmp_path / "nope.eml"), timeout=60)
