@@ -18,6 +18,7 @@ from scanner.errors import EXIT_BAD_INPUT, EXIT_CANNOT_SCAN, ScannerError
 from scanner.safe_write import DISK_FULL
 
 COMMANDS = ("scan", "demo", "report", "diff", "policy", "batch", "history", "init", "config", "completion")
+COMMANDS += ("email",)  # scanner email (issue 17)
 
 
 def build_parser() -> argparse.ArgumentParser:
