@@ -35,16 +35,21 @@ FAIL_ON = "undeclared"
 
 def scanner(*argv: str) -> subprocess.CompletedProcess:
     """The scanner CLI of this checkout (not whatever `scanner` is on PATH)."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+    path = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "PYTHONPATH": path}
     return subprocess.run(
         [sys.executable, "-m", "scanner", *argv], env=env, capture_output=True, text=True, timeout=600
     )
 
 
+def tail(proc: subprocess.CompletedProcess) -> str:
+    return proc.stderr.strip()[-500:]
+
+
 def run_demo(out: Path) -> Path:
     proc = scanner("demo", "--out", str(out), "--quiet", "--format", "html,json", "--fail-on", FAIL_ON)
     if proc.returncode not in (0, 1) or not (out / "report.html").is_file():
-        sys.exit(f"docs_screenshots: scanner demo failed (exit {proc.returncode}): {proc.stderr.strip()[-500:]}")
+        sys.exit(f"docs_screenshots: scanner demo failed (exit {proc.returncode}): {tail(proc)}")
     return out / "report.html"
 
 
@@ -54,7 +59,7 @@ def rerender(scan_dir: Path, out: Path) -> Path:
     # the scan's own screenshots stay where they are; report.html links to them relatively
     proc = scanner("report", str(scan_dir), "--out", str(out), "--format", "html", "--fail-on", FAIL_ON)
     if proc.returncode not in (0, 1, 4) or not (out / "report.html").is_file():
-        sys.exit(f"docs_screenshots: scanner report failed (exit {proc.returncode}): {proc.stderr.strip()[-500:]}")
+        sys.exit(f"docs_screenshots: scanner report failed (exit {proc.returncode}): {tail(proc)}")
     return out / "report.html"
 
 
@@ -74,9 +79,8 @@ def shoot(report: Path, docs: Path, browser: str | None) -> list[Path]:
         b = p.chromium.launch(executable_path=executable, args=["--disable-gpu"])
         try:
             for name, (width, height, scale, scheme) in SHOTS.items():
-                ctx = b.new_context(
-                    viewport={"width": width, "height": height}, device_scale_factor=scale, color_scheme=scheme
-                )
+                viewport = {"width": width, "height": height}
+                ctx = b.new_context(viewport=viewport, device_scale_factor=scale, color_scheme=scheme)
                 page = ctx.new_page()
                 page.goto(report.resolve().as_uri(), wait_until="load")
                 page.wait_for_selector("body[data-ready]", state="attached")
