@@ -178,6 +178,7 @@ def test_phone_has_no_horizontal_page_scroll(chromium, report):
         assert {"verdict", "consent", "behaviour", "findings", "cookies", "pages"} <= set(sections)
         for sid in sections:  # each section is laid out once it is on screen (content-visibility)
             page.evaluate("id => document.getElementById(id).scrollIntoView()", sid)
+            frames(page)
             assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], sid
             assert page.evaluate(OVERFLOWING) == [], sid
         # the wide tables scroll inside their cards instead
@@ -191,6 +192,40 @@ def test_phone_has_no_horizontal_page_scroll(chromium, report):
             "Array.from(document.querySelectorAll('svg.chart')).map(s => s.getBoundingClientRect().width)"
         )
         assert charts and all(w <= PHONE["width"] - 20 for w in charts)
+        assert page.errors == []
+
+
+def frames(page) -> None:
+    """Wait two animation frames: resize observers have been notified and the page laid out again."""
+    page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
+
+def test_a_table_wider_than_its_card_scrolls_in_it_and_one_that_fits_keeps_its_sticky_header(
+    chromium, report
+):
+    """Between phone and desktop (here 1000 px) the vendor table with its evidence open is wider than its
+    card: it scrolls inside the card rather than being cut off (sections clip what overflows them)."""
+    with opened(chromium, report, viewport={"width": 1000, "height": 900}) as page:
+        page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+        for sid in page.evaluate("Array.from(document.querySelectorAll('main > section')).map(s => s.id)"):
+            page.evaluate("id => document.getElementById(id).scrollIntoView()", sid)
+            frames(page)
+            clipped = page.evaluate(
+                "id => { const s = document.getElementById(id); return s.scrollWidth - s.clientWidth; }", sid
+            )
+            assert clipped <= 0, sid
+        assert "findings-table" in page.evaluate(
+            "Array.from(document.querySelectorAll('table.scroll-x')).map(t => t.id)"
+        )
+        page.set_viewport_size(DESKTOP)
+        page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = false; })")
+        page.evaluate("document.getElementById('findings').scrollIntoView()")
+        frames(page)
+        state = page.evaluate(
+            "(() => { const t = document.getElementById('findings-table'), th = t.tHead.rows[0].cells[0];"
+            " return [t.classList.contains('scroll-x'), getComputedStyle(th).position]; })()"
+        )
+        assert state == [False, "sticky"]
         assert page.errors == []
 
 
@@ -257,14 +292,26 @@ def theme(page) -> dict:
     )
 
 
+def reload_until(page, stored, tries: int = 100) -> dict:
+    """Load the report again, as a reader reopening it would. Chromium hands a localStorage write to the
+    browser process asynchronously; a reload in a new renderer right after the click may come before it
+    (a reader reopening a report later never does), so reload until the write has arrived."""
+    for _ in range(tries):
+        page.reload(wait_until="load")
+        if stored():
+            break
+        page.wait_for_timeout(50)
+    return theme(page)
+
+
 def test_theme_switch_changes_and_remembers(chromium, report):
     with opened(chromium, report, viewport=DESKTOP, color_scheme="light") as page:
         assert page.is_visible(".theme-switch")
         assert theme(page) == {"attr": None, "bg": LIGHT_BG, "stored": None, "pressed": ["system"]}
         page.click("[data-theme-choice=dark]")
         assert theme(page) == {"attr": "dark", "bg": DARK_BG, "stored": "dark", "pressed": ["dark"]}
-        page.reload(wait_until="load")  # remembered (localStorage of the file:// origin)
-        assert theme(page) == {"attr": "dark", "bg": DARK_BG, "stored": "dark", "pressed": ["dark"]}
+        reopened = reload_until(page, lambda: theme(page)["stored"] == "dark")
+        assert reopened == {"attr": "dark", "bg": DARK_BG, "stored": "dark", "pressed": ["dark"]}
         # printing always uses the light colours
         page.emulate_media(media="print")
         assert page.evaluate("getComputedStyle(document.body).color") == LIGHT_FG
@@ -274,8 +321,9 @@ def test_theme_switch_changes_and_remembers(chromium, report):
         page.click("[data-theme-choice=system]")  # forgets the choice: the system's dark applies
         assert theme(page) == {"attr": None, "bg": DARK_BG, "stored": None, "pressed": ["system"]}
         # a stored value that is not a theme (another page on file:// may write anything) is ignored
-        page.evaluate(f"localStorage.setItem('{THEME_KEY}', '\"><img src=x onerror=window.__pwned=1>')")
-        page.reload(wait_until="load")
+        junk = '"><img src=x onerror=window.__pwned=1>'
+        page.evaluate("([key, value]) => localStorage.setItem(key, value)", [THEME_KEY, junk])
+        reload_until(page, lambda: page.evaluate(f"localStorage.getItem('{THEME_KEY}')") == junk)
         assert theme(page)["attr"] is None and theme(page)["pressed"] == ["system"]
         assert page.evaluate("window.__pwned") is None
         assert page.errors == []

@@ -146,9 +146,35 @@
     if (window.ResizeObserver) new ResizeObserver(set).observe(header);
   }
 
+  // A table wider than its card (long unbreakable values, a narrow window) scrolls sideways inside the
+  // card instead of being cut off; tables that fit keep their sticky header row. Checked whenever a
+  // table or its card changes size, only for tables that are rendered (content-visibility skips the
+  // others until they come near the screen).
+  function fitTables() {
+    if (!window.ResizeObserver) return;
+    var tables = Array.from(document.querySelectorAll("main table.grid:not(.inner)"));
+    function check(table) {
+      if (table.checkVisibility && !table.checkVisibility({ contentVisibilityAuto: true })) return;
+      var box = table.parentElement, style = getComputedStyle(box);
+      var room = box.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+      if (table.classList.contains("scroll-x")) {
+        if (table.scrollWidth <= table.clientWidth + 1) table.classList.remove("scroll-x");
+      } else if (table.offsetWidth > room + 1) {
+        table.classList.add("scroll-x");
+      }
+    }
+    var observer = new ResizeObserver(function (entries) {
+      entries.forEach(function (entry) {
+        tables.forEach(function (t) { if (t === entry.target || t.parentElement === entry.target) check(t); });
+      });
+    });
+    tables.forEach(function (t) { observer.observe(t); observer.observe(t.parentElement); });
+  }
+
   function init() {
     themeSwitch();
     headerHeight();
+    fitTables();
     document.querySelectorAll("table.sortable").forEach(function (table) {
       if (!table.tHead) return;
       sortButtons(table);
