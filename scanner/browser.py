@@ -100,6 +100,9 @@ class BrowserOptions:
     # setting: DNT: 1 and navigator.doNotTrack).
     gpc: bool = False
     dnt: bool = False
+    # --http-credentials (user, password) for sites behind HTTP basic auth: answered by the browser when
+    # a site asks (401); never shown (repr) nor saved.
+    http_credentials: tuple[str, str] | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -424,6 +427,7 @@ async def open_context(
                 screen=who.screen if who else None,
                 timezone_id=options.timezone,
                 accept_downloads=False,
+                http_credentials=_credentials(options),
                 # Playwright adds --no-sandbox itself; keep the sandbox off only as root.
                 chromium_sandbox=hasattr(os, "geteuid") and os.geteuid() != 0,
             )
@@ -443,6 +447,13 @@ async def open_context(
         with contextlib.suppress(Exception):
             await asyncio.wait_for(pw.stop(), CLOSE_TIMEOUT_S)
         remove_profile(profile)
+
+
+def _credentials(options: BrowserOptions) -> dict | None:
+    if options.http_credentials is None:
+        return None
+    username, password = options.http_credentials
+    return {"username": username, "password": password}
 
 
 @dataclass

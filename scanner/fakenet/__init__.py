@@ -11,8 +11,8 @@ An ad-hoc world::
     FakeInternet({"www.shop.test": Site({"/": Response.html("<title>Shop</title>")})})
 
 ``demo_world()``, ``hostile_world()``, ``bench_world()``, ``consent_world()``, ``behaviour_world()`` and
-``login_world()`` are documented, with a table of every host, cookie, storage key and beacon of the demo and the consent
-and behaviour worlds' ground truth, in ``scanner/fakenet/README.md``.
+``login_world()`` are documented, with a table of every host, cookie, storage key and beacon of the demo
+and the consent and behaviour worlds' ground truth, in ``scanner/fakenet/README.md``.
 """
 
 from scanner.fakenet.behaviour import BEHAVIOUR_TRUTH, BehaviourInbox, behaviour_world
