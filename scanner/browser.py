@@ -103,6 +103,7 @@ class BrowserOptions:
     # --http-credentials (user, password) for sites behind HTTP basic auth: answered by the browser when
     # a site asks (401); never shown (repr) nor saved.
     http_credentials: tuple[str, str] | None = field(default=None, repr=False)
+    headless: bool = True  # False: a window (scanner auth record, where a person logs in)
 
 
 @dataclass(frozen=True)
@@ -419,7 +420,7 @@ async def open_context(
             context = await pw.chromium.launch_persistent_context(
                 str(profile),
                 executable_path=browser.executable_path,
-                headless=True,
+                headless=options.headless,
                 args=args,
                 ignore_default_args=replaced,
                 ignore_https_errors=options.ignore_https_errors,
