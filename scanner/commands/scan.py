@@ -303,6 +303,16 @@ def load_baseline(path):
     return read_scan(Path(path))
 
 
+def print_login_line(result) -> None:
+    """The logged-in audit in one line (scanner.report.login_text), when the scan logged in or checked."""
+    from scanner.report.login_text import console_line
+    from scanner.safetext import terminal_text
+
+    line = console_line(result)
+    if line is not None:
+        print(terminal_text(line, 1000))
+
+
 def report_summary(result, written) -> None:
     s = result.summary
     third = sorted({r.registrable_domain for r in result.requests if r.third_party})
@@ -314,6 +324,7 @@ def report_summary(result, written) -> None:
     from scanner.report.coverage_text import coverage_line
 
     print(f"coverage: {coverage_line(result)}")
+    print_login_line(result)
     if result.consent is not None:
         from scanner.report.consent_text import console_line
 
