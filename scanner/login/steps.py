@@ -80,7 +80,14 @@ def parse_steps(text: str, label: str = "--login-steps") -> tuple[Step, ...]:
         raise BadInput(f"{label}: not TOML ({str(exc).splitlines()[0][:200]})") from None
     except RecursionError:
         raise BadInput(f"{label}: not TOML (nested too deeply)") from None
-    unknown = sorted(k for k in doc if k != "step")
+    return steps_from_doc(doc, label)
+
+
+def steps_from_doc(doc: Any, label: str = "--login-steps") -> tuple[Step, ...]:
+    """The steps of a parsed steps file (a TOML document as a dict)."""
+    if not isinstance(doc, dict):
+        raise BadInput(f"{label}: expected [[step]] tables")
+    unknown = sorted(str(k) for k in doc if k != "step")
     if unknown:
         raise BadInput(f"{label}: unknown key {unknown[0][:40]!r} (the file holds [[step]] tables only)")
     steps = doc.get("step")
@@ -102,7 +109,7 @@ def _step(raw: Any, n: int, label: str) -> Step:
     action = actions[0]
     where = f"{where} ({action})"
     allowed = {action, "timeout", *OPTIONAL.get(action, ())}
-    extra = sorted(k for k in raw if k not in allowed)
+    extra = sorted(str(k) for k in raw if k not in allowed)
     if extra:
         raise BadInput(f"{where}: unknown key {extra[0][:40]!r} (allowed here: {', '.join(sorted(allowed))})")
     target = _string(raw, action, where)
