@@ -141,7 +141,7 @@ def test_auth_record_saves_the_login_privately(recorded, world):
     assert "secret" in done.stderr and "--storage-state" in done.stderr
     assert lw.PASSWORD not in done.stdout + done.stderr and session["value"] not in done.stdout + done.stderr
     again = run_cli("auth", "record", lw.ORIGIN + "/", "-o", str(out), "--headless", env=ENV, input="\n")
-    assert again.returncode == 2 and "--force" in again.stderr and again.stderr.count("\n") == 1
+    assert again.returncode == 2 and "--overwrite" in again.stderr and again.stderr.count("\n") == 1
 
 
 def test_storage_state_scan_reaches_the_account_and_marks_what_was_injected(recorded, world, tmp_path):

@@ -29,19 +29,19 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "saved as a Playwright storage state for `scanner scan --storage-state FILE`. The file is a "
         "secret (whoever has it is logged in as you): it is created readable by you only (mode 0600); "
         "keep it out of the repository.",
-        epilog="Exit codes: 0 saved, 2 bad input (the file exists without --force, no display), 3 the "
+        epilog="Exit codes: 0 saved, 2 bad input (the file exists without --overwrite, no display), 3 the "
         "browser could not start or was closed, 130 Ctrl-C or no Enter (nothing saved).",
     )
     rec.add_argument("url", metavar="URL", help="where to start: the site's login page or home page")
     rec.add_argument("-o", "--output", metavar="FILE", required=True, help="the storage-state file to write")
-    rec.add_argument("--force", action="store_true", help="replace FILE when it exists")
+    rec.add_argument("--overwrite", action="store_true", help="replace FILE when it exists")
     rec.add_argument(
         "--headless",
         action="store_true",
         help="no window (a machine without a display): log in with --login-steps or --login-script",
     )
-    rec.add_argument("--login-steps", metavar="FILE.toml", help="log in with these steps (as scanner scan)")
-    rec.add_argument("--login-script", metavar="FILE.py", help="log in with this script (as scanner scan)")
+    rec.add_argument("--login-steps", metavar="FILE", help="log in with these steps (as scanner scan)")
+    rec.add_argument("--login-script", metavar="FILE", help="log in with this script (as scanner scan)")
     rec.add_argument(
         "--http-credentials",
         metavar="USER:PASSWORD",
@@ -81,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
             Path(args.output),
             browser,
             login=login if login.active else None,
-            force=args.force,
+            overwrite=args.overwrite,
         )
     )
     print(

@@ -35,14 +35,14 @@ def add_login_arguments(p: argparse.ArgumentParser) -> None:
     )
     g.add_argument(
         "--login-script",
-        metavar="FILE.py",
-        help="log in first with `async def login(page, env)` of this file (credentials from env)",
+        metavar="FILE",
+        help="log in first with `async def login(page, env)` of this Python file (credentials from env)",
     )
     g.add_argument(
         "--login-steps",
-        metavar="FILE.toml",
-        help="log in first with these [[step]]s: goto, fill (env = VARIABLE), click, press, wait_for_url, "
-        "wait_for_selector",
+        metavar="FILE",
+        help="log in first with the [[step]]s of this TOML file: goto, fill (env = VARIABLE), click, press, "
+        "wait_for_url, wait_for_selector",
     )
     g.add_argument(
         "--logged-in-check",

@@ -9,7 +9,7 @@ localStorage and IndexedDB are written as a Playwright storage state, for ``scan
 
 The file is a secret: whoever has it is logged in as that person. It is created readable by its owner
 only (mode 0600, from the first byte: a private temporary file in the same folder, then renamed into
-place) and an existing file is replaced only with ``--force``. The browser profile is a private temporary
+place) and an existing file is replaced only with ``--overwrite``. The browser profile is a private temporary
 folder, removed when the browser closes.
 
 ``--headless`` runs the browser without a window, for a machine without a display: then a
@@ -55,9 +55,9 @@ def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def check_target(path: Path, force: bool) -> None:
-    if path.exists() and not force:
-        raise BadInput(f"{path} exists: remove it or pass --force to replace it")
+def check_target(path: Path, overwrite: bool) -> None:
+    if path.exists() and not overwrite:
+        raise BadInput(f"{path} exists: remove it or pass --overwrite to replace it")
     if path.exists() and not path.is_file():
         raise BadInput(f"{path}: not a file")
     if not path.parent.is_dir():
@@ -88,7 +88,7 @@ async def record_state(
     browser: BrowserOptions,
     *,
     login: LoginOptions | None = None,
-    force: bool = False,
+    overwrite: bool = False,
     stdin: TextIO | None = None,
     say: Callable[[str], None] | None = None,
 ) -> Recorded:
@@ -98,7 +98,7 @@ async def record_state(
 
     url = validate_start_url(url)
     out = Path(out)
-    check_target(out, force)
+    check_target(out, overwrite)
     say = say or (lambda line: print(line, file=sys.stderr, flush=True))
     stdin = stdin or sys.stdin
     session = LoginSession(login, timeout_s=browser.timeout_s) if login is not None else None
