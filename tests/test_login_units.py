@@ -362,3 +362,31 @@ def test_login_options_say_how_the_browser_logs_in(tmp_path):
     assert (
         options.methods == ("storage_state", "login_steps") and options.storage_state == tmp_path / "s.json"
     )
+
+
+def test_a_login_that_carries_a_consent_answer_says_so():
+    from dataclasses import replace
+
+    from report_factory import demo_scan
+
+    from scanner.login.session import LoginSession
+    from scanner.report.login_text import console_line
+
+    session = LoginSession(LoginOptions(storage_state=None, check="#menu"), timeout_s=5)
+    state = {
+        "origins": [
+            {"origin": "https://www.example.com", "localStorage": [{"name": "didomi_token", "value": "x"}]}
+        ]
+    }
+    session.injected.add(
+        [{**GOOD_COOKIE, "name": "OptanonConsent"}], state, "storage_state", lambda host: True
+    )
+    summary = session.summary()
+    assert (
+        summary["consent_cookies"] == ["OptanonConsent", "didomi_token"]
+        and summary["check"] == "selector:#menu"
+    )
+    base = demo_scan()
+    line = console_line(replace(base, meta=replace(base.meta, login=summary)))
+    assert "hold a consent answer (OptanonConsent, didomi_token)" in line
+    assert console_line(base) is None  # no login, no line

@@ -29,6 +29,28 @@ from scanner.model import ScanMeta
 from scanner.visitor import Presentation, present
 
 LOGGED_OUT_NOTE = "logged out: "  # the meta.errors line of a lost session starts so
+# Where consent managers keep the visitor's answer (cookies or localStorage keys).
+CONSENT_NAMES = frozenset(
+    {
+        "OptanonConsent",
+        "OptanonAlertBoxClosed",
+        "CookieConsent",
+        "euconsent-v2",
+        "usprivacy",
+        "didomi_token",
+        "cookieyes-consent",
+        "CookieScriptConsent",
+        "borlabs-cookie",
+        "cmplz_policy_id",
+        "uc_settings",
+        "_iub_cs",
+    }
+)
+
+
+def consent_names(injected: list[dict]) -> set[str]:
+    names = (str(e.get("name") if e.get("type") == "cookie" else e.get("key")) for e in injected)
+    return {n for n in names if n in CONSENT_NAMES or n.startswith(("_iub_cs-", "cmplz_"))}
 
 
 def login_wanted(options: Any) -> bool:
@@ -137,6 +159,8 @@ class LoginSession:
             "methods": list(self.options.methods),
             "check": self.check.text if self.check else None,
             "injected": list(self.injected.listed),
+            # Consent answers the login carried in: the crawl is then no visit before any consent choice.
+            "consent_cookies": sorted(consent_names(self.injected.listed)),
             "logged_out_from": None
             if self.logged_out is None
             else {"url": self.logged_out[1], "visit": self.logged_out[0]},

@@ -36,6 +36,7 @@ class LoginFacts:
     first_out_visit: int | None
     injected_cookies: tuple[dict, ...]
     injected_storage: tuple[dict, ...]
+    consent_cookies: tuple[str, ...] = ()  # consent answers among them (OptanonConsent, euconsent-v2...)
 
     @property
     def lost(self) -> bool:
@@ -68,6 +69,7 @@ def login_facts(result: ScanResult) -> LoginFacts | None:
         first_out_visit=first_visit if isinstance(first_visit, int) else None,
         injected_cookies=tuple(e for e in injected if e.get("type") == "cookie"),
         injected_storage=tuple(e for e in injected if e.get("type") == "storage"),
+        consent_cookies=tuple(str(n) for n in login.get("consent_cookies") or () if isinstance(n, str)),
     )
 
 
@@ -93,10 +95,16 @@ def injected_text(facts: LoginFacts) -> str:
     cookies, keys = len(facts.injected_cookies), len(facts.injected_storage)
     if not cookies and not keys:
         return "nothing injected"
-    return (
+    text = (
         f"{plural(cookies, 'cookie')} and {plural(keys, 'localStorage key')} injected by the login "
         "(listed apart, never counted as set by the site)"
     )
+    if facts.consent_cookies:
+        text += (
+            f"; they hold a consent answer ({', '.join(facts.consent_cookies[:5])}): the crawl is not a "
+            "visit before any consent choice"
+        )
+    return text
 
 
 def console_line(result: ScanResult) -> str | None:
