@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from conftest import FAST, run_cli, scan
 
+from scanner.errors import CannotScan
 from scanner.fakenet import FakeInternet, LoginInbox, login_world
 from scanner.fakenet import login as lw
 from scanner.gate import verdict
@@ -206,6 +207,27 @@ def test_login_script_reaches_the_account_then_the_expiring_session_is_detected_
     assert "logged out from visit" in (tmp_path / "scan" / "summary.md").read_text(encoding="utf-8")
     saved = json.loads((tmp_path / "scan" / "scan.json").read_text(encoding="utf-8"))
     assert [p.get("logged_in") for p in saved["pages"]] == flags and len(written) == 3
+
+
+def test_a_failed_login_stops_the_scan_naming_the_step_without_the_password(
+    world, files, tmp_path, monkeypatch
+):
+    net, inbox, _ = world
+    wrong = "wrong-" + lw.PASSWORD
+    monkeypatch.setenv("MC_USER", lw.USERNAME)
+    monkeypatch.setenv("MC_PASSWORD", wrong)
+    steps = tmp_path / "steps.toml"
+    steps.write_text(STEPS.replace('wait_for_url = "/account$"', 'wait_for_url = "/account$"\ntimeout = 3'))
+    failed = inbox.failed_logins
+    with pytest.raises(CannotScan) as err:
+        crawl(net, tmp_path / "scan", LoginOptions(steps=steps))
+    text = str(err.value)
+    assert text.startswith("login failed at step 5 (wait_for_url) '/account$': ") and "\n" not in text
+    assert wrong not in text and inbox.failed_logins == failed + 1
+    assert (
+        not (tmp_path / "scan" / "pages.jsonl").exists()
+        or not (tmp_path / "scan" / "pages.jsonl").read_text()
+    )
 
 
 # ---- login steps from the command line, with basic auth and the secrets grep ---------------------

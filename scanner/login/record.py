@@ -25,6 +25,7 @@ import json
 import os
 import sys
 import tempfile
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,6 +83,24 @@ def write_private(path: Path, data: dict) -> None:
         raise
 
 
+async def read_line(stream: TextIO) -> str:
+    """A line of ``stream`` ("" at its end), read in a daemon thread: Ctrl-C while it waits ends the
+    command at once (a pool thread would keep the process alive until Enter)."""
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[str] = loop.create_future()
+
+    def read() -> None:
+        try:
+            line = stream.readline()
+        except (OSError, ValueError):  # closed
+            line = ""
+        with contextlib.suppress(RuntimeError):  # the loop is gone (Ctrl-C): nobody waits any more
+            loop.call_soon_threadsafe(lambda: done.done() or done.set_result(line))
+
+    threading.Thread(target=read, name="scanner-enter", daemon=True).start()
+    return await done
+
+
 async def record_state(
     url: str,
     out: Path,
@@ -120,7 +139,7 @@ async def record_state(
             first = next((ln.strip() for ln in str(exc).splitlines() if ln.strip()), type(exc).__name__)
             say(f"scanner: warning: {url}: {first[:200]}")
         say(PROMPT if not browser.headless else "Press Enter to save the login (Ctrl-C: save nothing).")
-        answer = await asyncio.to_thread(stdin.readline)
+        answer = await read_line(stdin)
         if answer == "" and not browser.headless:
             raise ScanInterrupted("no Enter (the input ended): nothing saved")
         try:
