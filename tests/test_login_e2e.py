@@ -151,7 +151,7 @@ def test_storage_state_scan_reaches_the_account_and_marks_what_was_injected(reco
     assert done.returncode == 0, done.stderr
     before = list(inbox.followed)
     result = crawl(
-        net, tmp_path / "scan", LoginOptions(storage_state=out, check="#account-menu"), max_pages=3
+        net, tmp_path / "scan", LoginOptions(storage_state=out, check="#account-menu"), max_pages=2
     )
     assert_logged_in_audit(result, inbox, before)
     assert all(p.logged_in is True for p in result.pages) and not result.meta.interrupted
@@ -217,7 +217,7 @@ def test_a_failed_login_stops_the_scan_naming_the_step_without_the_password(
     monkeypatch.setenv("MC_USER", lw.USERNAME)
     monkeypatch.setenv("MC_PASSWORD", wrong)
     steps = tmp_path / "steps.toml"
-    steps.write_text(STEPS.replace('wait_for_url = "/account$"', 'wait_for_url = "/account$"\ntimeout = 3'))
+    steps.write_text(STEPS.replace('wait_for_url = "/account$"', 'wait_for_url = "/account$"\ntimeout = 1'))
     failed = inbox.failed_logins
     with pytest.raises(CannotScan) as err:
         crawl(net, tmp_path / "scan", LoginOptions(steps=steps))
