@@ -97,13 +97,14 @@ class LoginSession:
                 where = f"--storage-state {self.options.storage_state}"
                 raise CannotScan(f"{where}: the browser did not take it ({type(exc).__name__})") from None
             await self._note(context, "storage_state", first_party)
-        if self.script is None and self.steps is None and self.check is None:
+        selector = self.check is not None and self.check.kind == "selector"
+        if self.script is None and self.steps is None and not selector:
             return
         page = await context.new_page()
         try:
             with contextlib.suppress(Exception):
                 await present(await context.new_cdp_session(page), presentation)
-            if self.check is not None and self.check.kind == "selector":
+            if selector:
                 await self._check_selector(page)
             if self.script is not None:
                 await run_script(self.script, page, self.environ, f"--login-script {self.options.script}")
