@@ -128,9 +128,10 @@ def run(args: argparse.Namespace) -> int:
     unused = unused_waivers(waivers, result) if waivers is not None else []
     print_verdict(result, gate, unused=unused)
     if gate.partial:
+        from scanner.report.text import partial_reason
+
         print(
-            f"scanner: warning: partial scan: interrupted after {len(result.pages)} page(s); "
-            "results are incomplete",
+            f"scanner: warning: partial scan: {partial_reason(result)}; results are incomplete",
             file=sys.stderr,
         )
     return gate.code
