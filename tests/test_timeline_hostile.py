@@ -84,7 +84,7 @@ def test_hostile_text_reaches_the_timeline_block_as_data(hostile):
 
 def test_hostile_text_in_the_timeline_is_escaped_and_links_nowhere(hostile):
     html = render_html(hostile)
-    section = html[html.index('<section id="timeline">') : html.index('<section id="pages">')]
+    section = html[html.index('<section id="timeline">') : html.index('<section id="meta"')]
     for payload in (SCRIPT, IMG):
         assert payload not in html
     assert "&lt;script&gt;window.__pwned=1" in section
