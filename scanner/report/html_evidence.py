@@ -443,6 +443,7 @@ def request_evidence(f: Finding, index: Index, safe_href) -> dict:
     pool, complete = _requests_of(f, index)
     if pool is None:
         pool = _sample_requests(f)
+        complete = len(pool) == f.evidence.total("requests") + f.evidence.total("beacons")
     beacons = [r for r in pool if r.is_beacon]
     others = [r for r in pool if not r.is_beacon]
     beacon_groups, beacon_groups_n = _groups(beacons, index, safe_href)
