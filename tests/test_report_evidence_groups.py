@@ -233,7 +233,7 @@ def test_each_http_cookie_shows_the_set_cookie_line_it_came_with(shop):
     shown = 0
     for c, tr in zip(result.cookies, rows, strict=True):
         assert tr.select_one("td code").get_text() == c.name
-        header = tr.select_one("div.set-cookie")
+        header = tr.select_one("details.set-cookie code")  # the "Set by: http" cell opens to the line
         setter = [r for r in result.requests if r.url == c.setter_url] if c.set_by == "http" else []
         lines = [
             h["value"]
@@ -245,6 +245,7 @@ def test_each_http_cookie_shows_the_set_cookie_line_it_came_with(shop):
             assert header is None
             continue
         text = header.get_text()
+        assert tr.select_one("details.set-cookie > summary").get_text() == "http"
         assert text == "Set-Cookie: " + lines[0]
         assert text.startswith(f"Set-Cookie: {c.name}=;")  # the value is not kept (no --keep-cookie-values)
         shown += 1

@@ -134,7 +134,7 @@ def test_decoded_parameters_and_set_cookie_lines_stay_text(synthetic):
     assert VALUE in values and SITE + "/?q=" + KEY in values
     (uid,) = [tr for tr in doc.select("tr.param") if tr.select_one("code").get_text() == "uid"]
     assert "hl" in uid["class"]
-    headers = [el.get_text() for el in doc.select("td.set-cookie code, div.set-cookie code")]
+    headers = [el.get_text() for el in doc.select("td.set-cookie code, details.set-cookie code")]
     line = (
         f"Set-Cookie: {COOKIE_NAME}=; Domain=.evil-tracker.io; Path=/{SET_COOKIE_TEXT}; Secure; SameSite=None"
     )
@@ -179,7 +179,7 @@ def test_the_real_hostile_crawl_decodes_its_payloads_as_text(crawled):
     assert params["ev"].select("td")[1].select_one("code").get_text() == "<script>alert(1)</script>"
     assert params["v"].select("td")[1].select_one("code").get_text() == "{{7*7}}"
     # the recorded Set-Cookie lines (values kept: --keep-cookie-values) hold the payloads, as text
-    lines = [el.get_text() for el in doc.select("div.set-cookie code")]
+    lines = [el.get_text() for el in doc.select("details.set-cookie code")]
     for name, value in h.HTTP_COOKIES:
         assert any(line.startswith(f"Set-Cookie: {name}={value[:200]}") for line in lines), name
     assert any(

@@ -46,6 +46,7 @@ PARAMS_SHOWN = 40  # decoded parameters per group
 VALUE_CHARS = 300  # of a decoded value
 VALUES_TRACKED = 50  # distinct values counted per parameter (more: "50+ different values")
 PARAM_REQUESTS = 2000  # requests of a group whose parameters are decoded
+INVENTORY_HEADER_CHARS = 300  # of a Set-Cookie line in the cookie inventory (the finding's evidence: all)
 
 # Parameter names that carry a visitor, session or click id, besides ID_PARAM_NAMES (the attribution's
 # list): Facebook's browser and click ids, Google Analytics' cookies by name, and common spellings.
@@ -363,12 +364,16 @@ def _params(requests: Sequence[Request], host: str, path: str, index: Index) -> 
     return rows, len(stats) + sum(1 for leak in leaks.values() if leak["where"] != "query")
 
 
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _param_row(where: str, key: str, value: str, spread: str, marks: set[str], notes: list[str]) -> dict:
     ordered = [m for m in MARK_LABELS if m in marks]
     return {
         "where": where,
         "key": key[:200],
-        "value": value if len(value) <= VALUE_CHARS else value[: VALUE_CHARS - 1] + "…",
+        "value": _clip(value, VALUE_CHARS),
         "spread": spread,
         "marks": [{"kind": m, "label": MARK_LABELS[m]} for m in ordered],
         "notes": notes,
@@ -529,5 +534,5 @@ def evidence_view(
         "passed": ok,
         "statuses": list(dict.fromkeys((row["status"], row["status_label"]) for row in problems)),
         "host_vendors": {h: [link(v) for v, _ in c.most_common()] for h, c in hosts.items()},
-        "cookie_headers": [index.set_cookie(c) or "" for c in result.cookies],
+        "cookie_headers": [_clip(index.set_cookie(c) or "", INVENTORY_HEADER_CHARS) for c in result.cookies],
     }
