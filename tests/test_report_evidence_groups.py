@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 from conftest import scan
+from playwright.sync_api import expect
 from report_browser import browser, open_report
 
 from scanner.declared import load_declared_csv
@@ -330,6 +331,12 @@ def test_anchors_navigate_in_chromium(shop):
             )
             assert target.is_visible()
             assert page.evaluate("document.querySelector(':target').id") == "vendor-google-analytics"
+            # a finding the status filter hides is shown when a link leads to it
+            page.select_option('.filters[data-for="findings-table"] select[data-key="status"]', "undeclared")
+            facebook = page.locator("#vendor-facebook > tr.row")
+            expect(facebook).to_be_hidden()
+            page.locator('#hosts-table a.to-finding[href="#vendor-facebook"]').first.click()
+            expect(facebook).to_be_visible()
             assert opened.network == [] and opened.errors == []
         ctx = b.new_context(viewport={"width": 1280, "height": 900})
         try:

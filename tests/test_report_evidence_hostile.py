@@ -204,6 +204,9 @@ def test_hostile_evidence_runs_nothing_in_chromium(tmp_path, synthetic):
         assert page.evaluate("() => window.__pwned") is None
         assert opened.dialogs == [] and opened.errors == [] and opened.csp_violations == []
         assert opened.network == [], opened.network
+        page.evaluate(  # innerText skips sections content-visibility: auto has not rendered
+            "() => document.querySelectorAll('section').forEach(s => s.style.contentVisibility = 'visible')"
+        )
         text = page.evaluate("() => document.body.innerText")
         for payload in (KEY, VALUE, MATRIX, SET_COOKIE_TEXT, COOKIE_NAME, *VENDOR_NAMES[:2]):
             assert payload in text, payload
