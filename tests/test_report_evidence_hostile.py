@@ -17,16 +17,19 @@ from urllib.parse import quote
 import pytest
 from bs4 import BeautifulSoup
 from conftest import scan
+from hypothesis import given
+from hypothesis import strategies as st
 from report_browser import browser, open_report
 from report_factory import SITE, T0, analysed, cookie, demo_records, request
 
 from scanner.fakenet import FakeInternet
 from scanner.fakenet import hostile as h
 from scanner.fakenet.hostile import hostile_world
-from scanner.model import ScanResult
+from scanner.model import Request, ScanResult
 from scanner.pipeline import analyse
 from scanner.report import write_reports
 from scanner.report.html import render_html, script
+from scanner.report.html_evidence import VALUE_CHARS, Anchors, Index, _groups, slug
 
 KEY = "<script>window.__pwned=1</script>"
 VALUE = '"><img src=x onerror="window.__pwned=2">'
@@ -210,3 +213,41 @@ def test_hostile_evidence_runs_nothing_in_chromium(tmp_path, synthetic):
         text = page.evaluate("() => document.body.innerText")
         for payload in (KEY, VALUE, MATRIX, SET_COOKIE_TEXT, COOKIE_NAME, *VENDOR_NAMES[:2]):
             assert payload in text, payload
+
+
+@given(st.text(max_size=80))
+def test_any_name_makes_a_plain_anchor(name):
+    anchors = Anchors()
+    first, second = anchors.make("vendor", name), anchors.make("vendor", name)
+    for anchor in (first, second):
+        assert re.fullmatch(r"vendor-[a-z0-9]+(?:-[a-z0-9]+)*", anchor), anchor
+    assert first != second and first == f"vendor-{slug(name)}"
+
+
+URL_PARTS = st.text(alphabet=st.characters(codec="utf-8"), max_size=40)
+
+
+@given(st.lists(st.tuples(URL_PARTS, URL_PARTS, st.booleans()), max_size=12))
+def test_any_urls_group_into_rows_that_add_up(parts):
+    """Whatever a page requested (any text where a URL is expected), grouping never fails, every request
+    is in exactly one group, and decoded keys and values are bounded text."""
+    requests = [
+        Request(
+            url=f"https://t.example/{path}?{query}" if i % 3 else f"{path}{query}",
+            method="GET",
+            resource_type="image",
+            host="t.example",
+            registrable_domain="t.example",
+            third_party=True,
+            page_url=f"https://www.example.com/{i % 4}",
+            is_beacon=beacon,
+        )
+        for i, (path, query, beacon) in enumerate(parts)
+    ]
+    index = Index(ScanResult(meta=demo_records().meta, requests=tuple(requests)))
+    groups, total = _groups(requests, index, lambda url: None)
+    assert sum(g["requests"] for g in groups) == len(requests) and total == len(groups)
+    for g in groups:
+        assert g["pages"] == len({p["url"] for p in g["page_sample"]}) + g["pages_more"]
+        for p in g["params"]:
+            assert isinstance(p["key"], str) and len(p["value"]) <= VALUE_CHARS
