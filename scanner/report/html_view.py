@@ -25,8 +25,8 @@ from scanner.model import (
 )
 from scanner.report.behaviour_text import failing_behaviour_text
 from scanner.report.consent_text import failing_consent_text, kind_label
-from scanner.report.html_evidence import evidence_view
 from scanner.report.coverage_text import coverage_view
+from scanner.report.html_evidence import evidence_view
 from scanner.report.text import partial_scan_text
 
 EVIDENCE_LIMIT = 100  # rows per evidence kind per finding; counts are the finding's totals
