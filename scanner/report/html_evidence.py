@@ -33,7 +33,7 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, unquote
 
 from scanner.attribute.identifiers import ID_PARAM_NAMES, looks_like_identifier
 from scanner.consent.consent_mode import CONSENT_PARAMS
@@ -127,14 +127,18 @@ class Anchors:
 
 
 def _split(url: str) -> tuple[str, str, str, str]:
-    """(host, path without ;params, query, matrix parameters) of a URL; never raises."""
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-    except ValueError:
-        return "", url[:200], "", ""
-    path, _, matrix = parts.path.partition(";")
-    return host, path or "/", parts.query, matrix
+    """(host, path without ;params, query, matrix parameters) of a URL; never raises. A plain string
+    split (urlsplit's checks cost more than the grouping of a 10,000-request scan itself)."""
+    _, sep, rest = url.partition("://")
+    if not sep:
+        return "", url[:200] or "/", "", ""
+    rest = rest.split("#", 1)[0]
+    rest, _, query = rest.partition("?")
+    netloc, slash, path = rest.partition("/")
+    host = netloc.rpartition("@")[2]
+    host = host[1:].partition("]")[0] if host.startswith("[") else host.partition(":")[0]
+    path, _, matrix = ("/" + path if slash else "/").partition(";")
+    return host.lower(), path, query, matrix
 
 
 def _page_key(url: str) -> str:
@@ -503,14 +507,21 @@ def evidence_view(
 
     index = Index(result)
     anchors = Anchors()
+    hrefs: dict[str, str | None] = {}
+
+    def href(url: str) -> str | None:  # page URLs repeat from group to group
+        if url not in hrefs:
+            hrefs[url] = safe_href(url)
+        return hrefs[url]
+
     vendor_anchor: dict[str, str] = {}
     for row, f in zip(findings, result.findings, strict=False):
         anchor = anchors.make("vendor", f.vendor)
         vendor_anchor.setdefault(f.vendor, anchor)
-        _enrich(row, f, index, anchor, safe_href)
+        _enrich(row, f, index, anchor, href)
     if consent:
         for row, f in zip(consent.get("findings", ()), consent_findings(result.consent), strict=False):
-            _enrich(row, f, index, anchors.make("consent", f.status, f.vendor), safe_href)
+            _enrich(row, f, index, anchors.make("consent", f.status, f.vendor), href)
     if behaviour:
         for group in behaviour.get("groups", ()):
             for row in group.get("findings", ()):
