@@ -5,7 +5,7 @@ HTTP cookie, gives every finding an anchor that the cookie and host inventories 
 that agree with the detail sentences and with the scan's own records, and folds the declared-and-
 consistent vendors into a "passed" group below the problems.
 
-One crawl of six pages (module-scoped), compared with the demo's vendors.csv by the real pipeline; the
+One crawl of four pages (module-scoped), compared with the demo's vendors.csv by the real pipeline; the
 report is parsed with BeautifulSoup, and one real Chromium follows the anchors."""
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from scanner.report import write_reports
 from scanner.report.html_evidence import slug
 
 VENDORS_CSV = Path(__file__).resolve().parents[1] / "scanner" / "fakenet" / "vendors.csv"
-PAGES = 6
+PAGES = 4
 SENTENCE = re.compile(r"observed (.+?) on (\d+) page\(s\)")
 
 

@@ -99,7 +99,7 @@ def crawled(tmp_path_factory) -> tuple[ScanResult, str]:
     out = tmp_path_factory.mktemp("evidence-hostile")
     with FakeInternet(hostile_world()) as net:
         raw, _ = scan(
-            net, [f"https://{h.HOST}/"], out, max_pages=2, max_depth=1, keep_values=True, consent="off"
+            net, [f"https://{h.HOST}/"], out, max_pages=1, max_depth=0, keep_values=True, consent="off"
         )
     result = analyse(raw, declared=None)
     return result, render_html(result)
