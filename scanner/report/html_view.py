@@ -408,6 +408,7 @@ def build_view(
     cookies, cookie_grid = _cookie_inventory(result)
     consent = _consent(result, failing_ids, parents, sources, scan_dir, out_dir, warning_ids)
     from scanner.report.html_behaviour import behaviour_view
+    from scanner.report.html_login import login_view
 
     behaviour = behaviour_view(result, failing_ids, safe_href, warning_ids=warning_ids)
     options = meta.options if isinstance(meta.options, dict) else {}
@@ -438,6 +439,7 @@ def build_view(
         },
         "consent": consent,
         "behaviour": behaviour,
+        "login": login_view(result, safe_href),  # a logged-in audit (scanner.report.html_login)
         "totals": {
             "pages": len(result.pages),
             "requests": len(result.requests),
