@@ -26,6 +26,7 @@ from scanner.model import (
 from scanner.report.behaviour_text import failing_behaviour_text
 from scanner.report.consent_text import failing_consent_text, kind_label
 from scanner.report.coverage_text import coverage_view
+from scanner.report.html_evidence import evidence_view
 from scanner.report.text import partial_scan_text
 
 EVIDENCE_LIMIT = 100  # rows per evidence kind per finding; counts are the finding's totals
@@ -451,6 +452,7 @@ def build_view(
             "vendors": len(result.vendors),
         },
         "findings": findings,
+        "evidence": evidence_view(result, findings, consent, behaviour),  # html_evidence: groups, anchors
         "categories": sorted({f["category"] for f in findings if f["category"]}),
         "statuses": [(s, STATUS_LABELS[s]) for s in FINDING_STATUSES],
         "cookies": cookies,
