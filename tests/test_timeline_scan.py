@@ -200,7 +200,7 @@ def test_report_draws_a_strip_per_page_marks_the_answer_and_runs_nothing(scanned
         text = page.evaluate("() => document.querySelector('#timeline').textContent")
         assert HOSTILE_KEY in text  # shown literally
         strips = page.evaluate(
-            """() => Array.from(document.querySelectorAll('svg.tl-strip')).map(s => {
+            """() => Array.from(document.querySelectorAll('figure.tl svg')).map(s => {
                  const r = s.getBoundingClientRect();
                  return {w: r.width, h: r.height, ticks: s.querySelectorAll('path:not(.tl-grid)').length};
                })"""
@@ -208,7 +208,7 @@ def test_report_draws_a_strip_per_page_marks_the_answer_and_runs_nothing(scanned
         assert len(strips) == 3 and all(s["w"] > 100 and s["h"] > 20 and s["ticks"] >= 3 for s in strips)
         # the page's beacon tick is drawn left of its pixel tick: the strip keeps the order
         order = page.evaluate(
-            """() => { const s = document.querySelector('svg.tl-strip');
+            """() => { const s = document.querySelector('figure.tl svg');
                  const xs = (c) => (s.querySelector('path.tl-' + c).getAttribute('d')
                    .match(/M[0-9.]+/g) || []).map(m => parseFloat(m.slice(1)));
                  return {beacons: xs('beacon'), storage: xs('storage')}; }"""
