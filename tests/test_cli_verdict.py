@@ -114,7 +114,7 @@ def test_scan_ends_with_the_verdict(scanned):
     ]
     assert commands(proc) == []  # not in GitHub Actions
     data = json.loads((out / "scan.json").read_text(encoding="utf-8"))
-    assert validation_errors(data) == [] and data["schema_version"] == "1.3"
+    assert validation_errors(data) == [] and data["schema_version"] == "1.4"
     waived = {f["vendor"]: f["waiver"] for f in data["findings"] if f.get("waiver")}
     assert waived == {
         "Hotjar": {

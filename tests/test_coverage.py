@@ -124,7 +124,7 @@ def test_max_pages_scan_says_it_visited_fewer_than_it_found(four):
     # --first-party); /brochure.pdf and /data.json are files, not pages
     assert c.out_of_scope == 2 and c.not_html == 2
     data = json.loads(read(out, "scan.json"))
-    assert data["schema_version"] == "1.3" and validation_errors(data) == []
+    assert data["schema_version"] == "1.4" and validation_errors(data) == []
     assert read_scan(out).meta.coverage == c
 
 

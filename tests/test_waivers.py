@@ -326,7 +326,7 @@ def test_consent_and_behaviour_findings_are_waived_too():
 def test_the_waiver_is_in_scan_json(demo):
     waived = apply_waivers(demo, rules_of(GOOD))
     data = json.loads(json.dumps(waived.to_dict()))
-    assert data["schema_version"] == SCHEMA_VERSION == "1.3"
+    assert data["schema_version"] == SCHEMA_VERSION == "1.4"
     assert validation_errors(data) == []
     hotjar = next(f for f in data["findings"] if f["vendor"] == "Hotjar")
     assert hotjar["waiver"]["source"] == "waivers.toml:2" and hotjar["waiver"]["expired"] is False

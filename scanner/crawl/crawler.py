@@ -505,8 +505,8 @@ class Crawl:
                 visit.fail(c.name, "records", exc)
                 continue
             for kind, rows in kinds.items():
-                if kind == "screenshot":
-                    record["screenshot"] = rows[0]
+                if kind in ("screenshot", "thumbnail"):
+                    record[kind] = rows[0]
                 else:
                     saved.setdefault(kind, []).extend(rows)
         if visit.errors:
