@@ -80,6 +80,8 @@ def write_reports(
     report.pdf (--browser; default: found as a scan finds it).
     """
     chosen = parse_formats(formats)
+    # the browser formats last: every other file is written before Chromium is started
+    chosen = [f for f in chosen if f not in BROWSER_FORMATS] + [f for f in chosen if f in BROWSER_FORMATS]
     out_dir = Path(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
