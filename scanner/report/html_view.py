@@ -26,6 +26,7 @@ from scanner.report.behaviour_text import failing_behaviour_text
 from scanner.report.consent_text import failing_consent_text, kind_label
 from scanner.report.coverage_text import coverage_view
 from scanner.report.html_images import Images
+from scanner.report.html_method import method_view
 from scanner.report.text import partial_scan_text
 
 EVIDENCE_LIMIT = 100  # rows per evidence kind per finding; counts are the finding's totals
@@ -454,7 +455,6 @@ def build_view(
             for s in result.storage
         ],
         "pages": _page_rows(result, images),
-        "images": {"linked": images.thumbs_linked, "self_contained": images.self_contained},
         "charts": _charts(result),
         "meta": {
             "start_urls": [{"url": u, "href": safe_href(u)} for u in meta.start_urls],
@@ -473,4 +473,5 @@ def build_view(
             "schema_version": result.schema_version,
         },
         "evidence_limit": EVIDENCE_LIMIT,
+        "method": method_view(result, {"linked": images.thumbs_linked}),
     }
