@@ -188,7 +188,6 @@ def _behaviour_of_visits(result: ScanResult) -> list[tuple[str, str]]:
 
 def _coverage(result: ScanResult) -> list[tuple[str, str]]:
     o = result.meta.options if isinstance(result.meta.options, dict) else {}
-    crawl_pages = sum(1 for p in result.pages if p.consent_pass == "none")
     rows = [("Pages", coverage_line(result))]
     c = result.meta.coverage
     if c is not None:
@@ -212,12 +211,6 @@ def _coverage(result: ScanResult) -> list[tuple[str, str]]:
         limits.append("seeded from robots.txt and sitemap.xml" if sitemap else "no sitemap seeding")
     if limits:
         rows.append(("Limits", "; ".join(limits)))
-    rows.append(
-        (
-            "Crawl records",
-            f"{crawl_pages} {'page' if crawl_pages == 1 else 'pages'} in this report's crawl pass",
-        )
-    )
     return rows
 
 
