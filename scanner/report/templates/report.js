@@ -96,6 +96,21 @@
       refresh(table);
     });
   });
+  // Printing from the browser: every row the paging holds back and every closed <details> are shown, and
+  // put back afterwards (print.css opens details too where the engine allows; report.pdf has them open).
+  var printed = null;
+  window.addEventListener("beforeprint", function () {
+    printed = { limits: Object.assign({}, limits), opened: [] };
+    document.querySelectorAll("table.sortable").forEach(function (t) { limits[t.id] = Infinity; refresh(t); });
+    document.querySelectorAll("details:not([open])").forEach(function (d) { d.open = true; printed.opened.push(d); });
+  });
+  window.addEventListener("afterprint", function () {
+    if (!printed) return;
+    printed.opened.forEach(function (d) { d.open = false; });
+    limits = printed.limits;
+    printed = null;
+    document.querySelectorAll("table.sortable").forEach(function (t) { refresh(t); });
+  });
   document.body.setAttribute("data-ready", "1");
   document.body.setAttribute("data-ready-ms", String(Math.round(performance.now())));
 })();
