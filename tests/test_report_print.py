@@ -5,19 +5,21 @@ file alone, moved elsewhere, still shows them; the CSP still holds."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import re
 import shutil
 import struct
 
+import pypdf
 import pytest
 from conftest import REPO, run_cli, scan
 from report_browser import browser, open_report
+from report_factory import demo_scan as demo_result
 
 from scanner.collect.screenshot import THUMB_WIDTH
-
-pypdf = pytest.importorskip("pypdf")
+from scanner.report import write_reports
 
 pytestmark = pytest.mark.browser
 
@@ -238,3 +240,27 @@ def test_moved_report_still_shows_its_thumbnails(printed, chromium, tmp_path):
         )
         assert all(w == THUMB_WIDTH and h > 0 for w, h in sizes)
         assert opened.network == [] and opened.csp_violations == [] and opened.errors == []
+
+
+def test_pdf_without_a_browser_is_one_line_and_exit_3(tmp_path):
+    write_reports(demo_result(), tmp_path, ["json"])
+    env = {"SCANNER_SYSTEM_CHROMIUMS": "", "PLAYWRIGHT_BROWSERS_PATH": str(tmp_path / "no-browsers")}
+    proc = run_cli("report", str(tmp_path), "--out", str(tmp_path / "o"), "--format", "pdf,html", env=env)
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert proc.stderr.startswith("scanner: error: cannot write report.pdf: no Chromium found") and (
+        proc.stderr.count("\n") == 1
+    )
+    assert (tmp_path / "o" / "report.html").is_file() and not (tmp_path / "o" / "report.pdf").exists()
+    proc = run_cli("report", str(tmp_path), "--format", "pdf", "--browser", str(tmp_path / "nothing"))
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "no such executable" in proc.stderr
+
+
+def test_pdf_is_written_from_inside_a_running_event_loop(tmp_path):
+    """A scan writes its reports from its event loop: the PDF's browser runs in a thread of its own."""
+
+    async def in_loop():
+        return write_reports(demo_result(), tmp_path, ["pdf"])
+
+    (path,) = asyncio.run(in_loop())
+    reader = pypdf.PdfReader(io.BytesIO(path.read_bytes()))
+    assert len(reader.pages) >= 2 and "Criteo" in "".join(p.extract_text() for p in reader.pages)

@@ -83,7 +83,10 @@ async def _print_pdf(html: str, explicit: str | None, timeout_s: float) -> bytes
 
     from scanner.browser import describe_launch_error, locate_browser
 
-    executable = (await locate_browser(explicit)).executable_path
+    try:
+        executable = (await locate_browser(explicit)).executable_path
+    except CannotScan as exc:
+        raise CannotScan(f"cannot write {PDF_FILE}: {exc}") from None
     async with async_playwright() as pw:
         try:
             browser = await pw.chromium.launch(
