@@ -159,7 +159,7 @@ def test_hostile_report_is_inert_on_screen_and_in_print(hostile, tmp_path):
 
 @pytest.mark.browser
 def test_hostile_pdf_prints_the_values_as_text(hostile, tmp_path):
-        (path,) = write_reports(hostile, tmp_path, ["pdf"])
+    (path,) = write_reports(hostile, tmp_path, ["pdf"])
     pages = [p.extract_text() for p in pypdf.PdfReader(io.BytesIO(path.read_bytes())).pages]
     whole = re.sub(r"\s+", "", "\n".join(pages))
     assert re.sub(r"\s+", "", "Tracker audit: " + SITE) in re.sub(r"\s+", "", pages[0])
