@@ -106,7 +106,11 @@ async def _print_pdf(html: str, explicit: str | None, timeout_s: float) -> bytes
             page.set_default_timeout(timeout_s * 1000)
             await page.emulate_media(media="print", color_scheme="light")
             await page.set_content(html, wait_until="load")
-            return await page.pdf(prefer_css_page_size=True, print_background=True, tagged=True, outline=True)
+            # outline: bookmarks from the headings. Not tagged: a tagged PDF was three times the size
+            # and half again the time (bench/bench_report.py --pdf); report.html is the accessible form.
+            return await page.pdf(
+                prefer_css_page_size=True, print_background=True, tagged=False, outline=True
+            )
         except CannotScan:
             raise
         except Exception as exc:  # noqa: BLE001
