@@ -2,8 +2,8 @@
 
 Every string here may come from the scanned site; the template escapes all of it
 (autoescape). This module only shapes and counts; it decides which URLs may become links
-(http and https only) and which screenshot paths may become ``<img src>`` (relative files
-inside the scan folder that exist).
+(http and https only); which screenshots become ``<img src>``, embedded or linked, is
+``scanner.report.html_images``.
 """
 
 from __future__ import annotations
