@@ -6,6 +6,7 @@ file alone, moved elsewhere, still shows them; the CSP still holds."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import io
 import json
 import re
@@ -261,6 +262,8 @@ def test_pdf_is_written_from_inside_a_running_event_loop(tmp_path):
     async def in_loop():
         return write_reports(demo_result(), tmp_path, ["pdf"])
 
-    (path,) = asyncio.run(in_loop())
+    # in a thread of its own: this module's sync Playwright keeps an event loop in the main thread
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        (path,) = pool.submit(asyncio.run, in_loop()).result()
     reader = pypdf.PdfReader(io.BytesIO(path.read_bytes()))
     assert len(reader.pages) >= 2 and "Criteo" in "".join(p.extract_text() for p in reader.pages)
