@@ -16,6 +16,7 @@ _LAZY = {
     "interrupt_scans": ("scanner.scanning", "interrupt_scans"),
     "ScanOptions": ("scanner.options", "ScanOptions"),
     "BrowserOptions": ("scanner.browser", "BrowserOptions"),
+    "LoginOptions": ("scanner.login", "LoginOptions"),
     "VisitTiming": ("scanner.crawl.visit", "VisitTiming"),
     "ScanResult": ("scanner.model", "ScanResult"),
     "VisitSink": ("scanner.sink", "VisitSink"),

@@ -100,6 +100,10 @@ class BrowserOptions:
     # setting: DNT: 1 and navigator.doNotTrack).
     gpc: bool = False
     dnt: bool = False
+    # --http-credentials (user, password) for sites behind HTTP basic auth: answered by the browser when
+    # a site asks (401); never shown (repr) nor saved.
+    http_credentials: tuple[str, str] | None = field(default=None, repr=False)
+    headless: bool = True  # False: a window (scanner auth record, where a person logs in)
 
 
 @dataclass(frozen=True)
@@ -416,7 +420,7 @@ async def open_context(
             context = await pw.chromium.launch_persistent_context(
                 str(profile),
                 executable_path=browser.executable_path,
-                headless=True,
+                headless=options.headless,
                 args=args,
                 ignore_default_args=replaced,
                 ignore_https_errors=options.ignore_https_errors,
@@ -424,6 +428,7 @@ async def open_context(
                 screen=who.screen if who else None,
                 timezone_id=options.timezone,
                 accept_downloads=False,
+                http_credentials=_credentials(options),
                 # Playwright adds --no-sandbox itself; keep the sandbox off only as root.
                 chromium_sandbox=hasattr(os, "geteuid") and os.geteuid() != 0,
             )
@@ -443,6 +448,13 @@ async def open_context(
         with contextlib.suppress(Exception):
             await asyncio.wait_for(pw.stop(), CLOSE_TIMEOUT_S)
         remove_profile(profile)
+
+
+def _credentials(options: BrowserOptions) -> dict | None:
+    if options.http_credentials is None:
+        return None
+    username, password = options.http_credentials
+    return {"username": username, "password": password}
 
 
 @dataclass

@@ -18,6 +18,8 @@ from scanner.errors import EXIT_BAD_INPUT, EXIT_CANNOT_SCAN, ScannerError
 from scanner.safe_write import DISK_FULL
 
 COMMANDS = ("scan", "demo", "report", "diff", "policy", "batch", "history", "init", "config", "completion")
+COMMANDS += ("email",)  # scanner email (issue 17)
+COMMANDS += ("auth",)  # scanner auth record (issue 16)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -14,6 +14,7 @@ from typing import Any, ClassVar, Literal, get_args
 SCHEMA_VERSION = "1.4"  # 1.1: consent passes (consent_pass/consent_phase on records, the consent block)
 # 1.2: behaviour (api_calls and value_leaks records, the behaviour block, Finding.severity)
 # 1.3: crawl coverage (ScanMeta.coverage), Finding.waiver (an accepted finding, scanner.waivers)
+# 1.4: logged-in audits (ScanMeta.login, Page.logged_in, Coverage.excluded)
 # 1.4: Page.thumbnail (a small JPEG of the page's screenshot that report.html embeds)
 
 SetBy = Literal["http", "js"]
@@ -89,6 +90,9 @@ class Page:
     # What --probe-forms did on this page (scanner.collect.form_probe): {"fields": typed, "skipped":
     # {reason: n}, "frames": n}; None when it did not run.
     form_probe: dict[str, Any] | None = None
+    # --logged-in-check on this page (scanner.login): True logged in, False the session was lost, None not
+    # checked (no check given, or the page did not load).
+    logged_in: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -372,6 +376,7 @@ class Coverage:
     not_visited_by: dict[str, int] = field(default_factory=dict)
     out_of_scope: int = 0
     not_html: int = 0
+    excluded: int = 0  # distinct links never followed: log out, delete account, unsubscribe, --exclude
     stopped_by: tuple[str, ...] = ()
     skipped: tuple[dict, ...] = ()
     skipped_total: int = 0
@@ -403,6 +408,9 @@ class ScanMeta:
     # finished_at, gpc_presented, dnt_presented, error.
     consent_passes: tuple[dict, ...] = ()
     coverage: Coverage | None = None  # what the crawl discovered and visited; None: not known (schema < 1.3)
+    # A logged-in audit (scanner.login): methods, check, the cookies and localStorage keys the login
+    # injected (never the site's evidence; no values) and the first page found logged out. None: no login.
+    login: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from pathlib import Path
 from scanner.browser import BrowserOptions
 from scanner.crawl.visit import VisitTiming
 from scanner.errors import BadInput
+from scanner.login import LoginOptions
 from scanner.model import Declared
 
 DEFAULT_FORMATS: tuple[str, ...] = ("html", "json", "csv")
@@ -87,6 +88,8 @@ class ScanOptions:
     max_pages: int = 50
     max_query_variants: int = 5  # query strings per path (crawl-trap bound)
     use_sitemap: bool = True  # seed from robots.txt / sitemap.xml
+    # Links never followed, besides log out / delete account / unsubscribe (scanner.crawl.exclude): regexes
+    exclude: tuple[str, ...] = ()
     concurrency: int | None = None  # tabs in parallel; None = default_concurrency() of this machine
     keep_values: bool = False  # store cookie/storage values, not only their hashes
     screenshots: bool = True  # one per page (needs out_dir)
@@ -107,13 +110,15 @@ class ScanOptions:
     # A scan-history database (scanner.history): the finished scan records itself there after scan.json
     # is written (needs out_dir and the json format); a failure to record is a warning, never a lost scan.
     history: Path | None = None
+    # A logged-in audit (scanner.login): storage state, login script or steps, the logged-in check
+    login: LoginOptions | None = None
     resume: bool = False  # continue the unfinished scan saved in out_dir
     overwrite: bool = False  # out_dir holds a scan: replace it (else the scan refuses, BadInput)
 
     def __post_init__(self) -> None:
         if isinstance(self.start_urls, str):
             object.__setattr__(self, "start_urls", (self.start_urls,))
-        for name in ("start_urls", "first_party", "formats"):
+        for name in ("start_urls", "first_party", "formats", "exclude"):
             object.__setattr__(self, name, tuple(getattr(self, name)))
         object.__setattr__(self, "catalog_files", tuple(Path(p) for p in self.catalog_files))
         for name in ("out_dir", "vendors", "baseline", "history", "waivers"):
@@ -172,6 +177,7 @@ def _saved_options(meta, saved: dict, defaults: ScanOptions, folder: Path, decla
         max_pages=int(saved.get("max_pages", defaults.max_pages)),
         max_query_variants=int(saved.get("max_query_variants", defaults.max_query_variants)),
         use_sitemap=bool(saved.get("sitemap", defaults.use_sitemap)),
+        exclude=tuple(str(p) for p in saved.get("exclude") or () if isinstance(p, str)),
         concurrency=None if saved.get("concurrency") is None else max(1, int(saved["concurrency"])),
         keep_values=bool(saved.get("keep_cookie_values", defaults.keep_values)),
         screenshots=bool(saved.get("screenshots", defaults.screenshots)),

@@ -124,6 +124,7 @@ async def _scan_async(options: ScanOptions, sink: VisitSink | None, progress: Pr
     waivers = _waivers(options)
     baseline = _baseline(options)
     _check_catalog(options)
+    _check_login(options)
     if options.resume and options.out_dir is None:
         raise BadInput("resume needs the folder of the scan to continue (out_dir)")
     # No browser: fail before anything is written. Found once, here; the crawl launches this one.
@@ -305,6 +306,16 @@ def _check_catalog(options: ScanOptions) -> None:
     from scanner.catalog import load_catalog
 
     load_catalog(list(options.catalog_files))
+
+
+def _check_login(options: ScanOptions) -> None:
+    """Bad login options (files, steps, variables, the check, --exclude) fail now, before the browser."""
+    from scanner.crawl.exclude import Exclusions
+    from scanner.login.session import login_wanted, validate
+
+    Exclusions(options.exclude)
+    if login_wanted(options):
+        validate(options.login)
 
 
 def _waivers(options: ScanOptions):

@@ -66,7 +66,11 @@ def scan(net: FakeInternet, urls, out_dir: Path, *, ignore_https_errors=True, ti
 
 
 def run_cli(
-    *args: str, timeout: float = 240, cwd: Path = REPO, env: dict[str, str | None] | None = None
+    *args: str,
+    timeout: float = 240,
+    cwd: Path = REPO,
+    env: dict[str, str | None] | None = None,
+    input: str | None = None,
 ) -> subprocess.CompletedProcess:
     """``python -m scanner ARGS``. A ``scan`` runs without its consent passes (``--consent off``) unless
     the test names ``--consent``: these tests are about crawling, the declaration and the gate, and the
@@ -89,6 +93,7 @@ def run_cli(
         timeout=timeout,
         cwd=cwd,
         env=environ,
+        input=input,  # stdin (None: none)
     )
 
 

@@ -148,3 +148,35 @@ def test_the_campaign_reader_is_read_scan_without_the_records_it_does_not_use(tm
     path.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(BadInput, match="schema_version 9.0"):
         read_for_campaign(path)
+
+
+def test_a_finding_accepted_by_a_waiver_is_not_a_campaign_problem(tmp_path):
+    """A waiver that holds takes the finding off the site's problem list (the site's gate passes it too);
+    an expired one puts it back. The per-status counts stay what was seen."""
+    from scanner.waivers import apply_waivers, parse_waivers
+
+    result = demo_scan()
+    undeclared = next(f for f in result.findings if f.status == "undeclared")
+    campaign = tmp_path / "c"
+    rows = {}
+    for label, expires in (("holds", "2999-01-01"), ("expired", "2000-01-01")):
+        rules = parse_waivers(
+            f'[[waiver]]\nvendor = "{undeclared.vendor}"\nstatus = "undeclared"\nreason = "contract"\n'
+            f'owner = "dpo@example.com"\nexpires = {expires}\n'
+        )
+        folder = campaign / "sites" / label / "attempt-1"
+        folder.mkdir(parents=True)
+        write_scan_json(apply_waivers(result, rules), folder)
+        job = JobRecord(
+            "https://www.example.com/", "done", 1, 1, None, f"sites/{label}/attempt-1", None, None, {}, None
+        )
+        rows[label], _ = site_row(campaign, job)
+    listed = {label: {(w.vendor, w.status) for w in row.problems} for label, row in rows.items()}
+    assert (undeclared.vendor, "undeclared") not in listed["holds"]
+    assert (undeclared.vendor, "undeclared") in listed["expired"]
+    assert listed["expired"] - listed["holds"] == {(undeclared.vendor, "undeclared")}
+    assert (
+        rows["holds"].count("undeclared")
+        == rows["expired"].count("undeclared")
+        == result.summary["undeclared"]
+    )

@@ -24,7 +24,7 @@ from urllib.parse import quote
 from scanner.api import one_line, read_scan
 from scanner.batch.model import JobRecord
 from scanner.errors import EXIT_BAD_INPUT, BadInput
-from scanner.gate import all_findings
+from scanner.gate import all_findings, is_waived
 from scanner.model import (
     BEHAVIOUR_KINDS,
     CONSENT_KINDS,
@@ -80,9 +80,10 @@ def kind_label(status: str) -> str:
 
 
 def is_problem(finding: Finding) -> bool:
-    """A finding the campaign counts: not a check that passed, not information (declared and consistent,
-    consent-gated, GPC honoured, an embed)."""
-    return finding_severity(finding) != "info"
+    """A finding the campaign lists as a problem: not a check that passed, not information (declared and
+    consistent, consent-gated, GPC honoured, an embed), not accepted by a waiver that still holds (the
+    site's gate does not count it either; the per-status counts still do: they are what was seen)."""
+    return finding_severity(finding) != "info" and not is_waived(finding)
 
 
 @dataclass(frozen=True)

@@ -103,7 +103,11 @@ _PURPOSE_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("social", r"\blike button|\bshare button|\bsocial\b|\bsocial media|\bsocial plugin|\bfollow button"),
         ("session-replay", r"\bsession replay|\bsession recording|\brecordings?\b|\bheat ?maps?\b"),
         ("customer-support", r"\blive chat|\bchat widget|\bhelp ?desk|\bcustomer support"),
-        ("marketing-automation", r"\bmarketing automation|\bcrm\b|\blead generation|\bmarketing and sales"),
+        (
+            "marketing-automation",
+            r"\bmarketing automation|\bcrm\b|\blead generation|\bmarketing and sales|\bnewsletters?\b|"
+            r"\be-?mail (?:marketing|campaigns?|delivery|service|sending)|\bmailing lists?\b",
+        ),
         ("video", r"\bvideos?\b|\bvideo player"),
         ("consent", r"\bconsent\b"),
         ("payment", r"\bpayments?\b|\bcheckout"),

@@ -12,8 +12,10 @@ EXTRA_MISSING = "scanner batch needs the batch extra: pip install 'tracker-audit
 # Options of `scanner scan` that are the batch's own business, not passed on to every site's scan (the
 # batch records the history itself: the driver is the database's one writer).
 NOT_PASSED = {"help", "urls", "out", "resume", "overwrite", "quiet", "baseline", "history"}
+# Not a word of every worker's command line: the variable SCANNER_HTTP_CREDENTIALS reaches each site's scan.
+NOT_PASSED.add("http_credentials")
 # Passed-on options naming a file: made absolute, so a worker finds it whatever its working folder.
-FILE_DESTS = ("vendors", "catalog")
+FILE_DESTS = ("vendors", "catalog", "storage_state", "login_script", "login_steps")
 
 
 class PassOn(argparse.Action):

@@ -137,12 +137,16 @@ def run(args: argparse.Namespace) -> int:
     from scanner.report.coverage_text import coverage_line
 
     print(f"coverage: {coverage_line(result)}")
+    from scanner.commands.scan import print_login_line
+
+    print_login_line(result)
     unused = unused_waivers(waivers, result) if waivers is not None else []
     print_verdict(result, gate, unused=unused)
     if gate.partial:
+        from scanner.report.text import partial_reason
+
         print(
-            f"scanner: warning: partial scan: interrupted after {len(result.pages)} page(s); "
-            "results are incomplete",
+            f"scanner: warning: partial scan: {partial_reason(result)}; results are incomplete",
             file=sys.stderr,
         )
     return gate.code

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from scanner.commands.options import add_browser_arguments, non_negative_int, positive_int, seconds
 from scanner.errors import BadInput, ScanInterrupted
+from scanner.login.cli import add_login_arguments
 
 # Heavy modules (browser, crawler, pandas) are imported inside the functions that need them, so that
 # `scanner --help` and the other commands start fast.
@@ -136,6 +137,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     g.add_argument("--quiet", action="store_true", help="no progress output")
     g.add_argument("--debug", action="store_true", help="log what the scanner does (stderr)")
     add_browser_arguments(p)
+    add_login_arguments(p)
     add_output_arguments(p)
     return p
 
@@ -151,6 +153,7 @@ def scan_options(args: argparse.Namespace):
     from scanner.browser import BrowserOptions
     from scanner.crawl.visit import VisitTiming
     from scanner.gate import normalise_fail_on, normalise_warn_on
+    from scanner.login.cli import http_credentials, login_options
     from scanner.options import ScanOptions
     from scanner.report import parse_formats
 
@@ -164,6 +167,7 @@ def scan_options(args: argparse.Namespace):
         timezone=args.timezone,
         timeout_s=args.timeout,
         dnt=args.dnt,
+        http_credentials=http_credentials(args.http_credentials),
     )
     common = {
         "formats": tuple(parse_formats(args.format)),
@@ -183,6 +187,8 @@ def scan_options(args: argparse.Namespace):
         "api_hooks": args.behaviour == "on",
         "probe_forms": args.probe_forms,
         "history": args.history,
+        "login": login_options(args),
+        **({"exclude": tuple(args.exclude)} if args.exclude else {}),
     }
     if args.resume:
         return resumed_options(args, common)
@@ -305,6 +311,16 @@ def load_baseline(path):
     return read_scan(Path(path))
 
 
+def print_login_line(result) -> None:
+    """The logged-in audit in one line (scanner.report.login_text), when the scan logged in or checked."""
+    from scanner.report.login_text import console_line
+    from scanner.safetext import terminal_text
+
+    line = console_line(result)
+    if line is not None:
+        print(terminal_text(line, 1000))
+
+
 def report_summary(result, written) -> None:
     s = result.summary
     third = sorted({r.registrable_domain for r in result.requests if r.third_party})
@@ -316,6 +332,7 @@ def report_summary(result, written) -> None:
     from scanner.report.coverage_text import coverage_line
 
     print(f"coverage: {coverage_line(result)}")
+    print_login_line(result)
     if result.consent is not None:
         from scanner.report.consent_text import console_line
 

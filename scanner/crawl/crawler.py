@@ -23,9 +23,11 @@ from scanner.collect import default_collectors
 from scanner.collect.base import Collector, Visit
 from scanner.collect.hooks import channels, install_hooks, note_losses
 from scanner.crawl import sitemap
+from scanner.crawl.exclude import Exclusions
 from scanner.crawl.frontier import Frontier, replay
 from scanner.crawl.visit import NetworkActivity, PageStalled, VisitBudget, bounded, run_visit
 from scanner.errors import BadInput, CannotScan
+from scanner.login.session import LoginSession, login_wanted
 from scanner.model import ScanMeta
 from scanner.options import ScanOptions
 from scanner.scope import Scope, Target
@@ -208,6 +210,13 @@ class Crawl:
             max_depth=options.max_depth,
             max_pages=options.max_pages,
             max_query_variants=options.max_query_variants,
+            exclude=Exclusions(options.exclude),
+        )
+        # A logged-in audit (scanner.login): logs every new browser in, judges every page.
+        self.login = (
+            LoginSession(options.login, timeout_s=options.browser.timeout_s)
+            if login_wanted(options)
+            else None
         )
         self.collectors: list[Collector] = default_collectors(
             keep_values=options.keep_values,
@@ -310,6 +319,10 @@ class Crawl:
             self.sink.update_meta(self.meta)
             self.router.presentation = session.presentation
             self._gone = None
+            if self.login is not None:  # before the first page, and again in every new browser
+                await self.login.prepare(session.context, session.presentation, self.scope.contains_host)
+                self.meta = self.login.meta(self.meta)
+                self.sink.update_meta(self.meta)
             await self._crawl(session.context)
 
     def _restarted(self, gone: BrowserGone) -> None:
@@ -474,6 +487,9 @@ class Crawl:
         try:
             visiting = run_visit(visit, self.collectors, activity, self.options.timing, self.budget)
             record, links = await asyncio.wait_for(visiting, self.budget.visit_s)
+            if self.login is not None and await self.login.judge(page, record, index, self.budget.call_s):
+                self.meta = self.login.meta(self.meta)
+                self.sink.update_meta(self.meta)
         except TimeoutError:  # the hard cap: keep what the visit had recorded
             record, links = dict(visit.state.get("record") or {"url": target.url}), []
             record["error"] = f"the visit took longer than its limit of {self.budget.visit_s:g} s; stopped"
@@ -509,6 +525,8 @@ class Crawl:
                     record[kind] = rows[0]
                 else:
                     saved.setdefault(kind, []).extend(rows)
+        if self.login is not None:  # what the login put into the browser is not this page's evidence
+            self.login.drop_injected(saved, visit.state)
         if visit.errors:
             record["collector_errors"] = list(visit.errors)
         saved["links"] = links  # to continue an interrupted crawl (--resume)
@@ -575,4 +593,6 @@ def options_summary(options: ScanOptions, tabs: int) -> dict:
         "dnt": b.dnt,
         "api_hooks": options.api_hooks,
         "probe_forms": options.probe_forms,
+        "exclude": list(options.exclude),
+        "http_credentials": b.http_credentials is not None,  # whether given; never what
     }

@@ -7,7 +7,9 @@ from collections import Counter, deque
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
+from scanner.crawl.exclude import Exclusions
 from scanner.crawl.urls import looks_like_non_html, url_key, visit_url
+from scanner.errors import BadInput
 from scanner.model import STOP_REASONS, Coverage
 from scanner.scope import Scope, Target
 
@@ -38,8 +40,10 @@ class Frontier:
         max_query_variants: int = 5,
         max_repeated_segment: int = 3,
         max_path_segments: int = 20,
+        exclude: Exclusions | None = None,
     ) -> None:
         self.scope = scope
+        self.exclude = exclude if exclude is not None else Exclusions()  # logout links and --exclude
         self.max_depth = max_depth
         self.max_pages = max_pages
         self.max_query_variants = max_query_variants
@@ -58,6 +62,7 @@ class Frontier:
         self._failed: set[str] = set()
         self._outside: set[str] = set()
         self._files: set[str] = set()
+        self._excluded: set[str] = set()
 
     def add(self, url: str, depth: int, referrer: str | None = None, source: str = "link") -> bool:
         visit = visit_url(url, referrer)
@@ -70,6 +75,11 @@ class Frontier:
         if not self.scope.contains(normal):
             self.skipped["out of scope"] += 1
             self._outside.add(normal)
+            return False
+        if source != "seed" and self.exclude.matches(visit):  # never followed (scanner.crawl.exclude)
+            self._seen.add(normal)
+            self._excluded.add(normal)
+            self.skipped["excluded"] += 1
             return False
         if source != "seed" and looks_like_non_html(normal):
             self._seen.add(normal)
@@ -170,6 +180,7 @@ class Frontier:
             not_visited_by={r: len(why[r]) for r in STOP_REASONS if r in why},
             out_of_scope=len(self._outside),
             not_html=len(self._files),
+            excluded=len(self._excluded),
             stopped_by=stopped_by,
             skipped=tuple(_sample(why, MAX_SKIPPED_SAMPLE)),
             skipped_total=total,
@@ -232,7 +243,13 @@ def recovered_coverage(
         for name in ("max_depth", "max_pages", "max_query_variants")
         if isinstance(value := options.get(name), int) and not isinstance(value, bool)
     }
-    frontier = Frontier(scope, **limits)
+    saved = options.get("exclude")
+    patterns = [p for p in saved if isinstance(p, str)] if isinstance(saved, list) else []
+    try:
+        exclude = Exclusions(patterns)
+    except BadInput:  # a saved pattern that no longer compiles: the default exclusions only
+        exclude = Exclusions()
+    frontier = Frontier(scope, **limits, exclude=exclude)
     replay(frontier, visits, start_urls)
     for url in dict.fromkeys(start_urls):  # no visit was saved: the start URLs are all it had found
         frontier.add(url, 0, source="seed")

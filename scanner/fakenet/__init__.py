@@ -10,9 +10,9 @@ An ad-hoc world::
 
     FakeInternet({"www.shop.test": Site({"/": Response.html("<title>Shop</title>")})})
 
-``demo_world()``, ``hostile_world()``, ``bench_world()``, ``consent_world()`` and ``behaviour_world()``
-are documented, with a table of every host, cookie, storage key and beacon of the demo and the consent
-and behaviour worlds' ground truth, in ``scanner/fakenet/README.md``.
+``demo_world()``, ``hostile_world()``, ``bench_world()``, ``consent_world()``, ``behaviour_world()`` and
+``login_world()`` are documented, with a table of every host, cookie, storage key and beacon of the demo
+and the consent and behaviour worlds' ground truth, in ``scanner/fakenet/README.md``.
 """
 
 from scanner.fakenet.behaviour import BEHAVIOUR_TRUTH, BehaviourInbox, behaviour_world
@@ -20,6 +20,7 @@ from scanner.fakenet.bench import bench_world
 from scanner.fakenet.consent import consent_world
 from scanner.fakenet.demo import demo_world
 from scanner.fakenet.hostile import hostile_world
+from scanner.fakenet.login import LoginInbox, login_world
 from scanner.fakenet.server import FakeInternet, LoggedRequest, RequestLog
 from scanner.fakenet.site import PIXEL_GIF, RequestInfo, Response, Site, set_cookie
 
@@ -29,6 +30,7 @@ __all__ = [
     "BehaviourInbox",
     "FakeInternet",
     "LoggedRequest",
+    "LoginInbox",
     "RequestInfo",
     "RequestLog",
     "Response",
@@ -38,5 +40,6 @@ __all__ = [
     "consent_world",
     "demo_world",
     "hostile_world",
+    "login_world",
     "set_cookie",
 ]

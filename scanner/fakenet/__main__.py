@@ -1,5 +1,5 @@
 """Run a fake world by hand: ``python -m scanner.fakenet WORLD [--port N]`` (demo, hostile, bench, consent,
-behaviour, batch).
+behaviour, login, batch).
 
 Prints the Chromium flag that routes the world's hosts here, then serves until Ctrl-C.
 """
@@ -16,6 +16,7 @@ from scanner.fakenet import (
     consent_world,
     demo_world,
     hostile_world,
+    login_world,
 )
 from scanner.fakenet.batch_world import ALPHA, batch_world
 
@@ -25,6 +26,7 @@ WORLDS = {
     "bench": bench_world,
     "consent": consent_world,
     "behaviour": behaviour_world,
+    "login": login_world,  # a members' site with a login (scanner/fakenet/login.py)
     "batch": batch_world,  # several sites for scanner batch (scanner/fakenet/batch_world.py)
 }
 START_PAGES = {
@@ -33,6 +35,7 @@ START_PAGES = {
     "bench": ("bench.example.org", "/"),
     "consent": ("www.ot-daily.com", "/"),
     "behaviour": ("www.behave-shop.com", "/"),
+    "login": ("www.members-club.com", "/"),
     "batch": (ALPHA, "/"),
 }
 

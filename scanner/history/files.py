@@ -33,11 +33,11 @@ STATUS_LABEL = {
 STATUS_RANK = {"undeclared": 5, "mismatch": 4, "seen": 3, "declared": 2, "not_observed": 1, "": 0}
 VERDICT_RANK = {"FAIL": 3, "PARTIAL": 2, "ERROR": 2, "PASS": 1}
 MATRIX_CSS = """
-.badge.seen{background:#eef1f5;color:#333}
+.badge.seen{background:var(--neutral-bg);color:var(--fg)}
 td.cell{white-space:nowrap}
 .scroll{overflow-x:auto}
 .scroll .grid th{position:static}
-.verdict-fail{color:#b91c1c}.verdict-partial,.verdict-error{color:#b45309}.verdict-pass{color:#15803d}
+.verdict-fail{color:var(--undeclared)}.verdict-partial,.verdict-error{color:var(--mismatch)}.verdict-pass{color:var(--declared)}
 """
 # Columns of the page (the most widespread vendors); matrix.csv has every vendor. 10,000 sites × 60
 # vendors is already a page of tens of megabytes.

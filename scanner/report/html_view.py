@@ -396,6 +396,7 @@ def build_view(
     images = images or Images(scan_dir, out_dir, self_contained)
     consent = _consent(result, failing_ids, parents, sources, images, warning_ids)
     from scanner.report.html_behaviour import behaviour_view
+    from scanner.report.html_login import login_view
 
     behaviour = behaviour_view(result, failing_ids, safe_href, warning_ids=warning_ids)
     options = meta.options if isinstance(meta.options, dict) else {}
@@ -426,6 +427,7 @@ def build_view(
         },
         "consent": consent,
         "behaviour": behaviour,
+        "login": login_view(result, safe_href),  # a logged-in audit (scanner.report.html_login)
         "totals": {
             "pages": len(result.pages),
             "requests": len(result.requests),

@@ -57,6 +57,14 @@ def md_escape(text: object, limit: int = 160) -> str:
     return _MD_SPECIAL.sub(r"\\\1", s)
 
 
+def login_md(result: ScanResult) -> list[str]:
+    """The logged-in audit's line (scanner.report.login_text) and a blank line, or nothing."""
+    from scanner.report.login_text import console_line
+
+    line = console_line(result)
+    return [md_escape(line[0].upper() + line[1:], 1200) + ".", ""] if line else []
+
+
 def build_summary_md(
     result: ScanResult,
     fail_on: Collection[str] | None = None,
@@ -100,6 +108,7 @@ def build_summary_md(
         "",
         f"Coverage: {md_escape(coverage_line(result), 400)}.",
         "",
+        *login_md(result),
         "| Status | Count |",
         "| --- | ---: |",
     ]

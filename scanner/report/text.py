@@ -33,7 +33,15 @@ def partial_scan_text(result: ScanResult) -> str | None:
     """The warning every format carries for an unfinished scan (None for a complete one)."""
     if not result.meta.interrupted:
         return None
-    return f"partial scan: interrupted after {plural(len(result.pages), 'page')} — results are incomplete"
+    return f"partial scan: {partial_reason(result)} — results are incomplete"
+
+
+def partial_reason(result: ScanResult) -> str:
+    """Why a partial scan is partial, in a few words: "interrupted after 7 pages", or for a logged-in
+    audit that lost its session "logged out from visit 5 of 7 pages on" (scanner.report.login_text)."""
+    from scanner.report.login_text import lost_text
+
+    return lost_text(result) or f"interrupted after {plural(len(result.pages), 'page')}"
 
 
 def evidence_summary(finding: Finding, limit: int = 5) -> list[str]:

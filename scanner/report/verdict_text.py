@@ -37,6 +37,7 @@ from typing import Protocol, TextIO
 
 from scanner.gate import Verdict
 from scanner.model import BEHAVIOUR_KINDS, CONSENT_KINDS, Finding, ScanResult
+from scanner.report.text import partial_reason
 from scanner.safetext import terminal_text
 from scanner.waivers import waiver_text
 
@@ -154,9 +155,8 @@ def headline(result: ScanResult, gate: Verdict) -> str:
         n = len(gate.failing)
         return f"FAIL: {plural(n, 'finding')} {'fails' if n == 1 else 'fail'} the gate ({flags})"
     if gate.partial:
-        pages = plural(len(result.pages), "page")
         return (
-            f"PARTIAL: no finding fails the gate, but the scan is incomplete (interrupted after {pages}) "
+            f"PARTIAL: no finding fails the gate, but the scan is incomplete ({partial_reason(result)}) "
             f"({flags})"
         )
     if not gate.gated:
@@ -185,8 +185,7 @@ def _unused_line(rule: UnusedWaiver) -> str:
 
 def _partial_line(result: ScanResult) -> str:
     return (
-        f"warning: partial scan: interrupted after {plural(len(result.pages), 'page')}; pages that were "
-        "not visited may hold more trackers"
+        f"warning: partial scan: {partial_reason(result)}; pages that were not visited may hold more trackers"
     )
 
 
