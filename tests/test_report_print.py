@@ -21,6 +21,8 @@ from report_factory import demo_scan as demo_result
 
 from scanner.collect.screenshot import THUMB_WIDTH
 from scanner.report import write_reports
+from scanner.report.html import render_html
+from scanner.report.pdf import print_html
 
 pytestmark = pytest.mark.browser
 
@@ -254,6 +256,17 @@ def test_pdf_without_a_browser_is_one_line_and_exit_3(tmp_path):
     assert (tmp_path / "o" / "report.html").is_file() and not (tmp_path / "o" / "report.pdf").exists()
     proc = run_cli("report", str(tmp_path), "--format", "pdf", "--browser", str(tmp_path / "nothing"))
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "no such executable" in proc.stderr
+
+
+def test_the_printed_html_opens_every_details_and_keeps_the_hashed_head():
+    result = demo_result()
+    screen, printed = render_html(result), print_html(result)
+    head = screen[: screen.index("<body")]
+    assert printed.startswith(head)  # the style and script the CSP hashes are untouched
+    body = printed[len(head) :]
+    assert re.findall(r"<details[^>]*>", body) and not re.findall(r"<details(?! open)[\s>]", body)
+    assert ' loading="lazy"' not in body
+    assert screen[len(head) :].count("<details") == body.count("<details open")
 
 
 def test_pdf_is_written_from_inside_a_running_event_loop(tmp_path):

@@ -32,17 +32,21 @@ PDF_FILE = "report.pdf"
 PDF_TIMEOUT_S = 600.0  # laying out and printing a very large report
 _DETAILS = re.compile(r"<details(?=[\s>])")
 _LAZY = re.compile(r' loading="lazy"')
+_SCRIPT = re.compile(r"(<script\b.*?</script>)", re.S)
 
 
 def for_print(html: str) -> str:
     """Every ``<details>`` of the report's body opened and every image loaded at once (not lazily). The
     scanned site's text is escaped there (``&lt;details``, ``&#34;``), so only the report's own markup
-    matches; the head (the stylesheet, hashed by the CSP) and the script at the end stay byte for byte."""
-    start = html.find("<body")
-    end = html.rfind("<script>")
+    matches; the head (the stylesheet and script, hashed by the CSP) and any script element stay byte for
+    byte."""
+    start, end = html.find("<body"), html.rfind("</body>")
     if start < 0 or end < start:
         return html
-    body = _LAZY.sub("", _DETAILS.sub("<details open", html[start:end]))
+    parts = _SCRIPT.split(html[start:end])  # odd items: script elements, left alone
+    body = "".join(
+        part if i % 2 else _LAZY.sub("", _DETAILS.sub("<details open", part)) for i, part in enumerate(parts)
+    )
     return html[:start] + body + html[end:]
 
 
