@@ -198,7 +198,8 @@ def test_undeclared_and_declared_evidence(findings):
 def test_report_html_opens_offline_and_lists_the_findings(demo, scan_json):
     with browser() as b, open_report(b, demo[1] / "report.html") as opened:
         rows = opened.page.evaluate(
-            """() => Array.from(document.querySelectorAll('#findings-table > tbody.unit')).map(t => ({
+            """() => Array.from(document.querySelectorAll(
+                '#findings-table > tbody.unit, #passed-table > tbody.unit')).map(t => ({
                 status: t.dataset.status,
                 vendor: t.rows[0].cells[1].querySelector('b').textContent,
                 declared: t.rows[0].cells[2].firstChild.textContent,

@@ -126,6 +126,11 @@ def test_report_of_the_real_hostile_scan_is_inert_and_literal(hostile_scan):
             arg=len(hostile_scan[0].cookies),
         )
         state = _inertness(page)
+        # innerText leaves out what is not rendered, and sections far below the viewport are not
+        # (content-visibility: auto): render them all, so the text is the whole report's
+        page.evaluate(
+            "() => document.querySelectorAll('section').forEach(s => s.style.contentVisibility = 'visible')"
+        )
         text = page.evaluate("() => document.body.innerText")
         assert opened.dialogs == []
         assert page.url.startswith("file://") and page.url.endswith("/report.html")

@@ -6,6 +6,8 @@ Page columns were empty for every real scan while hand-made fixtures hid it."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import lxml.html
 import pytest
 from report_factory import DEMO_VENDORS_CSV, analysed, demo_records, demo_scan
@@ -21,7 +23,7 @@ def _tables(html: str) -> dict[str, list[tuple[str, list[dict[str, str]]]]]:
     for details in doc.xpath("//tr[@class='evidence']//details"):
         vendor = details.xpath("./summary")[0].text_content().removeprefix("Evidence for ")
         found = []
-        for table in details.xpath(".//table"):
+        for table in details.xpath("./table"):  # not the decoded-parameter tables inside a cell
             heading = table.xpath("preceding-sibling::h4[1]")[0].text_content()
             heads = [th.text_content().strip() for th in table.xpath("./thead/tr/th")]
             rows = [
@@ -79,17 +81,29 @@ def test_cookie_rows_show_the_cookie_as_recorded(result, tables):
         assert row["Party"] == ("first" if c.first_party else "third")
 
 
-def test_request_beacon_and_storage_rows(result, tables):
-    by_url = {(r.url, r.page_url): r for r in result.requests}
-    for found in tables.values():
+def test_request_groups_beacons_and_storage_rows(result, tables):
+    """Requests are grouped by resource (host and path); each group row counts the scan's requests of
+    that resource, with their type and initiating script."""
+    for vendor, found in tables.items():
         for heading, rows in found:
+            if not heading.startswith(("Requests", "Other requests", "Beacons")):
+                continue
+            beacons = heading.startswith("Beacons")
             for row in rows:
-                if heading.startswith(("Requests", "Beacons")):
-                    r = by_url[(row["URL"], row["Page"])]
-                    assert row["Type"] == r.resource_type
-                    assert row["Initiator"] == (r.initiator or "—")
-                    if heading.startswith("Beacons"):
-                        assert row["Why a beacon"] == r.beacon_reason
+                where = row["Resource"].split("\n")[0]
+                members = [
+                    r
+                    for r in result.requests
+                    if r.vendor == vendor
+                    and r.is_beacon == beacons
+                    and (r.host + urlsplit(r.url).path.split(";")[0]) in row["Resource"]
+                ]
+                assert members, (vendor, where)
+                assert row["Requests"] == str(len(members))
+                assert row["Type"].startswith(members[0].resource_type)
+                assert row["Initiator"] == (members[0].initiator or "—")
+                if beacons:
+                    assert f"beacon: {members[0].beacon_reason}" in row["Type"]
     (storage_rows,) = [rows for heading, rows in tables["Hotjar"] if heading.startswith("Storage")]
     assert storage_rows == [
         {

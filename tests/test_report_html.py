@@ -19,7 +19,8 @@ from report_factory import large_scan
 from scanner.model import Evidence, Finding, ScanResult
 from scanner.report import write_reports
 from scanner.report.html import render_html
-from scanner.report.html_view import EVIDENCE_LIMIT, days_text, safe_href
+from scanner.report.html_evidence import GROUPS_SHOWN
+from scanner.report.html_view import days_text, safe_href
 
 
 @pytest.fixture(scope="module")
@@ -97,16 +98,16 @@ def test_evidence_is_capped_per_kind(result):
     )
     big = Finding(vendor="Chatty", status="undeclared", evidence=Evidence(requests=many))
     html = render_html(replace(result, findings=(big,)))
-    assert html.count("https://t.example.net/") == EVIDENCE_LIMIT
+    assert html.count("https://t.example.net/") == GROUPS_SHOWN  # one row per resource, the busiest
     assert "<h4>Requests (250)</h4>" in html
-    assert f"showing {EVIDENCE_LIMIT} of 250 requests" in html
+    assert f"showing the {GROUPS_SHOWN} busiest of 250 resources" in html
     # a sample (what scan.json keeps) of a larger total: the total is the count, the sample is listed
     sampled = Finding(
         vendor="Chatty", status="undeclared", evidence=Evidence(requests=many[:20], requests_total=250)
     )
     html = render_html(replace(result, findings=(sampled,)))
     assert html.count("https://t.example.net/") == 20
-    assert "<h4>Requests (250)</h4>" in html and "showing 20 of 250 requests" in html
+    assert "<h4>Requests (250)</h4>" in html and "grouped from the 20 of 250 requests" in html
     assert '<td class="n">250</td>' in html
 
 
@@ -161,7 +162,7 @@ def test_report_in_chromium_sorts_filters_and_stays_offline(tmp_path, result):
     with browser() as b, open_report(b, path) as opened:
         page = opened.page
         assert page.get_attribute("body", "data-ready") == "1"
-        assert page.text_content('[data-count-for="findings-table"]') == "6 of 6 shown"
+        assert page.text_content('[data-count-for="findings-table"]') == "5 of 5 shown"
 
         def vendors() -> list[str]:
             return page.eval_on_selector_all(
@@ -178,7 +179,7 @@ def test_report_in_chromium_sorts_filters_and_stays_offline(tmp_path, result):
         assert vendors()[0] in ("Criteo", "Hotjar", "Facebook", "Google Analytics")
         page.select_option('.filters[data-for="findings-table"] select[data-key="status"]', "undeclared")
         assert sorted(vendors()) == ["Criteo", "Hotjar", "unknown-metrics.io"]
-        assert page.text_content('[data-count-for="findings-table"]') == "3 of 6 shown"
+        assert page.text_content('[data-count-for="findings-table"]') == "3 of 5 shown"
         page.select_option('.filters[data-for="findings-table"] select[data-key="status"]', "")
         page.select_option('.filters[data-for="findings-table"] select[data-key="category"]', "advertising")
         assert sorted(vendors()) == ["Capterra", "Criteo"]  # the catalog's categories
@@ -187,7 +188,7 @@ def test_report_in_chromium_sorts_filters_and_stays_offline(tmp_path, result):
         )
         assert sorted(vendors()) == ["Hotjar"]
         page.fill('.filters[data-for="findings-table"] input[data-key="text"]', "_hjsession")
-        expect(page.locator('[data-count-for="findings-table"]')).to_have_text("1 of 6 shown")
+        expect(page.locator('[data-count-for="findings-table"]')).to_have_text("1 of 5 shown")
         assert vendors() == ["Hotjar"]
         page.select_option('.filters[data-for="cookies-table"] select[data-key="party"]', "third")
         names = page.eval_on_selector_all(

@@ -49,7 +49,7 @@ def content_security_policy(css: str, js: str) -> str:
 # The stylesheet and script of every HTML page we write (report, diff, history, campaign), in parts
 # concatenated in this order: base look and themes, evidence tables, the timeline, print.
 STYLE_PARTS = ("report.css", "evidence.css", "timeline.css", "print.css")
-SCRIPT_PARTS = ("report.js",)
+SCRIPT_PARTS = ("report.js", "evidence.js")
 
 
 def asset(name: str) -> str:

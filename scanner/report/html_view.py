@@ -25,6 +25,7 @@ from scanner.model import (
 from scanner.report.behaviour_text import failing_behaviour_text
 from scanner.report.consent_text import failing_consent_text, kind_label
 from scanner.report.coverage_text import coverage_view
+from scanner.report.html_evidence import evidence_view
 from scanner.report.html_images import Images
 from scanner.report.html_method import method_view
 from scanner.report.text import partial_scan_text
@@ -438,6 +439,7 @@ def build_view(
             "vendors": len(result.vendors),
         },
         "findings": findings,
+        "evidence": evidence_view(result, findings, consent, behaviour),  # html_evidence: groups, anchors
         "categories": sorted({f["category"] for f in findings if f["category"]}),
         "statuses": [(s, STATUS_LABELS[s]) for s in FINDING_STATUSES],
         "cookies": cookies,
