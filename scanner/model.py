@@ -15,6 +15,7 @@ SCHEMA_VERSION = "1.4"  # 1.1: consent passes (consent_pass/consent_phase on rec
 # 1.2: behaviour (api_calls and value_leaks records, the behaviour block, Finding.severity)
 # 1.3: crawl coverage (ScanMeta.coverage), Finding.waiver (an accepted finding, scanner.waivers)
 # 1.4: logged-in audits (ScanMeta.login, Page.logged_in, Coverage.excluded)
+# 1.4: Page.thumbnail (a small JPEG of the page's screenshot that report.html embeds)
 # 1.4: timeline (Page.nav_started_at, Cookie.set_at, StorageItem.written_at, ``ms`` on requests, cookies
 #      and storage, the timeline block: scanner.timeline)
 
@@ -77,6 +78,7 @@ class Page:
     load_ms: int | None = None  # until the load event
     total_ms: int | None = None  # whole visit incl. waits
     screenshot: str | None = None  # path relative to the scan folder
+    thumbnail: str | None = None  # a small JPEG of the screenshot (report.html embeds it), same folder
     content_type: str | None = None
     error: str | None = None  # set when the visit failed; the crawl goes on
     error_kind: str | None = None  # machine kind of ``error``: timeout, dns, tls, http_status, ...

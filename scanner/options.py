@@ -77,6 +77,7 @@ class ScanOptions:
     declared_from: str | None = None  # "cmp": what the consent banner lists (read during the scan)
     catalog_files: tuple[Path, ...] = ()  # extra vendor catalog entries
     formats: tuple[str, ...] = DEFAULT_FORMATS  # written into out_dir: any of scanner.report.FORMATS
+    self_contained: bool = False  # report.html embeds the full screenshots too (not only thumbnails)
     fail_on: frozenset[str] | None = None  # shapes the verdict in the reports; None = the gate's default
     baseline: Path | None = None  # an earlier scan.json: the verdict counts only what is new
     warn_on: frozenset[str] | None = None  # statuses the verdict reports as warnings (never failing)

@@ -354,6 +354,8 @@ def _write(result: ScanResult, options: ScanOptions, formats, baseline) -> list[
             fail_on=options.fail_on,
             baseline=baseline,
             warn_on=options.warn_on,
+            self_contained=options.self_contained,
+            browser=options.browser.executable,
         )
     except OSError as exc:
         remove_partial_outputs(options.out_dir, since=started)

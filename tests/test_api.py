@@ -130,7 +130,7 @@ def test_cli_report_screenshots_relative_to_new_folder(tmp_path):
         (["--fail-on", "mismatch"], 1),
         (["--fail-on", "none"], 0),
         (["--fail-on", "bogus"], 2),
-        (["--format", "pdf"], 2),
+        (["--format", "docx"], 2),
         (["--baseline", "SELF"], 0),
         (["--baseline", "/nonexistent/scan.json"], 2),
     ],

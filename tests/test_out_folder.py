@@ -75,7 +75,7 @@ def test_cli_refuses_then_overwrites(tmp_path):
     data = json.loads((out / "scan.json").read_text())
     assert [p["title"] for p in data["pages"]] == ["New"]
     assert len((out / "pages.jsonl").read_text().splitlines()) == 1
-    assert sorted(p.name for p in (out / "screenshots").iterdir()) == ["0001.jpg"]
+    assert sorted(p.name for p in (out / "screenshots").iterdir()) == ["0001-thumb.jpg", "0001.jpg"]
     assert not (out / "report.html").exists() and not (out / "scan.json.tmp").exists()
     assert (out / "notes.txt").read_text() == "mine"
 

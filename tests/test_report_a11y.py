@@ -218,8 +218,10 @@ def test_a_table_wider_than_its_card_scrolls_in_it_and_one_that_fits_keeps_its_s
         assert "findings-table" in page.evaluate(
             "Array.from(document.querySelectorAll('table.scroll-x')).map(t => t.id)"
         )
-        page.emulate_media(media="print")  # paper does not scroll: printed, the table is a table again
-        assert page.evaluate("getComputedStyle(document.getElementById('findings-table')).display") == "table"
+        page.emulate_media(media="print")  # paper does not scroll: printed, the table does not either
+        printed = "(() => { const s = getComputedStyle(document.getElementById('findings-table'));"
+        printed += " return [s.overflowX, s.maxWidth]; })()"
+        assert page.evaluate(printed) == ["visible", "none"]  # print.css: each finding a grid, Detail below
         page.emulate_media(media="screen")
         page.set_viewport_size(DESKTOP)
         page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = false; })")

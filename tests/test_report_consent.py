@@ -6,6 +6,7 @@ page's and hostile."""
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -128,7 +129,8 @@ def test_html_passes_show_action_verification_banner_and_screenshots(written):
     assert "accept all (opt-in)" in cards["accept"].text_content()
     assert "none (looked only)" in cards["none"].text_content()
     srcs = cards["accept"].xpath(".//div[@class='shots']//img/@src")
-    assert srcs == list(SHOTS.values())  # relative, next to the report, as the page screenshots
+    # embedded: report.html alone shows them (scanner.report.html_images)
+    assert srcs == ["data:image/png;base64," + base64.b64encode(b"\x89PNG\r\n\x1a\n").decode()] * len(SHOTS)
 
 
 def test_html_unverified_rejection_says_so(tmp_path):

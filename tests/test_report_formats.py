@@ -42,15 +42,16 @@ def test_write_reports_only_what_was_asked(tmp_path, result):
 
 
 def test_unknown_format_is_bad_input(tmp_path, result):
-    with pytest.raises(BadInput, match="pdf"):
-        write_reports(result, tmp_path, ["html", "pdf"])
+    with pytest.raises(BadInput, match="docx"):
+        write_reports(result, tmp_path, ["html", "docx"])
     assert not (tmp_path / "report.html").exists()
 
 
 def test_parse_formats():
     assert parse_formats(None) == ["html", "json", "csv"]
     assert parse_formats(["html,json", "sarif", "json"]) == ["html", "json", "sarif"]
-    assert parse_formats(["all"]) == list(FORMATS)
+    assert parse_formats(["all"]) == list(FORMATS) and "pdf" not in FORMATS  # all: no browser needed
+    assert parse_formats(["pdf,html"]) == ["pdf", "html"]
     assert parse_formats(["markdown"]) == ["md"]
     with pytest.raises(BadInput):
         parse_formats([","])

@@ -1,4 +1,5 @@
-"""`scanner report SCAN_JSON`: re-render every format from a saved scan, without a browser.
+"""`scanner report SCAN_JSON`: re-render every format from a saved scan, without a browser (report.pdf,
+``--format pdf``, is printed by a Chromium found as a scan finds it, or ``--browser``).
 
 With ``--vendors``/``--policy``/``--catalog`` the saved evidence is attributed and compared again (a new
 declaration, a newer catalog); with ``--waivers`` the findings are marked by those waivers (replacing
@@ -14,7 +15,7 @@ import sys
 from pathlib import Path
 
 from scanner.gate import add_gate_options, all_findings, normalise_fail_on, normalise_warn_on, verdict
-from scanner.report import DEFAULT_FORMATS, FORMATS, parse_formats, write_reports
+from scanner.report import BROWSER_FORMATS, DEFAULT_FORMATS, FORMATS, parse_formats, write_reports
 from scanner.report.verdict_text import print_verdict
 from scanner.waivers import load_waivers, unused_waivers
 
@@ -22,7 +23,7 @@ from scanner.waivers import load_waivers, unused_waivers
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p = sub.add_parser(
         "report",
-        help="re-render reports from a saved scan.json (no browser)",
+        help="re-render reports from a saved scan.json (no browser, but for --format pdf)",
         description="Re-render report.html and the machine formats from a saved scan.json, and apply "
         "the CI gate to it. Exit codes: 0 clean, 1 findings at or above --fail-on, 2 bad input, "
         "4 partial scan (interrupted; no finding fails the gate, but an incomplete scan never passes).",
@@ -33,7 +34,19 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "--format",
         action="append",
         metavar="LIST",
-        help=f"comma-separated, repeatable: {','.join(FORMATS)} or all (default {','.join(DEFAULT_FORMATS)})",
+        help=f"comma-separated, repeatable: {','.join(FORMATS + BROWSER_FORMATS)} or all (all but pdf, which "
+        f"needs a browser; default {','.join(DEFAULT_FORMATS)})",
+    )
+    p.add_argument(
+        "--self-contained",
+        action="store_true",
+        help="report.html embeds the full page screenshots too (thumbnails are always embedded)",
+    )
+    p.add_argument(
+        "--browser",
+        metavar="PATH",
+        help="Chromium/Chrome that prints report.pdf (default: Playwright's, else system; never the one "
+        "a scan.json names)",
     )
     decl = p.add_mutually_exclusive_group()
     decl.add_argument("--vendors", metavar="CSV", help="compare again with this declaration")
@@ -106,6 +119,8 @@ def run(args: argparse.Namespace) -> int:
         baseline=baseline,
         scan_dir=source.parent,
         warn_on=warn_on,
+        self_contained=args.self_contained,
+        browser=args.browser,
     )
     for path in written:
         print(f"wrote {path}")

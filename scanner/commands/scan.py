@@ -19,14 +19,21 @@ from scanner.login.cli import add_login_arguments
 
 def add_output_arguments(p: argparse.ArgumentParser) -> None:
     from scanner.gate import add_gate_options
-    from scanner.report import DEFAULT_FORMATS, FORMATS
+    from scanner.report import BROWSER_FORMATS, DEFAULT_FORMATS, FORMATS
 
     g = p.add_argument_group("output and CI gate")
     g.add_argument(
         "--format",
         action="append",
         metavar="LIST",
-        help=f"comma-separated or repeated: {','.join(FORMATS)} or all (default {','.join(DEFAULT_FORMATS)})",
+        help=f"comma-separated or repeated: {','.join(FORMATS + BROWSER_FORMATS)} or all (all but pdf; "
+        f"default {','.join(DEFAULT_FORMATS)})",
+    )
+    g.add_argument(
+        "--self-contained",
+        action="store_true",
+        help="report.html embeds the full page screenshots too (thumbnails are always embedded): one "
+        "file holds everything, as large as the screenshots",
     )
     add_gate_options(g)
     g.add_argument(
@@ -164,6 +171,7 @@ def scan_options(args: argparse.Namespace):
     )
     common = {
         "formats": tuple(parse_formats(args.format)),
+        "self_contained": args.self_contained,
         "fail_on": normalise_fail_on(args.fail_on),
         "warn_on": normalise_warn_on(args.warn_on),
         "baseline": args.baseline,

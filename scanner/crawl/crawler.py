@@ -521,8 +521,8 @@ class Crawl:
                 visit.fail(c.name, "records", exc)
                 continue
             for kind, rows in kinds.items():
-                if kind == "screenshot":
-                    record["screenshot"] = rows[0]
+                if kind in ("screenshot", "thumbnail"):
+                    record[kind] = rows[0]
                 else:
                     saved.setdefault(kind, []).extend(rows)
         if self.login is not None:  # what the login put into the browser is not this page's evidence

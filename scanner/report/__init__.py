@@ -14,6 +14,9 @@ from scanner.errors import BadInput
 from scanner.model import ScanResult
 
 FORMATS: tuple[str, ...] = ("html", "json", "csv", "har", "junit", "sarif", "md", "codequality")
+# Formats that need a browser: known, written only when named, never by ``all`` (which stays every format
+# that any machine can re-render without Chromium, quickly). pdf: report.html printed (scanner.report.pdf).
+BROWSER_FORMATS: tuple[str, ...] = ("pdf",)
 DEFAULT_FORMATS: tuple[str, ...] = ("html", "json", "csv")
 FILES: dict[str, tuple[str, ...]] = {
     "html": ("report.html",),
@@ -24,11 +27,13 @@ FILES: dict[str, tuple[str, ...]] = {
     "sarif": ("results.sarif",),
     "md": ("summary.md",),
     "codequality": ("codequality.json",),  # GitLab Code Quality
+    "pdf": ("report.pdf",),
 }
 # Files a format writes only when the scan has what they hold (consent-matrix.csv: a consent audit;
 # behaviour.csv: a behaviour audit).
 OPTIONAL_FILES: dict[str, tuple[str, ...]] = {"csv": ("consent-matrix.csv", "behaviour.csv")}
 _ALIASES = {"markdown": "md", "xml": "junit", "all": "all"}
+_CHOICES = ", ".join((*FORMATS, *BROWSER_FORMATS))
 
 
 def parse_formats(values: Iterable[str] | None) -> list[str]:
@@ -44,12 +49,12 @@ def parse_formats(values: Iterable[str] | None) -> list[str]:
             name = _ALIASES.get(name, name)
             if name == "all":
                 wanted.extend(FORMATS)
-            elif name in FORMATS:
+            elif name in FORMATS or name in BROWSER_FORMATS:
                 wanted.append(name)
             else:
-                raise BadInput(f"unknown report format {part.strip()!r}: choose from {', '.join(FORMATS)}")
+                raise BadInput(f"unknown report format {part.strip()!r}: choose from {_CHOICES}")
     if not wanted:
-        raise BadInput(f"no report format given: choose from {', '.join(FORMATS)}")
+        raise BadInput(f"no report format given: choose from {_CHOICES}")
     return list(dict.fromkeys(wanted))
 
 
@@ -62,14 +67,21 @@ def write_reports(
     baseline: ScanResult | None = None,
     scan_dir: Path | None = None,
     warn_on: Collection[str] | None = None,
+    self_contained: bool = False,
+    browser: str | None = None,
 ) -> list[Path]:
-    """Write ``formats`` (from :data:`FORMATS`) into ``out_dir``; unknown format -> BadInput.
+    """Write ``formats`` (from :data:`FORMATS` and :data:`BROWSER_FORMATS`) into ``out_dir``; unknown
+    format -> BadInput.
 
     ``fail_on``/``baseline``/``warn_on`` only shape the verdict shown in report.html and summary.md, and
     which consent kinds junit.xml fails (the exit code is :func:`scanner.gate.gate_exit_code`). ``scan_dir``
     is where the screenshots live when it is not ``out_dir`` (re-rendering a saved scan elsewhere).
+    ``self_contained``: report.html embeds the full screenshots too. ``browser``: the Chromium that prints
+    report.pdf (--browser; default: found as a scan finds it).
     """
     chosen = parse_formats(formats)
+    # the browser formats last: every other file is written before Chromium is started
+    chosen = [f for f in chosen if f not in BROWSER_FORMATS] + [f for f in chosen if f in BROWSER_FORMATS]
     out_dir = Path(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -86,7 +98,27 @@ def write_reports(
 
             written.append(
                 write_html(
-                    result, out_dir, fail_on=fail_on, baseline=baseline, scan_dir=scan_dir, warn_on=warn_on
+                    result,
+                    out_dir,
+                    fail_on=fail_on,
+                    baseline=baseline,
+                    scan_dir=scan_dir,
+                    warn_on=warn_on,
+                    self_contained=self_contained,
+                )
+            )
+        elif name == "pdf":
+            from scanner.report.pdf import write_pdf
+
+            written.append(
+                write_pdf(
+                    result,
+                    out_dir,
+                    fail_on=fail_on,
+                    baseline=baseline,
+                    scan_dir=scan_dir,
+                    warn_on=warn_on,
+                    browser=browser,
                 )
             )
         elif name == "csv":
@@ -116,4 +148,12 @@ def write_reports(
     return written
 
 
-__all__ = ["DEFAULT_FORMATS", "FILES", "OPTIONAL_FILES", "FORMATS", "parse_formats", "write_reports"]
+__all__ = [
+    "BROWSER_FORMATS",
+    "DEFAULT_FORMATS",
+    "FILES",
+    "OPTIONAL_FILES",
+    "FORMATS",
+    "parse_formats",
+    "write_reports",
+]

@@ -2,10 +2,13 @@
 
 Rendered with jinja2 and autoescape on: every value from the scanned site is printed as
 text. The page carries a Content-Security-Policy that allows exactly its own inline style
-and script (by SHA-256 hash) and images from the report's own folder (screenshots next to
-it) or data: URIs; no connections, frames, forms, fonts or other scripts. Screenshots are
-referenced, not embedded: full-page PNGs of a 1,000-page crawl would make the file hundreds
-of megabytes, and a relative file next to the report is no network request.
+and script (by SHA-256 hash) and images from the report's own folder or data: URIs; no
+connections, frames, forms, fonts or other scripts. Page thumbnails and the consent banner
+screenshots are embedded as data: URIs, so the file alone is the whole report; the full page
+screenshots are linked files next to it unless ``self_contained`` embeds them too (see
+``scanner.report.html_images``: full screenshots of a 1,000-page crawl would make the file
+hundreds of megabytes). The stylesheet ends with the running header of printed pages (site, date,
+verdict: ``scanner.report.html_print``).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import jinja2
 from markupsafe import Markup
 
 from scanner.model import ScanResult
+from scanner.report.html_images import Images
 from scanner.report.html_view import build_view
 
 
@@ -77,16 +81,28 @@ def render_html(
     scan_dir: Path | None = None,
     out_dir: Path | None = None,
     warn_on: Collection[str] | None = None,
+    self_contained: bool = False,
+    images: Images | None = None,
 ) -> str:
     """The report as one HTML string. ``scan_dir`` holds the screenshots; ``out_dir`` is
-    where the file will live (relative image paths are computed between the two)."""
-    css, js = stylesheet(), script()
+    where the file will live (relative image paths are computed between the two);
+    ``self_contained`` embeds the full screenshots too (``images`` decides otherwise: the PDF's)."""
+    from scanner.report.html_print import running_header_css
+
+    view = build_view(
+        result,
+        fail_on=fail_on,
+        baseline=baseline,
+        scan_dir=scan_dir,
+        out_dir=out_dir,
+        warn_on=warn_on,
+        self_contained=self_contained,
+        images=images,
+    )
+    css, js = stylesheet() + "\n" + running_header_css(view), script()
     for text, tag in ((css, "</style"), (js, "</script")):
         if tag in text.lower():  # our own assets; guard against an edit that would break out
             raise ValueError(f"asset contains {tag}")
-    view = build_view(
-        result, fail_on=fail_on, baseline=baseline, scan_dir=scan_dir, out_dir=out_dir, warn_on=warn_on
-    )
     template = environment().get_template("report.html.j2")
     return template.render(
         v=view,
@@ -104,6 +120,7 @@ def write_html(
     baseline: ScanResult | None = None,
     scan_dir: Path | None = None,
     warn_on: Collection[str] | None = None,
+    self_contained: bool = False,
 ) -> Path:
     path = out_dir / "report.html"
     html = render_html(
@@ -113,6 +130,7 @@ def write_html(
         scan_dir=scan_dir or out_dir,
         out_dir=out_dir,
         warn_on=warn_on,
+        self_contained=self_contained,
     )
     path.write_text(html, encoding="utf-8")
     return path

@@ -2,17 +2,16 @@
 
 Every string here may come from the scanned site; the template escapes all of it
 (autoescape). This module only shapes and counts; it decides which URLs may become links
-(http and https only) and which screenshot paths may become ``<img src>`` (relative files
-inside the scan folder that exist).
+(http and https only); which screenshots become ``<img src>``, embedded or linked, is
+``scanner.report.html_images``.
 """
 
 from __future__ import annotations
 
-import os
 from collections import Counter, defaultdict
 from collections.abc import Collection
-from pathlib import Path, PurePosixPath
-from urllib.parse import quote, urlsplit
+from pathlib import Path
+from urllib.parse import urlsplit
 
 from scanner.gate import normalise_fail_on, verdict
 from scanner.model import (
@@ -27,6 +26,8 @@ from scanner.report.behaviour_text import failing_behaviour_text
 from scanner.report.consent_text import failing_consent_text, kind_label
 from scanner.report.coverage_text import coverage_view
 from scanner.report.html_evidence import evidence_view
+from scanner.report.html_images import Images
+from scanner.report.html_method import method_view
 from scanner.report.text import partial_scan_text
 
 EVIDENCE_LIMIT = 100  # rows per evidence kind per finding; counts are the finding's totals
@@ -268,22 +269,7 @@ def _host_inventory(result: ScanResult) -> list[dict]:
     return rows
 
 
-def _screenshot_src(shot: str | None, scan_dir: Path | None, out_dir: Path | None) -> str | None:
-    """A relative, URL-quoted path from report.html to an existing screenshot, else None."""
-    if not shot or scan_dir is None:
-        return None
-    rel = PurePosixPath(shot.replace("\\", "/"))
-    if rel.is_absolute() or ".." in rel.parts or ":" in shot:
-        return None
-    target = scan_dir / Path(*rel.parts)
-    if not target.is_file():
-        return None
-    base = out_dir if out_dir is not None else scan_dir
-    link = os.path.relpath(target, base).replace(os.sep, "/")
-    return quote(link, safe="/._-")
-
-
-def _page_rows(result: ScanResult, scan_dir: Path | None, out_dir: Path | None) -> list[dict]:
+def _page_rows(result: ScanResult, images: Images) -> list[dict]:
     per_page: dict[str, dict] = defaultdict(
         lambda: {"requests": 0, "third": 0, "beacons": 0, "hosts": Counter()}
     )
@@ -323,7 +309,7 @@ def _page_rows(result: ScanResult, scan_dir: Path | None, out_dir: Path | None) 
                 "beacons": stats["beacons"],
                 "cookies": first_cookies.get(page.url, 0),
                 "error": page.error or "",
-                "thumb": _screenshot_src(page.screenshot, scan_dir, out_dir),
+                "thumb": images.page(page.screenshot, page.thumbnail),
                 "hosts": [{"host": h, "n": n} for h, n in hosts[:HOSTS_PER_PAGE]],
                 "hosts_more": max(0, len(hosts) - HOSTS_PER_PAGE),
             }
@@ -359,8 +345,7 @@ def _consent(
     failing_ids: set[int],
     parents: dict[str, str],
     sources: dict[str, str],
-    scan_dir: Path | None,
-    out_dir: Path | None,
+    images: Images,
     warning_ids: frozenset[int] = frozenset(),
 ) -> dict | None:
     from scanner.report.html_consent import consent_view
@@ -368,7 +353,7 @@ def _consent(
     def row(f: Finding) -> dict:
         return _finding_row(f, id(f) in failing_ids, parents, sources, id(f) in warning_ids)
 
-    return consent_view(result, row, lambda shot: _screenshot_src(shot, scan_dir, out_dir))
+    return consent_view(result, row, images.shot)
 
 
 def _verdict_item(f: Finding) -> dict:
@@ -388,8 +373,11 @@ def build_view(
     scan_dir: Path | None = None,
     out_dir: Path | None = None,
     warn_on: Collection[str] | None = None,
+    self_contained: bool = False,
+    images: Images | None = None,
 ) -> dict:
-    """Everything report.html shows, as plain data."""
+    """Everything report.html shows, as plain data. ``self_contained``: every screenshot embedded;
+    ``images``: how screenshots are shown (default: by ``self_contained``, see html_images)."""
     meta = result.meta
     gate = verdict(result, fail_on, baseline, warn_on=warn_on)
     failing = gate.failing
@@ -406,7 +394,8 @@ def build_view(
         _finding_row(f, id(f) in failing_ids, parents, sources, id(f) in warning_ids) for f in result.findings
     ]
     cookies, cookie_grid = _cookie_inventory(result)
-    consent = _consent(result, failing_ids, parents, sources, scan_dir, out_dir, warning_ids)
+    images = images or Images(scan_dir, out_dir, self_contained)
+    consent = _consent(result, failing_ids, parents, sources, images, warning_ids)
     from scanner.report.html_behaviour import behaviour_view
     from scanner.report.html_login import login_view
 
@@ -471,7 +460,7 @@ def build_view(
             }
             for s in result.storage
         ],
-        "pages": _page_rows(result, scan_dir, out_dir),
+        "pages": _page_rows(result, images),
         "timeline": timeline_view(result, safe_href),  # scanner.report.html_timeline
         "charts": _charts(result),
         "meta": {
@@ -491,4 +480,5 @@ def build_view(
             "schema_version": result.schema_version,
         },
         "evidence_limit": EVIDENCE_LIMIT,
+        "method": method_view(result, {"linked": images.thumbs_linked}),
     }

@@ -171,6 +171,24 @@
     tables.forEach(function (t) { observer.observe(t); observer.observe(t.parentElement); });
   }
 
+  // Printing from the browser: every row the paging holds back and every closed <details> are shown, and
+  // put back afterwards (print.css opens details too where the engine allows; report.pdf has them open).
+  function printAll() {
+    var printed = null;
+    window.addEventListener("beforeprint", function () {
+      printed = { limits: Object.assign({}, limits), opened: [] };
+      document.querySelectorAll("table.sortable").forEach(function (t) { limits[t.id] = Infinity; refresh(t); });
+      document.querySelectorAll("details:not([open])").forEach(function (d) { d.open = true; printed.opened.push(d); });
+    });
+    window.addEventListener("afterprint", function () {
+      if (!printed) return;
+      printed.opened.forEach(function (d) { d.open = false; });
+      limits = printed.limits;
+      printed = null;
+      document.querySelectorAll("table.sortable").forEach(function (t) { refresh(t); });
+    });
+  }
+
   function init() {
     themeSwitch();
     headerHeight();
@@ -205,6 +223,7 @@
         refresh(table);
       });
     });
+    printAll();
     document.body.setAttribute("data-ready", "1");
     document.body.setAttribute("data-ready-ms", String(Math.round(performance.now())));
   }
