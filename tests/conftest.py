@@ -111,3 +111,49 @@ def demo_scan(demo_net, tmp_path_factory):
         demo_net, [demo_net.url("www.example.com", "/")], out, max_depth=4, max_pages=40, screenshots=True
     )
     return result, out
+
+
+# Test files whose module fixtures crawl or wait for long (pytest --durations), longest first. xdist's
+# loadfile hands whole files to the workers in collection order (addopts: --no-loadscope-reorder; by
+# default it would order them by their number of tests): sending these first keeps a long crawl from
+# starting last and leaving one worker busy alone at the end of the run.
+LONG_FILES = (
+    "test_demo_e2e.py",
+    "test_behaviour_e2e.py",
+    "test_history_e2e.py",
+    "test_consent_e2e_a.py",
+    "test_consent_e2e_b.py",
+    "test_chaos_visits.py",
+    "test_recovery_fuzz.py",
+    "test_batch_e2e.py",
+    "test_batch_campaign.py",
+    "test_batch_kill_driver.py",
+    "test_scan_resume.py",
+    "test_scan_errors_crawl.py",
+    "test_cli_gate.py",
+    "test_policy_e2e.py",
+    "test_scan_api.py",
+    "test_scan_errors.py",
+    "test_packaging.py",
+    "test_report_totals.py",
+    "test_browser_restart.py",
+    "test_login_e2e.py",
+    "test_readme.py",
+    "test_scan_demo.py",
+    "test_batch_kill_worker.py",
+    "test_browser_launch.py",
+    "test_batch_hang.py",
+    "test_init_command.py",
+    "test_report_print.py",
+    "test_timeline_scan.py",
+    "test_consent_cmp_state.py",
+    "test_consent_driver.py",
+    "test_diff_coverage.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    """The long files first (LONG_FILES), the others after them in their own order; the tests of one
+    file stay together and in order (a stable sort on the file alone)."""
+    rank = {name: i for i, name in enumerate(LONG_FILES)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
