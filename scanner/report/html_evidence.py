@@ -280,19 +280,26 @@ def _value_hash(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
-def _params(requests: Sequence[Request], host: str, path: str, index: Index) -> tuple[list[dict], int]:
-    """Decoded query and matrix parameters across ``requests``, in first-seen order, and the number of
-    distinct names (of which at most PARAMS_SHOWN are listed)."""
+def _url_pairs(url: str) -> list[tuple[str, str, str]]:
+    """(where, name, value) of each query parameter and each ``;name=value`` path parameter, decoded."""
+    _, _, query, matrix = _split(url)
+    pairs = [("query", k, v) for k, v in parse_qsl(query, keep_blank_values=True)]
+    for segment in matrix.split(";") if matrix else ():
+        if segment:
+            name, _, value = segment.partition("=")
+            pairs.append(("path", unquote(name), unquote(value)))
+    return pairs
+
+
+def _param_stats(requests: Sequence[Request], index: Index) -> dict[tuple[str, str], dict]:
+    """Per (where, name), in first-seen order: on how many requests it was sent, its values (the first
+    VALUES_TRACKED, ``more`` beyond), its marks, how often it held the page's own URL, and the cookies
+    whose value it carried."""
     stats: dict[tuple[str, str], dict] = {}
-    for r in requests[:PARAM_REQUESTS]:
-        _, _, query, matrix = _split(r.url)
-        pairs = [("query", k, v) for k, v in parse_qsl(query, keep_blank_values=True)]
-        for segment in matrix.split(";") if matrix else ():
-            if segment:
-                name, _, value = segment.partition("=")
-                pairs.append(("path", unquote(name), unquote(value)))
+    for r in requests:
         seen_here: set[tuple[str, str]] = set()
-        for where, key, value in pairs:
+        page = index.page_urls.get(r.page_url) or (_page_key(r.page_url),)
+        for where, key, value in _url_pairs(r.url):
             k = (where, key)
             if k in seen_here:
                 continue
@@ -307,7 +314,7 @@ def _params(requests: Sequence[Request], host: str, path: str, index: Index) -> 
                 s["values"][value] += 1
             else:
                 s["more"] = True
-            marks = _classify(key, value, index.page_urls.get(r.page_url) or (_page_key(r.page_url),))
+            marks = _classify(key, value, page)
             if "page" in marks:
                 s["page"] += 1
             s["marks"] |= marks - {"page"}
@@ -315,34 +322,50 @@ def _params(requests: Sequence[Request], host: str, path: str, index: Index) -> 
                 names = index.hash_names.get(_value_hash(value))
                 if names:
                     s["cookie"] = names
-    total = len(requests[:PARAM_REQUESTS])
+    return stats
+
+
+def _spread(s: dict, total: int) -> tuple[str, bool]:
+    """How a parameter's values spread over the requests ("same on all 9 requests", "3 different
+    values; in 4 of 9 requests"), and whether it mostly held the page's own URL."""
+    distinct = len(s["values"])
+    page = bool(s["page"]) and s["page"] * 2 >= s["n"]
+    if page:
+        text = (
+            "the page's own URL on each request"
+            if s["page"] == s["n"]
+            else f"the page's own URL on {s['page']} of {s['n']} requests"
+        )
+    elif distinct == 1:
+        text = (
+            ""
+            if s["n"] == 1
+            else "same on both requests"
+            if s["n"] == 2
+            else f"same on all {s['n']} requests"
+        )
+    else:
+        text = f"{distinct}{'+' if s['more'] else ''} different values"
+    if s["n"] < total:
+        text = (text + "; " if text else "") + f"in {s['n']} of {total} requests"
+    return text, page
+
+
+def _params(requests: Sequence[Request], host: str, path: str, index: Index) -> tuple[list[dict], int]:
+    """Decoded query and matrix parameters across ``requests``, in first-seen order, and the number of
+    distinct names (of which at most PARAMS_SHOWN are listed)."""
+    sample = requests[:PARAM_REQUESTS]
+    stats = _param_stats(sample, index)
     leaks = index.leaks.get((host, path), {})
     rows = []
     for (where, key), s in list(stats.items())[:PARAMS_SHOWN]:
         first, _ = s["values"].most_common(1)[0] if s["values"] else ("", 0)
-        distinct = len(s["values"])
+        spread, page = _spread(s, len(sample))
         marks = set(s["marks"])
-        notes: list[str] = []
-        if s["page"] and s["page"] * 2 >= s["n"]:
+        if page:
             marks.add("page")
             marks.discard("url")
-            spread = (
-                "the page's own URL on each request"
-                if s["page"] == s["n"]
-                else f"the page's own URL on {s['page']} of {s['n']} requests"
-            )
-        elif distinct == 1:
-            spread = (
-                ""
-                if s["n"] == 1
-                else "same on both requests"
-                if s["n"] == 2
-                else f"same on all {s['n']} requests"
-            )
-        else:
-            spread = f"{distinct}{'+' if s['more'] else ''} different values"
-        if s["n"] < total:
-            spread = (spread + "; " if spread else "") + f"in {s['n']} of {total} requests"
+        notes: list[str] = []
         if s.get("cookie"):
             marks.add("cookie")
             notes.extend(f"the value of cookie {name}" for name in s["cookie"][:3])
