@@ -113,18 +113,23 @@ def _step(raw: Any, n: int, label: str) -> Step:
     if extra:
         raise BadInput(f"{where}: unknown key {extra[0][:40]!r} (allowed here: {', '.join(sorted(allowed))})")
     target = _string(raw, action, where)
-    timeout = raw.get("timeout")
-    if timeout is not None:
-        if (
-            isinstance(timeout, bool)
-            or not isinstance(timeout, (int, float))
-            or not 0 < timeout <= MAX_TIMEOUT_S
-        ):
-            raise BadInput(
-                f"{where}: timeout must be a number of seconds, more than 0 and at most {MAX_TIMEOUT_S:g}"
-            )
-        timeout = float(timeout)
-    env = value = None
+    env, value = _action_fields(raw, action, target, where)
+    return Step(n, action, target, env=env, value=value, timeout_s=_timeout(raw.get("timeout"), where))
+
+
+def _timeout(timeout: Any, where: str) -> float | None:
+    if timeout is None:
+        return None
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout <= MAX_TIMEOUT_S:
+        raise BadInput(
+            f"{where}: timeout must be a number of seconds, more than 0 and at most {MAX_TIMEOUT_S:g}"
+        )
+    return float(timeout)
+
+
+def _action_fields(raw: dict, action: str, target: str, where: str) -> tuple[str | None, str | None]:
+    """The step's (env, value) after the checks its action needs: a URL to go to, a regular expression
+    to wait for, a variable or a text to fill in, a key to press."""
     if action == "goto":
         try:
             parts = urlsplit(target)
@@ -142,17 +147,17 @@ def _step(raw: Any, n: int, label: str) -> Step:
     elif action == "fill":
         if ("env" in raw) == ("value" in raw):
             raise BadInput(f"{where}: give 'env' (the name of an environment variable) or 'value', not both")
-        if "env" in raw:
-            env = _string(raw, "env", where)
-            if not ENV_NAME.fullmatch(env):
-                raise BadInput(f"{where}: env must name an environment variable (letters, digits, _)")
-        else:
-            value = _string(raw, "value", where, empty=True)
+        if "value" in raw:
+            return None, _string(raw, "value", where, empty=True)
+        env = _string(raw, "env", where)
+        if not ENV_NAME.fullmatch(env):
+            raise BadInput(f"{where}: env must name an environment variable (letters, digits, _)")
+        return env, None
     elif action == "press":
         if "key" not in raw:
             raise BadInput(f'{where}: give the key to press, e.g. key = "Enter"')
-        value = _string(raw, "key", where)
-    return Step(n, action, target, env=env, value=value, timeout_s=timeout)
+        return None, _string(raw, "key", where)
+    return None, None
 
 
 def _string(raw: dict, key: str, where: str, *, empty: bool = False) -> str:
