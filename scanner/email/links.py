@@ -142,6 +142,12 @@ def _inner(url: str, host: str) -> tuple[str, str, bool] | None:
     except ValueError:
         return None
     params = _query(url)
+    return _known_wrapper(url, host, parts, params) or _url_in_query(params) or _url_in_path(parts)
+
+
+def _known_wrapper(url: str, host: str, parts, params: list[tuple[str, str]]) -> tuple[str, str, bool] | None:
+    """The next hop of a link wrapper known by its host: the recipient's own (Safe Links, Gmail's image
+    proxy, Proofpoint) or Google's redirect."""
     named = {k.lower(): v for k, v in params}
     if host.endswith(".safelinks.protection.outlook.com") and (inner := _as_url(named.get("url", ""))):
         return inner, "Outlook Safe Links", True
@@ -157,12 +163,22 @@ def _inner(url: str, host: str) -> tuple[str, str, bool] | None:
         inner = _as_url(url.split("/v3/__", 1)[1].split("__;", 1)[0].rstrip("_"))
         if inner:
             return inner, "Proofpoint URL Defense", True
+    return None
+
+
+def _url_in_query(params: list[tuple[str, str]]) -> tuple[str, str, bool] | None:
+    """A URL as a query value, plain (first) or base64-encoded."""
     for key, value in params:
         if inner := _as_url(value):
             return inner, f"query {key[:40]}=", False
     for key, value in params:
         if inner := _b64_url(value):
             return inner, f"base64 in query {key[:40]}=", False
+    return None
+
+
+def _url_in_path(parts) -> tuple[str, str, bool] | None:
+    """A URL inside the path ("/r/https://..."), plain or as a base64 segment."""
     path = unquote(parts.path)
     for marker in ("/https://", "/http://", "/https:/", "/http:/"):
         at = path.find(marker)
