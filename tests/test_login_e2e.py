@@ -264,3 +264,16 @@ def test_login_steps_basic_auth_and_no_secret_in_any_output(world, files, tmp_pa
     assert "scan.har" in texts and "results.sarif" in texts and "summary.md" in texts
     leaks = [(name, s[:6]) for name, text in texts.items() for s in secrets if s in text]
     assert leaks == []
+
+
+def test_a_basic_auth_site_without_credentials_says_how_to_give_them(world, tmp_path):
+    """Chromium answers a 401 without credentials with the 401 page or with ERR_INVALID_AUTH_CREDENTIALS;
+    either way the scan stops with exit 3 and a line naming --http-credentials, not a raw network code."""
+    net, _, _ = world
+    done = run_cli(
+        "scan", f"https://{lw.STAGING}/", "--out", str(tmp_path / "out"), "--max-pages", "1",
+        "--settle", "0.3", *cli_browser(net), env={"SCANNER_HTTP_CREDENTIALS": None},
+    )  # fmt: skip
+    assert done.returncode == 3, done.stderr[-2000:]
+    assert "HTTP authentication" in done.stderr and "--http-credentials" in done.stderr, done.stderr[-2000:]
+    assert lw.STAGING_PASSWORD not in done.stderr + done.stdout

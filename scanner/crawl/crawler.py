@@ -23,6 +23,7 @@ from scanner.collect import default_collectors
 from scanner.collect.base import Collector, Visit
 from scanner.collect.hooks import channels, install_hooks, note_losses
 from scanner.crawl import sitemap
+from scanner.crawl.errors import HTTP_AUTH_HINT
 from scanner.crawl.exclude import Exclusions
 from scanner.crawl.frontier import Frontier, replay
 from scanner.crawl.visit import NetworkActivity, PageStalled, VisitBudget, bounded, run_visit
@@ -425,6 +426,8 @@ class Crawl:
             message = f"{first['url']}: {first.get('error') or 'no response'}"
             if first.get("error_kind") == "http_status":
                 message = f"{first['url']}: the start page returned HTTP {first.get('status')}"
+                if first.get("status") == 401:
+                    message += f" (it asks for HTTP authentication: {HTTP_AUTH_HINT})"
             if first.get("error_kind") in BAD_INPUT_KINDS:
                 raise BadInput(message)
             raise CannotScan(message)

@@ -24,7 +24,10 @@ _NET_ERRORS = (
     ("ERR_INVALID_URL", "bad_url", "invalid URL"),
     ("ERR_UNSAFE_PORT", "bad_url", "the browser refuses that port"),
     ("ERR_BLOCKED_BY_CLIENT", "blocked", "blocked by the browser"),
+    ("ERR_INVALID_AUTH_CREDENTIALS", "http_auth", "the site asks for HTTP authentication"),
 )
+# How to get past HTTP authentication (a 401, or Chromium giving up on one): said with the error.
+HTTP_AUTH_HINT = "give --http-credentials USER:PASSWORD or set SCANNER_HTTP_CREDENTIALS"
 
 
 def classify_navigation_error(exc: BaseException | str) -> tuple[str, str]:
@@ -38,6 +41,8 @@ def classify_navigation_error(exc: BaseException | str) -> tuple[str, str]:
             suffix = f" ({code.group(1)})" if code else ""
             if kind == "tls":
                 return kind, f"{explanation}{suffix}; use --ignore-https-errors to scan anyway"
+            if kind == "http_auth":
+                return kind, f"{explanation}{suffix}; {HTTP_AUTH_HINT}"
             return kind, explanation + suffix
     first = next((line.strip() for line in text.splitlines() if line.strip()), type(exc).__name__)
     return "other", first[:300]
