@@ -53,17 +53,26 @@ def choices_text() -> str:
 
 def normalise_fail_on(fail_on: Iterable[str] | None) -> frozenset[str]:
     """Statuses that fail; accepts comma-separated items. ``none`` (or nothing) -> empty set."""
-    return _statuses(fail_on, "--fail-on", DEFAULT_FAIL_ON)
+    return parse_statuses(fail_on, "--fail-on", DEFAULT_FAIL_ON)
 
 
 def normalise_warn_on(warn_on: Iterable[str] | None) -> frozenset[str]:
     """Statuses reported as warnings (``--warn-on``, the same choices); nothing or ``none`` -> empty set."""
-    return _statuses(warn_on, "--warn-on", ())
+    return parse_statuses(warn_on, "--warn-on", ())
 
 
-def _statuses(values: Iterable[str] | None, option: str, default: Iterable[str]) -> frozenset[str]:
+def parse_statuses(
+    values: Iterable[str] | str | None,
+    option: str,
+    default: Iterable[str],
+    choices: Iterable[str] | None = None,
+) -> frozenset[str]:
+    """The statuses a ``--fail-on``/``--warn-on`` value names (comma-separated items, dashes or
+    underscores), checked against ``choices`` (the scan's: FAIL_ON_CHOICES); ``none`` -> the empty set,
+    nothing given -> ``default``. BadInput names the choices."""
     if values is None:
         return frozenset(default)
+    allowed = tuple(FAIL_ON_CHOICES if choices is None else choices)
     if isinstance(values, str):
         values = [values]
     wanted: set[str] = set()
@@ -72,13 +81,14 @@ def _statuses(values: Iterable[str] | None, option: str, default: Iterable[str])
             part = part.strip().lower().replace("-", "_")
             if not part:
                 continue
-            if part in INFO_BEHAVIOUR_KINDS:
+            if choices is None and part in INFO_BEHAVIOUR_KINDS:
                 raise BadInput(
                     f"{option} {part!r}: an {part} is information (a widget, button or player "
                     "the report names), not a failure"
                 )
-            if part not in FAIL_ON_CHOICES:
-                raise BadInput(f"{option} {part!r}: choose from {choices_text()}")
+            if part not in allowed:
+                shown = ", ".join(c.replace("_", "-") for c in allowed)
+                raise BadInput(f"{option} {part!r}: choose from {shown}")
             wanted.add(part)
     if "none" in wanted:
         if len(wanted) > 1:

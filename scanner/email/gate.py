@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from scanner.email.model import EmailAudit
-from scanner.errors import EXIT_FINDINGS, EXIT_OK, BadInput
-from scanner.gate import Verdict
+from scanner.errors import EXIT_FINDINGS, EXIT_OK
+from scanner.gate import Verdict, parse_statuses
 
 EMAIL_FAIL_ON: tuple[str, ...] = ("undeclared", "mismatch", "not_observed", "address_leak", "none")
 DEFAULT_EMAIL_FAIL_ON: tuple[str, ...] = ("undeclared", "address_leak")
@@ -25,25 +25,8 @@ def choices_text() -> str:
 
 
 def statuses(values: Iterable[str] | str | None, option: str, default: Iterable[str]) -> frozenset[str]:
-    """The statuses named (comma-separated items, dashes or underscores); ``none`` -> the empty set."""
-    if values is None:
-        return frozenset(default)
-    if isinstance(values, str):
-        values = [values]
-    wanted: set[str] = set()
-    for item in values:
-        for part in str(item).split(","):
-            part = part.strip().lower().replace("-", "_")
-            if not part:
-                continue
-            if part not in EMAIL_FAIL_ON:
-                raise BadInput(f"{option} {part!r}: choose from {choices_text()}")
-            wanted.add(part)
-    if "none" in wanted:
-        if len(wanted) > 1:
-            raise BadInput(f"{option} none cannot be combined with other statuses")
-        return frozenset()
-    return frozenset(wanted)
+    """The e-mail statuses named: the scan's parser (scanner.gate.parse_statuses) over EMAIL_FAIL_ON."""
+    return parse_statuses(values, option, default, EMAIL_FAIL_ON)
 
 
 def email_verdict(
