@@ -7,7 +7,7 @@ import argparse
 import asyncio
 import sys
 
-from scanner.commands.options import add_browser_arguments
+from scanner.commands.options import add_browser_arguments, browser_options
 from scanner.errors import EXIT_OK, BadInput
 
 
@@ -57,23 +57,10 @@ def run(args: argparse.Namespace) -> int:
         raise BadInput("usage: scanner auth record URL -o FILE")
     from pathlib import Path
 
-    from scanner.browser import BrowserOptions
     from scanner.login import LoginOptions
-    from scanner.login.cli import http_credentials
     from scanner.login.record import record_state
 
-    browser = BrowserOptions(
-        executable=args.browser,
-        ignore_https_errors=args.ignore_https_errors,
-        block_third_party_cookies=args.block_third_party_cookies,
-        extra_args=tuple(args.browser_arg),
-        user_agent=args.user_agent,
-        locale=args.locale,
-        timezone=args.timezone,
-        timeout_s=args.timeout,
-        http_credentials=http_credentials(args.http_credentials),
-        headless=args.headless,
-    )
+    browser = browser_options(args, headless=args.headless)
     login = LoginOptions(script=args.login_script, steps=args.login_steps)
     done = asyncio.run(
         record_state(

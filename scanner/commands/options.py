@@ -106,3 +106,23 @@ def add_browser_arguments(p: argparse.ArgumentParser, *, fetch_only: bool = Fals
         action="store_true",
         help="emulate a strict browser (default: allow them, like a typical desktop Chrome)",
     )
+
+
+def browser_options(args: argparse.Namespace, **more):
+    """BrowserOptions from the options of :func:`add_browser_arguments` (and --http-credentials), plus
+    ``more`` (the command's own: dnt, headless, ...)."""
+    from scanner.browser import BrowserOptions
+    from scanner.login.cli import http_credentials
+
+    return BrowserOptions(
+        executable=args.browser,
+        ignore_https_errors=args.ignore_https_errors,
+        block_third_party_cookies=args.block_third_party_cookies,
+        extra_args=tuple(args.browser_arg),
+        user_agent=args.user_agent,
+        locale=args.locale,
+        timezone=args.timezone,
+        timeout_s=args.timeout,
+        http_credentials=http_credentials(args.http_credentials),
+        **more,
+    )

@@ -9,7 +9,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from scanner.commands.options import add_browser_arguments, non_negative_int, positive_int, seconds
+from scanner.commands.options import (
+    add_browser_arguments,
+    browser_options,
+    non_negative_int,
+    positive_int,
+    seconds,
+)
 from scanner.errors import BadInput, ScanInterrupted
 from scanner.login.cli import add_login_arguments
 
@@ -150,25 +156,13 @@ def default_out_dir(url: str) -> Path:
 
 def scan_options(args: argparse.Namespace):
     """ScanOptions from the command line (for --resume: the saved scan's, with this run's browser)."""
-    from scanner.browser import BrowserOptions
     from scanner.crawl.visit import VisitTiming
     from scanner.gate import normalise_fail_on, normalise_warn_on
-    from scanner.login.cli import http_credentials, login_options
+    from scanner.login.cli import login_options
     from scanner.options import ScanOptions
     from scanner.report import parse_formats
 
-    browser = BrowserOptions(
-        executable=args.browser,
-        ignore_https_errors=args.ignore_https_errors,
-        block_third_party_cookies=args.block_third_party_cookies,
-        extra_args=tuple(args.browser_arg),
-        user_agent=args.user_agent,
-        locale=args.locale,
-        timezone=args.timezone,
-        timeout_s=args.timeout,
-        dnt=args.dnt,
-        http_credentials=http_credentials(args.http_credentials),
-    )
+    browser = browser_options(args, dnt=args.dnt)
     common = {
         "formats": tuple(parse_formats(args.format)),
         "self_contained": args.self_contained,
