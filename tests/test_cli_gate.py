@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 
 import pytest
 from conftest import REPO, run_cli
@@ -219,7 +218,6 @@ def test_malformed_vendors_csv_exits_2_before_a_browser(tmp_path, content, where
     bad = tmp_path / "vendors.csv"
     bad.write_text(content, encoding="utf-8")
     out = tmp_path / "out"
-    started = time.monotonic()
     proc = run_without_playwright(
         "scan",
         START,
@@ -229,10 +227,9 @@ def test_malformed_vendors_csv_exits_2_before_a_browser(tmp_path, content, where
         str(out),
         "--browser-arg=--host-resolver-rules=MAP * ~NOTFOUND",
     )
-    elapsed = time.monotonic() - started
     assert proc.returncode == 2, proc.stdout + proc.stderr
     lines = proc.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("scanner: error: ") and where in lines[0], lines
     assert "Traceback" not in proc.stderr and proc.stdout == ""
     assert not out.exists()
-    assert elapsed < 5, elapsed  # a browser start alone takes longer than importing the CLI
+    # Playwright cannot even be imported in this process (NO_BROWSER), so the error came before a browser
