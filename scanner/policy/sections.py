@@ -35,6 +35,8 @@ _PURPOSE_FIELD = re.compile(
     re.I,
 )
 _BLOCKS = ("p", "li", "dd", "dt", "blockquote")
+# A qualifier after the vendor's name in its heading: "Sentry (GDPR Compliant)", "Stripe (payments)".
+_QUALIFIER = re.compile(r"\s*\([^()]*\)\s*$")
 
 
 def extract_sections(soup: BeautifulSoup, site: Site) -> tuple[Extraction, set[int]]:
@@ -73,8 +75,9 @@ def extract_sections(soup: BeautifulSoup, site: Site) -> tuple[Extraction, set[i
 
 
 def _heading_name(heading: Tag) -> str:
-    """The heading's text when it reads as one vendor's name ("Stripe", "3.2 Google Analytics")."""
-    name = normalise_name(_NUMBERING.sub("", text_of(heading)))
+    """The heading's text when it reads as one vendor's name ("Stripe", "3.2 Google Analytics"),
+    without a qualifier in parentheses ("Sentry (GDPR Compliant)" names Sentry)."""
+    name = normalise_name(_QUALIFIER.sub("", _NUMBERING.sub("", text_of(heading))))
     if not looks_like_name(name, max_words=5) or is_generic(name) or is_cookie_like(name):
         return ""
     if TOPIC_WORDS.search(name) or link_label(name):

@@ -109,7 +109,7 @@ _ROLES: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"set by|on behalf|party|provider|subgroup|vendor|partner|service|processor|compan|"
             r"organi[sz]ation|supplier|recipient|third|\btool|platform|technolog|controller|"
-            r"\bhost|domain|owner"
+            r"\bhost|domain|owner|\bentit(?:y|ies)\b"
         ),
     ),
     ("cookie", re.compile(r"cookie|\bkey\b|identifier|storage")),
@@ -173,7 +173,7 @@ def _read_table(table: Tag, label: str, site: Site, out: Extraction) -> None:
     headers = [cell.text for cell in grid[header_index]]
     roles = [_role(h) for h in headers]
     body = grid[header_index + 1 :]
-    vendor_col = _first(roles, "vendor")
+    vendor_col = _vendor_column(headers, roles)
     cookie_col = _first(roles, "cookie")
     name_col = _first(roles, "name")
     purpose_col = _first(roles, "purpose")
@@ -293,6 +293,25 @@ def _vendor_of_section(table: Tag, grid: list[list[Cell]]) -> str | None:
 
 
 _FIRST_PARTY_CELL = re.compile(r"^(?:first|1st|own)[- ]?party(?: cookies?)?$", re.I)
+
+
+# Headers that name who the vendor is; "Service", "Product", "Tool", "Platform" may instead name
+# what it does ("Product or Service: Data Services" next to "Entity Name: Snowflake").
+_WEAK_VENDOR = re.compile(
+    r"^(?:(?:the\s+)?(?:products?|services?|tools?|platforms?|technolog\w*)(?:\s+(?:or|and|/|&)\s+|\s*))+$"
+)
+
+
+def _vendor_column(headers: list[str], roles: list[str]) -> int | None:
+    """The column naming vendors: the first one whose header names who ("Entity Name", "Provider"),
+    else the first whose header names what ("Service", "Product or Service")."""
+    columns = [i for i, role in enumerate(roles) if role == "vendor"]
+    strong = [i for i in columns if not _WEAK_VENDOR.match(headers[i].lower().strip())]
+    if strong:
+        return strong[0]
+    if columns:
+        return columns[0]
+    return None
 
 
 def _first(roles: list[str], role: str) -> int | None:
