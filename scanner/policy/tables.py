@@ -295,18 +295,36 @@ def _vendor_of_section(table: Tag, grid: list[list[Cell]]) -> str | None:
 _FIRST_PARTY_CELL = re.compile(r"^(?:first|1st|own)[- ]?party(?: cookies?)?$", re.I)
 
 
-# Headers that name who the vendor is; "Service", "Product", "Tool", "Platform" may instead name
-# what it does ("Product or Service: Data Services" next to "Entity Name: Snowflake").
-_WEAK_VENDOR = re.compile(
-    r"^(?:(?:the\s+)?(?:products?|services?|tools?|platforms?|technolog\w*)(?:\s+(?:or|and|/|&)\s+|\s*))+$"
+# Header words that may name what a vendor does rather than who it is ("Product or Service: Data
+# Services" next to "Entity Name: Snowflake").
+_WHAT_WORDS = frozenset(
+    [
+        "the",
+        "a",
+        "product",
+        "products",
+        "service",
+        "services",
+        "tool",
+        "tools",
+        "platform",
+        "platforms",
+        "technology",
+        "technologies",
+    ]
 )
+
+
+def _names_what(header: str) -> bool:
+    words = [w for w in re.split(r"[\s/&,]+|\b(?:or|and)\b", header.lower()) if w.strip()]
+    return bool(words) and all(w.strip() in _WHAT_WORDS for w in words)
 
 
 def _vendor_column(headers: list[str], roles: list[str]) -> int | None:
     """The column naming vendors: the first one whose header names who ("Entity Name", "Provider"),
     else the first whose header names what ("Service", "Product or Service")."""
     columns = [i for i, role in enumerate(roles) if role == "vendor"]
-    strong = [i for i in columns if not _WEAK_VENDOR.match(headers[i].lower().strip())]
+    strong = [i for i in columns if not _names_what(headers[i])]
     if strong:
         return strong[0]
     if columns:
