@@ -153,19 +153,27 @@ def _same_vendor(owner: str, name: str) -> bool:
 
 
 def _purpose(body: list[Tag]) -> str:
-    """A "Purpose: ..." field of the section, else its first paragraph that says more than its links."""
+    """A "Purpose: ..." field of the section, else its first paragraph that is mostly its own words
+    (not its links), else its first paragraph that says more than its links."""
     for block in body:
         match = _PURPOSE_FIELD.match(text_of(block, skip_nested_lists=True))
         if match:
             return _clip(match.group("text"))
+    described = []  # (own words, link words, text) of blocks that say more than their links
     for block in body:
         if block.name == "li" and block.find_parent("li") is not None:
             continue
         text = text_of(block, skip_nested_lists=True)
-        link_text = " ".join(text_of(a) for a in block.find_all("a"))
-        if len(re.findall(r"\w+", text)) - len(re.findall(r"\w+", link_text)) >= 3:
+        link_words = len(re.findall(r"\w+", " ".join(text_of(a) for a in block.find_all("a"))))
+        own_words = len(re.findall(r"\w+", text)) - link_words
+        if own_words >= 3:
+            described.append((own_words, link_words, text))
+    # a sentence mostly made of its links ("We comply with [X's Terms of Use]") describes less than
+    # one in its own words: the first block mostly in its own words wins, else the first at all
+    for own_words, link_words, text in described:
+        if own_words >= link_words:
             return _clip(text)
-    return ""
+    return _clip(described[0][2]) if described else ""
 
 
 def _clip(text: str, limit: int = 300) -> str:
