@@ -173,7 +173,7 @@ def _read_table(table: Tag, label: str, site: Site, out: Extraction) -> None:
     headers = [cell.text for cell in grid[header_index]]
     roles = [_role(h) for h in headers]
     body = grid[header_index + 1 :]
-    vendor_col = _vendor_column(headers, roles)
+    vendor_col = _first(roles, "vendor")
     cookie_col = _first(roles, "cookie")
     name_col = _first(roles, "name")
     purpose_col = _first(roles, "purpose")
@@ -293,43 +293,6 @@ def _vendor_of_section(table: Tag, grid: list[list[Cell]]) -> str | None:
 
 
 _FIRST_PARTY_CELL = re.compile(r"^(?:first|1st|own)[- ]?party(?: cookies?)?$", re.I)
-
-
-# Header words that may name what a vendor does rather than who it is ("Product or Service: Data
-# Services" next to "Entity Name: Snowflake").
-_WHAT_WORDS = frozenset(
-    [
-        "the",
-        "a",
-        "product",
-        "products",
-        "service",
-        "services",
-        "tool",
-        "tools",
-        "platform",
-        "platforms",
-        "technology",
-        "technologies",
-    ]
-)
-
-
-def _names_what(header: str) -> bool:
-    words = [w for w in re.split(r"[\s/&,]+|\b(?:or|and)\b", header.lower()) if w.strip()]
-    return bool(words) and all(w.strip() in _WHAT_WORDS for w in words)
-
-
-def _vendor_column(headers: list[str], roles: list[str]) -> int | None:
-    """The column naming vendors: the first one whose header names who ("Entity Name", "Provider"),
-    else the first whose header names what ("Service", "Product or Service")."""
-    columns = [i for i, role in enumerate(roles) if role == "vendor"]
-    strong = [i for i in columns if not _names_what(headers[i])]
-    if strong:
-        return strong[0]
-    if columns:
-        return columns[0]
-    return None
 
 
 def _first(roles: list[str], role: str) -> int | None:
