@@ -9,28 +9,30 @@ How a policy is read (Markdown is first rendered to HTML with markdown-it-py, so
 both; YAML front matter, Liquid/Jinja tags and kramdown attribute lines are dropped):
 
 1. Tables (most confident). Column roles come from the header text (vendor: Provider, Partner,
-   Service, Subprocessor, Set by, Party setting cookie, ...; purpose: Purpose, Description, Usage,
-   What we use it for, Type of service, Services provided, Role, ...; privacy link; cookie name;
-   expiry; category). With no purpose header, a column of descriptions under an unknown header
-   ("Details"), else a vendor table's category column, gives the purpose; else the table's
+   Service, Subprocessor, Entity, Set by, Party setting cookie, ...; purpose: Purpose, Description,
+   Usage, What we use it for, Type of service, Services provided, Role, ...; privacy link; cookie
+   name; expiry; category). With no purpose header, a column of descriptions under an unknown
+   header ("Details"), else a vendor table's category column, gives the purpose; else the table's
    title. A plain "Name" column names vendors unless its values look like cookie names or the
    table has an expiry column. rowspan/colspan are expanded. Cookie tables are grouped by
    the vendor a column, the caption ("Google Analytics cookies"), the heading above (when the
    section backs it up with a link to that vendor or "we use X") or the purpose text ("Set by
    Wistia", "Google Analytics. Gathers ...") names; rows naming no vendor are skipped.
-2. Vendor sections (counted as lists): a heading or bold line naming one vendor, then a short
-   section (a paragraph, links to its pages as a list or inline) whose links are labelled "Website",
+2. Vendor sections (counted as lists): a heading or bold line naming one vendor (a qualifier in
+   parentheses after the name, "Sentry (GDPR Compliant)", is dropped), then a short section (a
+   paragraph, links to its pages as a list or inline) whose links are labelled "Website",
    "Privacy Policy", "Terms", "Opt-out", "DPA", ... or lead to the vendor's own domain: one row
-   named by the heading, purpose from a "Purpose:" field or the paragraph, privacy link from those
-   links. Its link list is not read again as a list (link texts are never vendor names; a name
-   ending in "Privacy Policy", "Terms of Service", ... is never a name anywhere).
+   named by the heading, purpose from a "Purpose:" field or the first paragraph mostly in its own
+   words (not link text), privacy link from those links. Its link list is not read again as a
+   list (link texts are never vendor names; a name ending in "Privacy Policy", "Terms of
+   Service", ... is never a name anywhere).
    Lists: items that start with a link ("[Vendor](url). Purpose"), "Vendor — purpose" items,
    "Vendor: text" items that link to that vendor's own privacy page, bare names under a heading
    about third parties/processors/partners, and <dl> lists.
 3. Prose (low confidence, marked so in ``source``): sentences that say the site uses a service and
-   link to it or to its privacy policy, "the privacy policy for X" links, sections named after a
-   vendor with its privacy link, the items of a "We use:" list, and bracketed examples after
-   "third party vendor (e.g., A, B)".
+   link to it or to its privacy policy, "the privacy policy for X" and "X's Cookie Policy" links,
+   sections named after a vendor with its privacy link, the items of a "We use:" list, and
+   bracketed examples after "third party vendor (e.g., A, B)".
 
 First party: the site's own registrable domains (the URL, canonical link, contact e-mail domains,
 "our Privacy Policy" links, and a domain holding most links outside tables) and their names are

@@ -33,9 +33,11 @@ _USAGE = re.compile(
 _USES_NAME = re.compile(
     rf"\b(?i:uses|use|using|utili[sz]es?|employs?|relies on|rely on)\s+(?:the\s+)?(?P<name>{NAME_PATTERN})"
 )
+# "the privacy policy of X", "X's Privacy Notice", "X's Cookie Policy"
 _POLICY_OF = re.compile(
-    rf"^(?i:the\s+)?(?i:privacy\s+(?:and\s+security\s+)?(?:policy|notice|statement))\s+(?i:for|of)\s+"
-    rf"(?P<a>{NAME_PATTERN})|^(?P<b>{NAME_PATTERN}?)(?:['’]s)?\s+(?i:privacy\s+(?:policy|notice|statement))"
+    rf"^(?i:the\s+)?(?i:(?:privacy|cookies?)\s+(?:and\s+security\s+)?(?:policy|notice|statement))\s+"
+    rf"(?i:for|of)\s+(?P<a>{NAME_PATTERN})|"
+    rf"^(?P<b>{NAME_PATTERN}?)(?:['’]s)?\s+(?i:(?:privacy|cookies?)\s+(?:policy|notice|statement))"
 )
 
 

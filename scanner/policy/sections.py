@@ -35,6 +35,8 @@ _PURPOSE_FIELD = re.compile(
     re.I,
 )
 _BLOCKS = ("p", "li", "dd", "dt", "blockquote")
+# A qualifier after the vendor's name in its heading: "Sentry (GDPR Compliant)", "Stripe (payments)".
+_QUALIFIER = re.compile(r"\s*\([^()]*\)\s*$")
 
 
 def extract_sections(soup: BeautifulSoup, site: Site) -> tuple[Extraction, set[int]]:
@@ -73,8 +75,9 @@ def extract_sections(soup: BeautifulSoup, site: Site) -> tuple[Extraction, set[i
 
 
 def _heading_name(heading: Tag) -> str:
-    """The heading's text when it reads as one vendor's name ("Stripe", "3.2 Google Analytics")."""
-    name = normalise_name(_NUMBERING.sub("", text_of(heading)))
+    """The heading's text when it reads as one vendor's name ("Stripe", "3.2 Google Analytics"),
+    without a qualifier in parentheses ("Sentry (GDPR Compliant)" names Sentry)."""
+    name = normalise_name(_QUALIFIER.sub("", _NUMBERING.sub("", text_of(heading))))
     if not looks_like_name(name, max_words=5) or is_generic(name) or is_cookie_like(name):
         return ""
     if TOPIC_WORDS.search(name) or link_label(name):
@@ -150,19 +153,27 @@ def _same_vendor(owner: str, name: str) -> bool:
 
 
 def _purpose(body: list[Tag]) -> str:
-    """A "Purpose: ..." field of the section, else its first paragraph that says more than its links."""
+    """A "Purpose: ..." field of the section, else its first paragraph that is mostly its own words
+    (not its links), else its first paragraph that says more than its links."""
     for block in body:
         match = _PURPOSE_FIELD.match(text_of(block, skip_nested_lists=True))
         if match:
             return _clip(match.group("text"))
+    described = []  # (own words, link words, text) of blocks that say more than their links
     for block in body:
         if block.name == "li" and block.find_parent("li") is not None:
             continue
         text = text_of(block, skip_nested_lists=True)
-        link_text = " ".join(text_of(a) for a in block.find_all("a"))
-        if len(re.findall(r"\w+", text)) - len(re.findall(r"\w+", link_text)) >= 3:
+        link_words = len(re.findall(r"\w+", " ".join(text_of(a) for a in block.find_all("a"))))
+        own_words = len(re.findall(r"\w+", text)) - link_words
+        if own_words >= 3:
+            described.append((own_words, link_words, text))
+    # a sentence mostly made of its links ("We comply with [X's Terms of Use]") describes less than
+    # one in its own words: the first block mostly in its own words wins, else the first at all
+    for own_words, link_words, text in described:
+        if own_words >= link_words:
             return _clip(text)
-    return ""
+    return _clip(described[0][2]) if described else ""
 
 
 def _clip(text: str, limit: int = 300) -> str:

@@ -109,7 +109,7 @@ _ROLES: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"set by|on behalf|party|provider|subgroup|vendor|partner|service|processor|compan|"
             r"organi[sz]ation|supplier|recipient|third|\btool|platform|technolog|controller|"
-            r"\bhost|domain|owner"
+            r"\bhost|domain|owner|\bentit(?:y|ies)\b"
         ),
     ),
     ("cookie", re.compile(r"cookie|\bkey\b|identifier|storage")),
