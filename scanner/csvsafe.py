@@ -5,7 +5,8 @@ spreadsheet takes for a formula: ``=``, ``+``, ``-``, ``@``, a tab or a carriage
 a leading apostrophe, the usual neutraliser (numbers such as ``-5`` are left alone). A line break inside
 a cell is written as ``\\n`` within a quoted cell (a bare ``\\r`` would otherwise split the row for some
 readers and put the rest of the cell at the start of a row), and every line of such a cell is neutralised
-on its own. NUL and lone surrogates, which some readers refuse and UTF-8 cannot hold, become U+FFFD.
+on its own. NUL and lone surrogates, which some readers refuse and UTF-8 cannot hold, become U+FFFD; a
+surrogate pair becomes the character it encodes (as :mod:`scanner.safetext` repairs page text).
 :func:`restore_cell` undoes the apostrophe for the scanner's own reader of vendors.csv.
 """
 
@@ -19,11 +20,13 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from scanner.safetext import repair_string
+
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 NEUTRALISER = "'"
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", re.ASCII)
 _BREAK = re.compile(r"\r\n|\r|\n")
-_UNWRITABLE = re.compile("[\x00\ud800-\udfff]")
+_NUL = re.compile("\x00")
 
 
 def _defuse_line(line: str) -> str:
@@ -37,7 +40,7 @@ def safe_cell(value: Any) -> Any:
     """``value`` made safe for a spreadsheet when it is text; other values unchanged."""
     if not isinstance(value, str):
         return value
-    text = _BREAK.sub("\n", _UNWRITABLE.sub("\ufffd", value))
+    text = _BREAK.sub("\n", _NUL.sub("\ufffd", repair_string(value)[0]))
     if "\n" not in text:
         return _defuse_line(text)
     return "\n".join(_defuse_line(line) for line in text.split("\n"))

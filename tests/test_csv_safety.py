@@ -72,6 +72,7 @@ def test_csv_of_hostile_cells_parses_back_to_the_same_rows(rows):
 
 
 @settings(max_examples=60, deadline=None)
+@example(names=["\ud800\ud800\udfff"], titles=[""])  # a lone surrogate, then a pair: one character
 @given(st.lists(HOSTILE, min_size=1, max_size=6), st.lists(HOSTILE, min_size=1, max_size=6))
 def test_report_csvs_keep_one_row_per_record(tmp_path_factory, names, titles):
     result = demo_scan()
