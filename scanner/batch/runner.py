@@ -36,9 +36,6 @@ GRACE_S = 15.0
 # exit code of ``scanner scan`` stopped by SIGTERM/Ctrl-C (it saved a partial scan)
 EXIT_INTERRUPTED = 130
 VERDICTS = {0: "PASS", 1: "FAIL", 4: "PARTIAL"}
-# Findings that are no problem, left out of "worst"; the rank of the others when they carry no severity.
-_HARMLESS = frozenset({"declared", "consent_gated", "gpc_honoured", "embed"})
-_SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2, "info": 3}
 
 # The scans this worker process runs now: Popen by campaign, for stop_scans.
 _running: dict[str, set[subprocess.Popen]] = {}
@@ -166,31 +163,21 @@ def summarise(campaign: Path, rel: str, exit_code: int) -> dict[str, Any] | None
     }
 
 
-def severity_of(finding) -> str | None:
-    """A finding's severity: its own (behaviour findings), else from its status; None: no problem."""
-    from scanner.model import BAD_CONSENT_KINDS
-
-    if finding.status in _HARMLESS:
-        return None
-    if finding.severity:
-        return finding.severity
-    if finding.status == "undeclared" or finding.status in BAD_CONSENT_KINDS:
-        return "high"
-    return {"mismatch": "medium", "not_observed": "low"}.get(finding.status, "medium")
-
-
 def worst_findings(findings, limit: int = 5) -> list[dict[str, str]]:
-    """Up to ``limit`` findings, worst first (one per vendor and status)."""
+    """Up to ``limit`` problems (:func:`scanner.severity.is_problem`), most severe first (one per vendor
+    and status), each with its severity on the campaign's scale (:mod:`scanner.severity`)."""
+    from scanner.severity import SEVERITY_RANK, finding_severity, is_problem
+
     ranked = []
     seen = set()
     for order, f in enumerate(findings):
-        severity = severity_of(f)
-        if severity is None or severity == "info" or (f.vendor, f.status) in seen:
+        if not is_problem(f) or (f.vendor, f.status) in seen:
             continue
         seen.add((f.vendor, f.status))
+        severity = finding_severity(f)
         ranked.append(
             (
-                _SEVERITY_RANK.get(severity, 3),
+                SEVERITY_RANK.get(severity, 3),
                 order,
                 {"vendor": f.vendor, "status": f.status, "severity": severity},
             )
