@@ -5,6 +5,7 @@ reading its policy) saves a scan.json all the same, which says so."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 import subprocess
@@ -61,6 +62,18 @@ def test_a_hanging_site_is_stopped_by_the_site_timeout(tmp_path):
         saved = read_scan(folder)
         assert saved.meta.interrupted and len(saved.pages) == 0, log
         assert session_alive(scan_pid_of(folder)) == []  # its browser is gone with it
+        # the runner rendered its reports from that scan.json (as the batch writes them for any site):
+        # they say the scan is partial, and scan.json is left as the scan wrote it
+        page = (folder / "report.html").read_text()
+        assert "Partial scan: interrupted after 0 pages — results are incomplete." in page
+        assert (folder / "findings.csv").is_file()  # the batch's formats: the scan's default ones
+        assert "# report pid" in log
+    assert row.summary["sha256"] == hashlib.sha256((folder / "scan.json").read_bytes()).hexdigest()
+    # the campaign page links the last attempt's report, as partial (not its scan.json)
+    campaign = (tmp_path / "camp" / "campaign.html").read_text()
+    link = f'<a href="sites/{site_slug(site)}/attempt-2/report.html">partial report</a>'
+    assert campaign.count(link) == 2  # in the sites table and in the list of sites not scanned
+    assert f'sites/{site_slug(site)}/attempt-2/scan.json"' not in campaign
 
 
 def test_a_scan_stopped_before_its_first_page_saves_a_scan_that_says_so(tmp_path):

@@ -46,6 +46,9 @@ LIGHT_CONSENT = "off"
 EXIT_INTERRUPTED = 130
 # the declaration options a site's own vendors/policy replaces
 DECLARATION_DESTS = ("vendors", "policy", "declared_from")
+# the scan options `scanner report` takes too: how the reports of a scan that saved only scan.json (a
+# site timeout, an error after it began) are rendered by the runner
+REPORT_DESTS = ("format", "fail_on", "warn_on", "self_contained", "browser")
 
 # (dest, command-line tokens) of each scan option given to the batch, in command-line order
 ScanTokens = list[tuple[str, list[str]]]
@@ -131,6 +134,11 @@ def site_arguments(tokens: ScanTokens, record: JobRecord, default_max_pages: int
     return args
 
 
+def report_arguments(tokens: ScanTokens) -> list[str]:
+    """The ``scanner report`` options that render a partial scan's reports as its scan would have."""
+    return [word for dest, words in tokens if dest in REPORT_DESTS for word in words]
+
+
 def _last_int(tokens: ScanTokens, dest: str) -> int | None:
     values = [words[-1] for d, words in tokens if d == dest]
     return int(values[-1]) if values else None
@@ -178,6 +186,7 @@ class Driver:
             site_timeout=self.config.site_timeout,
             grace_s=self.config.grace_s,
             campaign_id=self.campaign_id,
+            report_args=report_arguments(self.tokens),
             key=f"scan-{site_slug(site)}-{attempt}",
             pure=False,
         )
