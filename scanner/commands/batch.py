@@ -150,7 +150,7 @@ def run(args: argparse.Namespace) -> int:
     config = BatchConfig(
         campaign=Path(args.out),
         sites=read_sites(args.sites) if args.sites else [],
-        scan_tokens=tokens if tokens or not args.resume else None,
+        scan_tokens=tokens,
         workers=args.workers,
         scheduler=args.scheduler,
         resume=args.resume,
