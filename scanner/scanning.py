@@ -92,11 +92,43 @@ async def scan_async(
         return await _scan_async(options, sink, progress)
     except asyncio.CancelledError:
         if task in _interrupted:  # stopped by interrupt_scans before the crawl began
-            raise ScanInterrupted("interrupted before the first page; nothing saved") from None
+            raise _stopped_before_the_crawl(options) from None
         raise
     finally:
         _running.pop(task, None)
         _interrupted.discard(task)
+
+
+def _stopped_before_the_crawl(options: ScanOptions) -> ScanInterrupted:
+    """Interrupted while the declaration or the browser was still being looked up: no page was visited.
+    A new scan folder still gets what an interrupted crawl leaves (scan-meta.json, an empty pages.jsonl,
+    a scan.json with no page, partial, saying why; ``--resume`` continues it); a folder holding an
+    earlier scan (resume, overwrite) is left as it was."""
+    from scanner.crawl.crawler import Crawl, now_iso
+    from scanner.crawl.urls import validate_start_url
+    from scanner.out_folder import holds_scan
+
+    error = ScanInterrupted("interrupted before the first page; no page was visited")
+    if options.out_dir is None or options.resume or holds_scan(options.out_dir):
+        return ScanInterrupted("interrupted before the first page; nothing saved")
+    try:
+        options = replace(options, start_urls=tuple(validate_start_url(u) for u in options.start_urls))
+        sink = JsonlSink(options.out_dir)
+        crawl = Crawl(options, sink)
+        coverage = crawl.frontier.coverage("interrupted")
+        crawl.meta = replace(crawl.meta, interrupted=True, finished_at=now_iso(), coverage=coverage)
+        sink.open(crawl.meta, crawl.scope)
+        sink.close()
+        result = _assemble(crawl, sink)
+        result = replace(result, meta=replace(result.meta, errors=(*result.meta.errors, str(error))))
+        result = _analyse(result, None, None, options)
+        _write(result, options, ("json",), None)
+    except Exception as exc:  # noqa: BLE001 - e.g. a full disk: the interruption is the news, not this
+        log.debug("no scan.json for the interrupted scan", exc_info=True)
+        first = next((ln.strip() for ln in str(exc).splitlines() if ln.strip()), type(exc).__name__)
+        return ScanInterrupted(f"interrupted before the first page; nothing saved ({first[:200]})")
+    error.result = result
+    return error
 
 
 async def _scan_async(options: ScanOptions, sink: VisitSink | None, progress: Progress | None) -> ScanResult:

@@ -191,8 +191,8 @@ def verdict(job: JobRecord) -> str:
     return job.summary["verdict"] if job.status == "done" else "COULD NOT SCAN"
 
 
-# the stopped scan and the unreachable one saved scan.json but wrote no report.html
-NO_REPORT = (JAR, UNREACHABLE)
+# the stopped scan and the unreachable one saved only scan.json: the runner rendered their reports from it
+PARTIAL_REPORT = (JAR, UNREACHABLE)
 
 
 def test_the_four_files_are_written(batch):
@@ -215,7 +215,7 @@ def test_csv_counts_agree_with_each_scan_json(batch):
         assert row["verdict"] == verdict(job) and row["counts_from"] == "scan.json"
         assert row["partial"] == ("yes" if data["meta"]["interrupted"] else "no")
         assert row["vendors"] == str(len({v["name"] for v in data["vendors"]}))
-        report = "" if job.site in NO_REPORT else f"{job.out_dir}/report.html"
+        report = f"{job.out_dir}/report.html"
         assert row["report"] == report and row["scan_json"] == f"{job.out_dir}/scan.json"
     assert rows[DEMO]["consent"] != "0" and rows[DEMO]["undeclared"] != "0"  # the consent audit ran
     assert rows[HOSTILE]["title"] == h.TITLE
@@ -287,7 +287,8 @@ def test_html_counts_and_links_in_the_browser(batch):
             "rows => rows.map(r => ({site: r.cells[0].querySelector('.site-name').textContent,"
             " verdict: r.cells[4].querySelector('.badge').textContent,"
             " nums: [5, 6, 7, 8, 9].map(i => r.cells[i].textContent),"
-            " report: (r.cells[1].querySelector('a') || {}).href || null}))",
+            " report: (r.cells[1].querySelector('a') || {}).href || null,"
+            " link: (r.cells[1].querySelector('a') || {}).textContent || null}))",
         )
         by_site = {r["site"]: r for r in rows}
         assert list(by_site) == [j.site for j in jobs]
@@ -305,8 +306,9 @@ def test_html_counts_and_links_in_the_browser(batch):
             assert by_site[job.site]["nums"] == [str(want[k]) for k in keys], job.site
             assert by_site[job.site]["verdict"] == verdict(job)
             target = Path(unquote(by_site[job.site]["report"].removeprefix("file://")))
-            name = "scan.json" if job.site in NO_REPORT else "report.html"
-            assert target == (campaign / job.out_dir / name).resolve() and target.is_file()
+            assert target == (campaign / job.out_dir / "report.html").resolve() and target.is_file()
+            partial = job.site in PARTIAL_REPORT or job.site == JAR_PARTIAL
+            assert by_site[job.site]["link"] == ("partial report" if partial else "report"), job.site
         assert by_site[PENDING]["report"] is None and by_site[GONE]["report"].endswith("/report.html")
         # The link opens the site's own report.
         link = f"{attempt_dir(HOSTILE, 1)}/report.html"

@@ -13,6 +13,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from consent_factory import crawl_visits
+from consent_factory import scan as consent_scan
 from hypothesis import example, given
 from hypothesis import strategies as st
 from report_factory import demo_scan
@@ -20,22 +22,15 @@ from report_schemas import junit_errors, sarif_errors
 
 from scanner.api import read_scan
 from scanner.batch.campaign import write_campaign_report
-from scanner.batch.campaign_data import (
-    LEVEL_SEVERITY,
-    SEVERITY_RANK,
-    UNUSED_RECORDS,
-    finding_severity,
-    inside,
-    order_jobs,
-    read_for_campaign,
-    site_row,
-)
+from scanner.batch.campaign_data import UNUSED_RECORDS, inside, order_jobs, read_for_campaign, site_row
 from scanner.batch.model import JobRecord
+from scanner.batch.runner import summarise, worst_findings
 from scanner.errors import BadInput
 from scanner.gate import all_findings
 from scanner.model import BEHAVIOUR_KINDS, Finding
 from scanner.report.json_file import write_scan_json
 from scanner.report.sarif import RULES, build_sarif
+from scanner.severity import LEVEL_SEVERITY, SEVERITY_RANK, finding_severity
 
 ROOT = Path("/campaign/root")
 
@@ -106,6 +101,39 @@ def test_severity_is_the_sarif_level_of_every_kind():
         assert finding_severity(Finding(vendor="V", status=status)) == expected, status
         if status in BEHAVIOUR_KINDS:
             assert finding_severity(Finding(vendor="V", status=status, severity="low")) == "low"
+
+
+def test_the_runner_summary_uses_the_campaign_scale_for_every_kind():
+    """The worst findings the runner sends back with a site's summary (what the campaign shows when the
+    site's scan.json cannot be read) rank every kind on the same scale: a consent signal the site ignored
+    (gpc_ignored, not_in_cmp, cmp_mismatch) is medium, no banner low, a passed check no problem."""
+    for status in RULES:
+        severity = finding_severity(Finding(vendor="V", status=status))
+        worst = worst_findings([Finding(vendor="V", status=status)])
+        assert worst == (
+            [] if severity == "info" else [{"vendor": "V", "status": status, "severity": severity}]
+        )
+
+
+def test_a_summary_and_its_scan_json_give_a_site_the_same_worst_findings(tmp_path):
+    """A real consent audit (analysed by the pipeline; no banner, GPC ignored): the runner's summary and
+    the campaign's reading of the same scan.json agree on every problem and its severity."""
+    result = consent_scan(crawl_visits(cmp=None))
+    assert {"gpc_ignored", "no_banner", "before_consent"} <= {f.status for f in all_findings(result)}
+    folder = tmp_path / "sites" / "shop" / "attempt-1"
+    folder.mkdir(parents=True)
+    write_scan_json(result, folder)
+    summary = summarise(tmp_path, "sites/shop/attempt-1", 1)
+    job = JobRecord(
+        "https://www.shop.test/", "done", 1, 1, None, "sites/shop/attempt-1", None, None, {}, summary
+    )
+    row, read = site_row(tmp_path, job)
+    assert read is not None and not row.from_summary
+    every = worst_findings(all_findings(result), limit=100)
+    assert {(w["vendor"], w["status"], w["severity"]) for w in every} == {
+        (w.vendor, w.status, w.severity) for w in row.problems
+    }
+    assert [w["severity"] for w in summary["worst"]] == [w.severity for w in row.worst]
 
 
 def test_a_real_scan_is_ranked_and_counted_as_its_sarif_says(tmp_path):

@@ -8,11 +8,20 @@ import sqlite3
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from conftest import REPO
 
-from scanner.batch.driver import batch_exit_code, decide, default_workers, site_arguments
+from scanner.batch.campaign_options import RUN_DESTS
+from scanner.batch.driver import (
+    BatchConfig,
+    batch_exit_code,
+    decide,
+    default_workers,
+    run_batch,
+    site_arguments,
+)
 from scanner.batch.jobs import JOBS_FILE, CampaignLock, JobTable
 from scanner.batch.model import JobRecord, SiteJob
 from scanner.errors import BadInput
@@ -200,6 +209,66 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, args, message):
     assert run.returncode == 2, run.stderr
     assert message in run.stderr and "Traceback" not in run.stderr
     assert not (tmp_path / "camp" / JOBS_FILE).exists() or args == ["--resume"]
+
+
+def begun(camp, *options: str) -> list:
+    """A campaign begun as `scanner batch SITES --out CAMP OPTIONS` begins one (the command's parsing of
+    the scan options, the driver's bookkeeping), every site of it finished; returns its saved options."""
+    from scanner.cli import build_parser
+    from scanner.commands.batch import scan_tokens
+
+    args = build_parser().parse_args(["batch", "--out", str(camp), *options])
+    tokens, _ = scan_tokens(args)
+    config = BatchConfig(
+        campaign=camp, scan_tokens=tokens, history=Path(args.history) if args.history else None
+    )
+    assert run_batch(config, out=lambda line: None) == 0
+    return saved_options(camp)
+
+
+def saved_options(camp) -> list:
+    t = JobTable(camp)
+    try:
+        return t.get_meta("scan_tokens")
+    finally:
+        t.close()
+
+
+def test_a_resume_judges_the_rest_of_the_campaign_by_the_options_it_began_with(tmp_path):
+    """--waivers, --fail-on, --warn-on (and every option that shapes results) stay the campaign's: a resume
+    that gives none keeps them, one that gives others is refused (one line, exit 2, nothing changed); run
+    options (browser, timeouts, parallelism) are the resume's own when it gives some."""
+    camp, waivers = tmp_path / "camp", tmp_path / "waivers.toml"
+    waivers.write_text(
+        '[[waiver]]\nvendor = "Hotjar"\nreason = "study"\nowner = "me"\nexpires = 2099-01-01\n'
+    )
+    gate = ["--waivers", str(waivers), "--fail-on", "undeclared,mismatch", "--warn-on", "not-observed"]
+    began = begun(camp, *gate, "--max-pages", "3", "--timeout", "7", "--history", str(tmp_path / "h.db"))
+    campaign = [[d, w] for d, w in began if d not in RUN_DESTS]
+    assert [d for d, _ in campaign] == ["waivers", "fail_on", "warn_on", "max_pages"]
+
+    dropped = batch("--resume", "--out", str(camp), "--fail-on", "undeclared", "--max-pages", "3")
+    assert dropped.returncode == 2 and "Traceback" not in dropped.stderr
+    line = dropped.stderr.strip()
+    assert "\n" not in line and line.startswith("scanner: error: --resume: ")
+    assert "--fail-on (mismatch,undeclared when it began, the default now)" in line
+    assert "--warn-on (not_observed when it began, the default now)" in line
+    assert f"--waivers ({waivers} when it began, the default now)" in line
+    assert saved_options(camp) == began  # a refused resume changes nothing
+
+    same = batch(
+        *("--resume", "--out", str(camp), "--max-pages", "3", "--fail-on", "mismatch", "--fail-on"),
+        *("undeclared", "--warn-on", "not_observed", "--waivers", str(waivers), "--concurrency", "1"),
+    )
+    assert same.returncode == 0, same.stderr  # the same meaning, in other words and order
+    assert saved_options(camp) == [*campaign, ["concurrency", ["--concurrency", "1"]]]
+
+    run_only = batch("--resume", "--out", str(camp), "--timeout", "9")  # a run option only
+    assert run_only.returncode == 0, run_only.stderr
+    assert saved_options(camp) == [*campaign, ["timeout", ["--timeout", "9"]]]
+    assert (
+        f"resuming: recording into the history {tmp_path / 'h.db'}, as the campaign began" in run_only.stdout
+    )
 
 
 def test_a_campaign_is_not_started_twice_in_one_folder(tmp_path):

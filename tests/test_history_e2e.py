@@ -215,7 +215,7 @@ def test_trend_says_when_each_vendor_cookie_and_finding_was_first_and_last_seen(
         1,
         False,
     )
-    assert fb.detail == "declared"
+    assert fb.detail == "declared" and fb.state == "gone"  # the complete feb scan did not see it
     # Criteo appeared in feb, undeclared on this site
     cr = vendors["Criteo"]
     assert (cr.first_seen, cr.last_seen, cr.scans, cr.in_latest) == (
@@ -257,6 +257,73 @@ def test_trend_command_table_csv_and_json(campaigns):
     assert {(r["type"], r["name"], r["in_latest"]) for r in parsed} == {
         (r["type"], r["name"], str(r["in_latest"])) for r in data["rows"]
     }
+
+
+def stopped_at_its_start(url: str, out: Path) -> Path:
+    """A real partial scan of ``url`` with no page: the library's scan, interrupted (as Ctrl-C or a
+    batch's site timeout would) while it was still starting."""
+    import asyncio
+
+    import scanner
+    from scanner.errors import ScanInterrupted
+    from scanner.scanning import scan_async
+
+    async def run() -> None:
+        task = asyncio.ensure_future(scan_async(scanner.ScanOptions(start_urls=(url,), out_dir=out)))
+        await asyncio.sleep(0)  # the scan runs to its first wait: reading its declaration
+        assert scanner.interrupt_scans()
+        with pytest.raises(ScanInterrupted):
+            await task
+
+    asyncio.run(run())
+    return out / "scan.json"
+
+
+def test_a_partial_scan_is_no_evidence_that_a_tracker_is_gone(campaigns, tmp_path):
+    """A third scan of alpha, cut short before its first page: it saw nothing, yet Google Analytics and
+    Criteo are not "gone" (only a partial scan missed them), while Facebook is (the complete feb scan did
+    not see it). The table, CSV, JSON, compare and the matrix page say so."""
+    from scanner.history.files import matrix_html
+    from scanner.history.queries import GONE, NOT_SEEN_PARTIAL, PRESENT
+    from scanner.history.text import compare_text, trend_csv, trend_json
+
+    c = campaigns
+    db = tmp_path / "history.db"
+    with sqlite3.connect(c.db) as source, sqlite3.connect(db) as copy:
+        source.backup(copy)  # the module's database stays as the other tests expect it
+    partial = record_scan(db, stopped_at_its_start(f"https://{ALPHA}/", tmp_path / "cut"), campaign="mar")
+    t = trend(db, ALPHA)
+    assert [s.id for s in t.scans][-1] == partial and t.latest.interrupted and t.latest.pages == 0
+    state = {(r.type, r.name): r.state for r in t.rows}
+    assert state[("vendor", "Google Analytics")] == state[("vendor", "Criteo")] == NOT_SEEN_PARTIAL
+    assert state[("cookie", "_ga")] == state[("finding", "undeclared")] == NOT_SEEN_PARTIAL
+    assert state[("vendor", "Facebook")] == state[("cookie", "_fbp")] == GONE
+    assert PRESENT not in state.values() and not any(r.in_latest for r in t.rows)
+
+    table = run_cli("history", "trend", "--site", ALPHA, "--db", str(db))
+    assert table.returncode == 0, table.stderr
+    lines = table.stdout.splitlines()
+    assert lines[0].startswith("alpha-shop.com: 3 scan(s) (1 partial) from ")
+    assert lines[0].endswith(f"latest scan {partial} (PARTIAL, partial)")
+    ends = {ln.split()[1]: " ".join(ln.split()[-4:]) for ln in lines if ln.startswith("vendor ")}
+    assert ends["Google"] == "2/3 not seen (partial)" and ends["Criteo"] == "1/3 not seen (partial)"
+    assert ends["Facebook"].endswith("1/3 gone")
+    assert lines[-1] == (
+        "not seen (partial): missing only from partial (cut-short) scans since it was last seen, which "
+        "are no evidence that it is gone"
+    )
+    # the other formats and answers, in process (the command only prints them)
+    as_csv = csv.DictReader(io.StringIO(trend_csv(t)))
+    assert {(r["name"], r["state"]) for r in as_csv if r["type"] == "vendor"} >= {
+        ("Criteo", NOT_SEEN_PARTIAL),
+        ("Facebook", GONE),
+    }
+    assert {r["state"] for r in json.loads(trend_json(t))["rows"]} == {NOT_SEEN_PARTIAL, GONE}
+    diff = compare_text(compare(db, scan_id(c, "feb", ALPHA), partial))
+    assert "B is a partial scan (cut short): what it did not see is no evidence that it was removed" in diff
+    page = lxml.html.fromstring(matrix_html(matrix(db, "mar")))
+    note = " ".join(page.get_element_by_id("partial-note").text_content().split())
+    assert note.startswith("1 site marked partial (a scan cut short): an empty cell")
 
 
 def test_hostile_cookie_names_in_trend_are_exact_in_json_and_safe_in_csv_and_on_the_terminal(campaigns):

@@ -4,8 +4,8 @@ One :class:`SiteRow` per job, read one scan.json at a time and kept small (count
 the vendors seen): a campaign of 10,000 sites never holds 10,000 scan results in memory. The numbers
 come from the scan.json files, which are the truth; the job's summary (built by the runner) is only
 used when a scan.json cannot be read, and the row then says so. Severity is one scale for all finding
-kinds, the one the SARIF output already uses for its levels: error = high, warning = medium,
-note = low, none = info (checks that passed, information).
+kinds (:mod:`scanner.severity`, the SARIF levels: error = high, warning = medium, note = low, none =
+info), the same the runner's summary and the history use.
 
 Every string here may come from a scanned site or from the SITES file (titles, vendor names, URLs,
 errors): this module never formats them into markup; the renderers escape them.
@@ -24,27 +24,18 @@ from urllib.parse import quote
 from scanner.api import one_line, read_scan
 from scanner.batch.model import JobRecord
 from scanner.errors import EXIT_BAD_INPUT, BadInput
-from scanner.gate import all_findings, is_waived
-from scanner.model import (
-    BEHAVIOUR_KINDS,
-    CONSENT_KINDS,
-    FINDING_STATUSES,
-    SEVERITIES,
-    Finding,
-    ScanResult,
-)
+from scanner.gate import all_findings
+from scanner.model import BEHAVIOUR_KINDS, CONSENT_KINDS, FINDING_STATUSES, ScanResult
 from scanner.report import behaviour_text
 from scanner.report.consent_text import GOOD_KINDS
 from scanner.report.consent_text import kind_label as consent_label
-from scanner.report.sarif import RULES
 from scanner.report.text import partial_scan_text
+from scanner.severity import SEVERITY_RANK, finding_severity, is_problem
 
 WORST_PER_SITE = 5
 # The records of a scan the campaign never looks at (and the bulk of a big scan.json): left out when it
 # is read, so that a campaign's report does not check 10,000 sites' every request and cookie.
 UNUSED_RECORDS = ("requests", "cookies", "storage", "api_calls", "value_leaks")
-LEVEL_SEVERITY = {"error": "high", "warning": "medium", "note": "low", "none": "info"}
-SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}  # high 0 ... info 3
 KIND_ORDER = {k: i for i, k in enumerate((*FINDING_STATUSES, *CONSENT_KINDS, *BEHAVIOUR_KINDS))}
 DECLARATION_LABELS = {
     "undeclared": "Undeclared",
@@ -60,16 +51,6 @@ NOT_RUN = "NOT SCANNED"
 VERDICT_ORDER = ("FAIL", "PARTIAL", NO_SCAN, NOT_RUN, "PASS")
 
 
-def finding_severity(finding: Finding) -> str:
-    """high | medium | low | info for any finding kind: a behaviour finding's own severity, else the
-    level of the kind's SARIF rule (undeclared and the bad consent kinds are high, a mismatch medium,
-    a declared vendor not observed low, a check that passed info)."""
-    if finding.status in BEHAVIOUR_KINDS:
-        return behaviour_text.severity(finding)
-    rule = RULES.get(finding.status)
-    return LEVEL_SEVERITY.get(rule["level"], "medium") if rule else "medium"
-
-
 def kind_label(status: str) -> str:
     """The finding kind in words, as the site reports name it."""
     if status in DECLARATION_LABELS:
@@ -77,13 +58,6 @@ def kind_label(status: str) -> str:
     if status in BEHAVIOUR_KINDS:
         return behaviour_text.kind_label(status)
     return consent_label(status)
-
-
-def is_problem(finding: Finding) -> bool:
-    """A finding the campaign lists as a problem: not a check that passed, not information (declared and
-    consistent, consent-gated, GPC honoured, an embed), not accepted by a waiver that still holds (the
-    site's gate does not count it either; the per-status counts still do: they are what was seen)."""
-    return finding_severity(finding) != "info" and not is_waived(finding)
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,9 @@ LIGHT_CONSENT = "off"
 EXIT_INTERRUPTED = 130
 # the declaration options a site's own vendors/policy replaces
 DECLARATION_DESTS = ("vendors", "policy", "declared_from")
+# the scan options `scanner report` takes too: how the reports of a scan that saved only scan.json (a
+# site timeout, an error after it began) are rendered by the runner
+REPORT_DESTS = ("format", "fail_on", "warn_on", "self_contained", "browser")
 
 # (dest, command-line tokens) of each scan option given to the batch, in command-line order
 ScanTokens = list[tuple[str, list[str]]]
@@ -57,7 +60,7 @@ class BatchConfig:
 
     campaign: Path
     sites: list = field(default_factory=list)  # SiteJob records from the SITES file ([] on --resume)
-    scan_tokens: ScanTokens | None = None  # None on --resume: the campaign's saved ones
+    scan_tokens: ScanTokens | None = None  # as given (None: none); on --resume see campaign_options
     workers: int | None = None
     scheduler: str | None = None
     resume: bool = False
@@ -131,6 +134,11 @@ def site_arguments(tokens: ScanTokens, record: JobRecord, default_max_pages: int
     return args
 
 
+def report_arguments(tokens: ScanTokens) -> list[str]:
+    """The ``scanner report`` options that render a partial scan's reports as its scan would have."""
+    return [word for dest, words in tokens if dest in REPORT_DESTS for word in words]
+
+
 def _last_int(tokens: ScanTokens, dest: str) -> int | None:
     values = [words[-1] for d, words in tokens if d == dest]
     return int(values[-1]) if values else None
@@ -178,6 +186,7 @@ class Driver:
             site_timeout=self.config.site_timeout,
             grace_s=self.config.grace_s,
             campaign_id=self.campaign_id,
+            report_args=report_arguments(self.tokens),
             key=f"scan-{site_slug(site)}-{attempt}",
             pure=False,
         )
@@ -357,22 +366,41 @@ def run_batch(config: BatchConfig, *, out=print) -> int:
     lock = CampaignLock(config.campaign)
     try:
         lock.acquire()
+        tokens, history = _campaign_options(config, table, out)  # a refused resume changes nothing
+        table.set_meta("scan_tokens", tokens)
+        if history is not None:
+            table.set_meta("history", str(history.resolve()))
         if config.resume:
             reset = table.reset_unfinished()
             if reset:
                 out(f"resuming: {reset} unfinished site(s) to scan again")
         else:
             table.set_meta("created_at", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
-        if config.scan_tokens is not None:
-            table.set_meta("scan_tokens", config.scan_tokens)
         added = table.add_sites(config.sites)
         if config.resume and added:
             out(f"resuming: {added} new site(s) from the SITES file")
-        recorder = history_recorder(config.history, config.campaign)
+        recorder = history_recorder(history, config.campaign)
         return _run(config, table, make_batch_progress, out, recorder)
     finally:
         lock.release()
         table.close()
+
+
+def _campaign_options(config: BatchConfig, table: JobTable, out) -> tuple[ScanTokens, Path | None]:
+    """The scan options and the history database of this run: a new campaign's as given; a resumed one
+    keeps the options that shape its results (scanner.batch.campaign_options: BadInput when this command
+    gives others) and, without --history, the history it was recording into."""
+    if not config.resume:
+        return config.scan_tokens or [], config.history
+    from scanner.batch.campaign_options import resume_tokens
+
+    saved = table.get_meta("scan_tokens")
+    tokens = (config.scan_tokens or []) if saved is None else resume_tokens(saved, config.scan_tokens)
+    history = config.history
+    if history is None and (kept := table.get_meta("history")):
+        history = Path(kept)
+        out(f"resuming: recording into the history {history}, as the campaign began")
+    return tokens, history
 
 
 def _run(config: BatchConfig, table: JobTable, make_progress, out, recorder) -> int:

@@ -11,6 +11,11 @@ the page's timeouts hold. The scan runs in a new session (its own process group,
 - it is asked to die with its parent (Linux ``PR_SET_PDEATHSIG``): a worker killed with SIGKILL, or
   a LocalCluster whose driver died, does not leave scans running for nobody.
 
+A scan that ends without a verdict (stopped by the site timeout, or on an error after it began) saves
+only scan.json; the runner then renders the site's other formats from it (:func:`write_reports`, a
+``scanner report`` of the folder, with the batch's --format, --fail-on and --warn-on), so the campaign
+page links a report.html for that site too, which says the scan is partial and why.
+
 Only a small summary travels back through the scheduler (:func:`summarise`), never scan.json. This
 module is imported by the Dask workers: keep it light and everything in it picklable and top level.
 """
@@ -33,12 +38,10 @@ from scanner.batch.sites import site_slug
 
 LOG_FILE = "scan.log"
 GRACE_S = 15.0
+REPORT_TIMEOUT_S = 300.0  # rendering the reports of a partial scan (no browser, but for --format pdf)
 # exit code of ``scanner scan`` stopped by SIGTERM/Ctrl-C (it saved a partial scan)
 EXIT_INTERRUPTED = 130
 VERDICTS = {0: "PASS", 1: "FAIL", 4: "PARTIAL"}
-# Findings that are no problem, left out of "worst"; the rank of the others when they carry no severity.
-_HARMLESS = frozenset({"declared", "consent_gated", "gpc_honoured", "embed"})
-_SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2, "info": 3}
 
 # The scans this worker process runs now: Popen by campaign, for stop_scans.
 _running: dict[str, set[subprocess.Popen]] = {}
@@ -59,8 +62,10 @@ def run_site(
     site_timeout: float = 1800.0,
     grace_s: float = GRACE_S,
     campaign_id: str = "",
+    report_args: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """Scan ``site`` into ``CAMPAIGN/sites/<slug>/attempt-<attempt>/`` and return the outcome:
+    """Scan ``site`` into ``CAMPAIGN/sites/<slug>/attempt-<attempt>/`` and return the outcome (a scan
+    that ended without a verdict but saved scan.json gets its reports rendered, with ``report_args``):
 
     ``{"site", "attempt", "out_dir", "exit" (None when killed by a signal), "signal", "timed_out",
     "stopped" (by stop_scans), "seconds", "error" (one line or None), "summary" (see summarise; None
@@ -125,8 +130,6 @@ def run_site(
         "error": None,
         "summary": None,
     }
-    with contextlib.suppress(Exception):  # an unreadable scan.json is simply no summary
-        outcome["summary"] = summarise(Path(campaign_dir), rel, code if code is not None else -1)
     if timed_out:
         outcome["error"] = f"site timeout: still running after {site_timeout:g} s, stopped"
     elif stopped:
@@ -135,7 +138,43 @@ def run_site(
         outcome["error"] = f"the scan was killed by signal {_signal_name(-code)}"
     elif code not in VERDICTS:
         outcome["error"] = last_error(out / LOG_FILE) or f"the scan ended with exit code {code}"
+    if not stopped and code not in VERDICTS:  # the log's last lines are the report's from here on
+        write_reports(out, report_args, campaign_id=campaign_id, grace_s=grace_s)
+    with contextlib.suppress(Exception):  # an unreadable scan.json is simply no summary
+        outcome["summary"] = summarise(Path(campaign_dir), rel, code if code is not None else -1)
     return outcome
+
+
+def write_reports(
+    out: Path, report_args: Sequence[str], *, campaign_id: str = "", grace_s: float = GRACE_S
+) -> int | None:
+    """Render the reports of the partial scan saved in ``out`` (``scanner report``, its output in the
+    attempt's log); returns its exit code (None: no scan.json, or it did not end in time)."""
+    if not (out / "scan.json").is_file():
+        return None
+    command = [sys.executable, "-m", "scanner", "--no-config", "report", str(out), *report_args]
+    with open(out / LOG_FILE, "ab") as log:
+        log.write(f"$ {' '.join(command)}\n".encode())
+        log.flush()
+        proc = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env=_scan_env(),
+            preexec_fn=_die_with_parent,  # noqa: PLW1509 - only calls prctl, prepared beforehand
+        )
+        _register(campaign_id, proc)  # the driver stopped: this stops too
+        try:
+            proc.wait(timeout=REPORT_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            stop_group(proc, grace_s)
+        finally:
+            _unregister(campaign_id, proc)
+            _kill_group(proc)
+            log.write(f"# report pid {proc.pid} ended with {proc.returncode}\n".encode())
+    return proc.returncode if proc.returncode is not None and proc.returncode >= 0 else None
 
 
 def summarise(campaign: Path, rel: str, exit_code: int) -> dict[str, Any] | None:
@@ -166,31 +205,21 @@ def summarise(campaign: Path, rel: str, exit_code: int) -> dict[str, Any] | None
     }
 
 
-def severity_of(finding) -> str | None:
-    """A finding's severity: its own (behaviour findings), else from its status; None: no problem."""
-    from scanner.model import BAD_CONSENT_KINDS
-
-    if finding.status in _HARMLESS:
-        return None
-    if finding.severity:
-        return finding.severity
-    if finding.status == "undeclared" or finding.status in BAD_CONSENT_KINDS:
-        return "high"
-    return {"mismatch": "medium", "not_observed": "low"}.get(finding.status, "medium")
-
-
 def worst_findings(findings, limit: int = 5) -> list[dict[str, str]]:
-    """Up to ``limit`` findings, worst first (one per vendor and status)."""
+    """Up to ``limit`` problems (:func:`scanner.severity.is_problem`), most severe first (one per vendor
+    and status), each with its severity on the campaign's scale (:mod:`scanner.severity`)."""
+    from scanner.severity import SEVERITY_RANK, finding_severity, is_problem
+
     ranked = []
     seen = set()
     for order, f in enumerate(findings):
-        severity = severity_of(f)
-        if severity is None or severity == "info" or (f.vendor, f.status) in seen:
+        if not is_problem(f) or (f.vendor, f.status) in seen:
             continue
         seen.add((f.vendor, f.status))
+        severity = finding_severity(f)
         ranked.append(
             (
-                _SEVERITY_RANK.get(severity, 3),
+                SEVERITY_RANK.get(severity, 3),
                 order,
                 {"vendor": f.vendor, "status": f.status, "severity": severity},
             )

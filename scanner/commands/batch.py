@@ -74,7 +74,9 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument(
         "--resume",
         action="store_true",
-        help="continue the campaign in --out: scan its unfinished sites again (and any new SITES line)",
+        help="continue the campaign in --out: scan its unfinished sites again (and any new SITES line) with "
+        "the scan options and --history it began with (other options that shape results: exit 2; run "
+        "options such as --browser-arg or --timeout may change)",
     )
     p.add_argument(
         "--history", metavar="FILE", help="also record every finished scan in this history database"
@@ -150,7 +152,7 @@ def run(args: argparse.Namespace) -> int:
     config = BatchConfig(
         campaign=Path(args.out),
         sites=read_sites(args.sites) if args.sites else [],
-        scan_tokens=tokens if tokens or not args.resume else None,
+        scan_tokens=tokens,
         workers=args.workers,
         scheduler=args.scheduler,
         resume=args.resume,

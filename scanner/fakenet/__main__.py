@@ -40,16 +40,32 @@ START_PAGES = {
 }
 
 
+def port_number(text: str) -> int:
+    """A TCP port, 0 to 65535 (0: a free one)."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is 0 to 65535, not {port}")
+    return port
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m scanner.fakenet", description=__doc__)
     parser.add_argument("world", nargs="?", choices=sorted(WORLDS), default="demo")
-    parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
+    parser.add_argument("--port", type=port_number, default=0, help="port on 127.0.0.1 (default: a free one)")
     args = parser.parse_args(argv)
-    with FakeInternet(WORLDS[args.world]()) as net:
+    net = FakeInternet(WORLDS[args.world](), port=args.port)
+    try:
+        net.start()
+    except OSError as exc:  # the port is taken (or not ours to use): one line, as argparse says it
+        parser.error(f"cannot serve on 127.0.0.1:{args.port}: {exc.strerror or exc}")
+    with net:
         host, path = START_PAGES[args.world]
         print(f"serving {len(net.hosts)} hosts on 127.0.0.1:{net.port} (HTTP and HTTPS)")
         print(f"start page: {net.url(host, path)}")
-        print("chromium flags: --ignore-certificate-errors '" + net.chromium_args()[0] + "'")
+        print("chromium flags: --ignore-certificate-errors '" + net.chromium_args()[0] + "'", flush=True)
         try:
             while True:
                 time.sleep(3600)

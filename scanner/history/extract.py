@@ -25,12 +25,12 @@ from urllib.parse import urlsplit
 from scanner.domains import ascii_host, registrable_domain
 from scanner.errors import BadInput
 from scanner.gate import all_findings, verdict
-from scanner.model import BEHAVIOUR_KINDS, CONSENT_KINDS, Finding, ScanResult
+from scanner.model import BEHAVIOUR_KINDS, CONSENT_KINDS, ScanResult
+from scanner.severity import finding_severity
 
 # The verdict word of an exit code (scanner.gate.Verdict.word); ERROR: a code that is no verdict.
 VERDICTS = {0: "PASS", 1: "FAIL", 4: "PARTIAL"}
 # Severity of a finding without one of its own: from its SARIF level (scanner.report.sarif.RULES).
-LEVEL_SEVERITY = {"error": "high", "warning": "medium", "note": "low", "none": "info"}
 FINGERPRINT_VERSION = "history/v1"
 MAX_SITE_TEXT = 2048
 
@@ -78,16 +78,6 @@ def family_of(kind: str) -> str:
     if kind in BEHAVIOUR_KINDS:
         return "behaviour"
     return "declaration"
-
-
-def severity_of(finding: Finding) -> str:
-    from scanner.report import behaviour_text
-    from scanner.report.sarif import RULES
-
-    if finding.status in BEHAVIOUR_KINDS:
-        return behaviour_text.severity(finding)
-    level = RULES.get(finding.status, {}).get("level", "warning")
-    return LEVEL_SEVERITY.get(level, "medium")
 
 
 @dataclass
@@ -260,7 +250,7 @@ def finding_rows(result: ScanResult, site: str) -> list[dict[str, Any]]:
             "vendor": f.vendor,
             "category": f.category,
             "declared_name": f.declared_name,
-            "severity": severity_of(f),
+            "severity": finding_severity(f),
             "reasons": json.dumps(list(f.reasons), ensure_ascii=False),
             "unknown": bool(f.unknown),
             "pages": f.evidence.total("pages"),

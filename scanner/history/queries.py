@@ -36,6 +36,12 @@ class ScanInfo:
     scan_json: str
 
 
+# Where an item of a trend stands: in the site's latest scan; gone (a complete scan after it was last
+# seen did not see it); or not seen since only by partial scans (cut short: no evidence it is gone).
+PRESENT, GONE, NOT_SEEN_PARTIAL = "present", "gone", "not_seen_partial"
+STATE_ORDER = {PRESENT: 0, NOT_SEEN_PARTIAL: 1, GONE: 2}
+
+
 @dataclass(frozen=True)
 class TrendRow:
     """One vendor, cookie or finding of a site across its scans."""
@@ -50,6 +56,8 @@ class TrendRow:
     scans: int  # scans it was in
     in_latest: bool  # in the site's latest scan
     key: str = ""  # finding: its fingerprint
+    # PRESENT, GONE or NOT_SEEN_PARTIAL: a partial scan that did not see it is no evidence it is gone
+    state: str = PRESENT
 
 
 @dataclass(frozen=True)
@@ -150,7 +158,8 @@ def list_scans(db: str | Path, *, site: str | None = None, campaign: str | None 
 
 def trend(db: str | Path, site: str) -> Trend:
     """Each vendor, cookie (name, domain) and finding (by fingerprint) of ``site`` (a URL or host):
-    first and last seen, in how many of the site's scans, and whether the latest scan has it."""
+    first and last seen, in how many of the site's scans, whether the latest scan has it, and if not
+    whether it is gone (a complete scan since did not see it) or only not seen by partial scans."""
     key = site_key(site)
     with open_history(db, create=False) as conn:
         scans = [
@@ -205,9 +214,12 @@ def _rows(kind: str, seen: list[tuple], order: dict[int, int], scans: list[ScanI
     for name, extra, ident, scan_id in seen:
         grouped.setdefault((name, extra or "", ident or ""), []).append(order[int(scan_id)])
     latest = len(scans) - 1
+    complete = [i for i, s in enumerate(scans) if not s.interrupted]
+    last_complete = complete[-1] if complete else -1
     rows = []
     for (name, extra, ident), positions in grouped.items():
         first, last = min(positions), max(positions)
+        state = PRESENT if last == latest else GONE if last_complete > last else NOT_SEEN_PARTIAL
         rows.append(
             TrendRow(
                 type=kind,
@@ -220,9 +232,10 @@ def _rows(kind: str, seen: list[tuple], order: dict[int, int], scans: list[ScanI
                 scans=len(set(positions)),
                 in_latest=last == latest,
                 key=ident,
+                state=state,
             )
         )
-    rows.sort(key=lambda r: (not r.in_latest, r.first_seen, r.name.casefold(), r.detail))
+    rows.sort(key=lambda r: (STATE_ORDER[r.state], r.first_seen, r.name.casefold(), r.detail))
     return rows
 
 

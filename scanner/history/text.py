@@ -14,9 +14,14 @@ from dataclasses import asdict
 from typing import Any
 
 from scanner.csvsafe import csv_text
-from scanner.history.queries import Comparison, ScanInfo, Trend
+from scanner.history.queries import GONE, NOT_SEEN_PARTIAL, PRESENT, Comparison, ScanInfo, Trend
 
 MAX_CELL = 60
+STATE_WORDS = {PRESENT: "yes", GONE: "gone", NOT_SEEN_PARTIAL: "not seen (partial)"}
+PARTIAL_NOTE = (
+    "not seen (partial): missing only from partial (cut-short) scans since it was last seen, which are "
+    "no evidence that it is gone"
+)
 TREND_COLUMNS = (
     "type",
     "name",
@@ -26,6 +31,7 @@ TREND_COLUMNS = (
     "scans",
     "of_scans",
     "in_latest",
+    "state",
     "first_scan",
     "last_scan",
     "key",
@@ -59,8 +65,10 @@ def trend_records(t: Trend) -> list[dict[str, Any]]:
 
 def trend_text(t: Trend) -> str:
     first, last = t.scans[0], t.scans[-1]
+    partial = sum(s.interrupted for s in t.scans)
     head = (
-        f"{t.site}: {len(t.scans)} scan(s) from {first.started_at} to {last.started_at}; "
+        f"{t.site}: {len(t.scans)} scan(s){f' ({partial} partial)' if partial else ''} from "
+        f"{first.started_at} to {last.started_at}; "
         f"latest scan {last.id} ({last.verdict}{', partial' if last.interrupted else ''})\n\n"
     )
     rows = [
@@ -71,11 +79,14 @@ def trend_text(t: Trend) -> str:
             r.first_seen,
             r.last_seen,
             f"{r.scans}/{len(t.scans)}",
-            "yes" if r.in_latest else "gone",
+            STATE_WORDS.get(r.state, r.state),
         ]
         for r in t.rows
     ]
-    return head + table(["type", "name", "detail", "first seen", "last seen", "scans", "latest"], rows)
+    text = head + table(["type", "name", "detail", "first seen", "last seen", "scans", "latest"], rows)
+    if any(r.state == NOT_SEEN_PARTIAL for r in t.rows):
+        text += f"\n{PARTIAL_NOTE}\n"
+    return text
 
 
 def trend_csv(t: Trend) -> str:
@@ -112,6 +123,12 @@ def compare_text(c: Comparison) -> str:
         f"B: scan {c.b.id} of {clean(c.b.site)} at {c.b.started_at} ({c.b.verdict})",
         "",
     ]
+    partial = [name for name, scan in (("A", c.a), ("B", c.b)) if scan.interrupted]
+    if partial:
+        lines[-1:-1] = [
+            f"{' and '.join(partial)} {'is a partial scan' if len(partial) == 1 else 'are partial scans'} "
+            "(cut short): what it did not see is no evidence that it was removed or is gone"
+        ]
     if not (c.vendors or c.cookies or c.findings):
         return "\n".join([*lines, "No change in vendors, cookies or findings."]) + "\n"
     if c.vendors:
