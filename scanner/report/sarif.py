@@ -4,8 +4,9 @@ Each result points at the declaration file (``vendors.csv``, from the scan metad
 that GitHub code scanning can show it on a file of the repository: the declaration's line
 for declared vendors, line 1 (the header, where a row is missing) for undeclared trackers.
 The pages where the vendor was seen are attached as additional locations by URL (the first
-ten); ``properties.evidenceTotals`` counts all the evidence, ``evidenceListed`` what scan.json
-lists of it. A partial scan (``meta.interrupted``) has ``executionSuccessful: false`` and says
+ten); ``properties.evidenceTotals`` counts all the evidence as every format does (``requests`` with the
+beacons included, ``beacons`` how many of them were beacons), ``evidenceListed`` what scan.json lists of
+it. A partial scan (``meta.interrupted``) has ``executionSuccessful: false`` and says
 so in a ``toolExecutionNotifications`` entry, with one more per recorded error.
 
 A consent audit (``result.consent``) adds one rule per consent kind (TRK101...) and a result per
@@ -39,7 +40,6 @@ from pathlib import Path
 from scanner.model import (
     BEHAVIOUR_KINDS,
     CONSENT_KINDS,
-    EVIDENCE_KINDS,
     BehaviourReport,
     ConsentReport,
     Finding,
@@ -57,7 +57,7 @@ from scanner.report.consent_text import (
     verified_text,
 )
 from scanner.report.coverage_text import coverage_properties
-from scanner.report.text import evidence_summary, partial_scan_text
+from scanner.report.text import evidence_counts, evidence_listed, evidence_summary, partial_scan_text
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SARIF_CATEGORY = "tracker-audit"
@@ -295,8 +295,8 @@ def _result(
             "unknownVendor": finding.unknown,
             "pages": finding.evidence.total("pages"),
             "cookies": sorted({str(c.get("name", "")) for c in finding.evidence.cookies}),
-            "evidenceTotals": {k: finding.evidence.total(k) for k in EVIDENCE_KINDS},
-            "evidenceListed": {k: finding.evidence.listed(k) for k in EVIDENCE_KINDS},
+            "evidenceTotals": evidence_counts(finding.evidence),  # requests: beacons included
+            "evidenceListed": evidence_listed(finding.evidence),
         },
     }
     if finding.status == "declared" or finding.status in GOOD_KINDS:
