@@ -206,6 +206,22 @@ def findings_table(result: ScanResult, *, consent: bool = False, behaviour: bool
     return _findings_rows(findings, _vendor_hosts(result))
 
 
+def consent_findings_table(result: ScanResult) -> Table:
+    """The consent findings alone (``status`` is their kind: before_consent, despite_reject, ...), with
+    the columns of :func:`findings_table`; no rows without a consent audit."""
+    from scanner.report.consent_text import consent_findings
+
+    return _findings_rows(consent_findings(result.consent), _vendor_hosts(result))
+
+
+def behaviour_findings_table(result: ScanResult) -> Table:
+    """The behaviour findings alone (``status`` fingerprinting, form_data_leak, ...; ``severity`` and
+    ``observations`` set), with the columns of :func:`findings_table`; no rows without a behaviour audit."""
+    from scanner.report.behaviour_text import behaviour_findings
+
+    return _findings_rows(behaviour_findings(result.behaviour), _vendor_hosts(result))
+
+
 MATRIX_COLUMNS = [
     "vendor",
     "category",
