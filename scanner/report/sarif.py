@@ -26,6 +26,11 @@ kind ``informational`` with level ``none``. Its fingerprint hashes kind and vend
 as the others), its logical locations name the calling scripts, ``properties`` carry the severity,
 criteria met and observation count.
 
+``partialFingerprints["vendorStatus/v1"]`` hashes the finding's kind and case-folded vendor; the site's
+own vendors ("example.com (first party)", a first-party script's host) by their place in the scanned site
+(``scanner.fingerprints``: "<site> (first party)", "<host> (first party)"), so that alerts match across
+deployments of one site (a preview host such as ``pr-7-shop.vercel.app``, staging, production).
+
 A finding a waiver accepts (``--waivers``, still holding) carries ``suppressions: [{kind: external,
 status: accepted, justification}]`` (the reason, owner, expiry and where the waiver is written); an
 expired waiver only shows in ``properties.waiver``.
@@ -33,10 +38,10 @@ expired waiver only shows in ``properties.waiver``.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
+from scanner.fingerprints import sarif_fingerprint
 from scanner.model import (
     BEHAVIOUR_KINDS,
     CONSENT_KINDS,
@@ -268,9 +273,10 @@ def _result(
     artifact: str,
     lines: dict[str, tuple[int, int]],
     detections: tuple = (),
+    start_urls: tuple[str, ...] = (),
 ) -> dict:
     rule = RULES[finding.status]
-    fingerprint = hashlib.sha256(f"{finding.status}|{finding.vendor.casefold()}".encode()).hexdigest()[:32]
+    fingerprint = sarif_fingerprint(finding.status, finding.vendor, start_urls)
     out: dict = {
         "ruleId": rule["id"],
         "ruleIndex": rule_index[finding.status],
@@ -446,7 +452,9 @@ def build_sarif(result: ScanResult) -> dict:
         "automationDetails": {"id": SARIF_CATEGORY + "/"},
         "invocations": [_invocation(result)],
         "artifacts": [{"location": {"uri": artifact}, "roles": ["analysisTarget"]}],
-        "results": [_result(f, rule_index, artifact, lines, detections) for f in findings],
+        "results": [
+            _result(f, rule_index, artifact, lines, detections, result.meta.start_urls) for f in findings
+        ],
         "properties": {
             "startUrls": list(meta.start_urls),
             "summary": result.summary,
