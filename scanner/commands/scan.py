@@ -220,6 +220,7 @@ def resumed_options(args: argparse.Namespace, common: dict):
 def run(args: argparse.Namespace) -> int:
     from scanner.gate import verdict
     from scanner.progress import make_progress
+    from scanner.report.pdf import PdfNotPrinted
     from scanner.scanning import scan
 
     configure_logging(args.debug)
@@ -238,6 +239,13 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         result = scan(options, progress=progress)
+    except PdfNotPrinted as exc:  # the scan and its other outputs are complete: show them, then why not
+        close(bar)
+        report_summary(exc.result, exc.written)
+        gate = verdict(exc.result, options.fail_on, load_baseline(options.baseline), warn_on=options.warn_on)
+        print_verdict(exc.result, gate, options.waivers)
+        print(f"scanner: error: {exc}", file=sys.stderr)
+        return exc.exit_code
     except ScanInterrupted as exc:
         close(bar)
         if exc.result is None:  # stopped while it was starting: no page, no scan.json
