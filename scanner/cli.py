@@ -11,10 +11,11 @@ import os
 import signal
 import sys
 import threading
+import warnings
 
 from scanner import __version__
 from scanner.config import Parser, parse_args
-from scanner.errors import EXIT_BAD_INPUT, EXIT_CANNOT_SCAN, ScannerError
+from scanner.errors import EXIT_BAD_INPUT, EXIT_CANNOT_SCAN, ScannerError, ScannerWarning
 from scanner.safe_write import DISK_FULL
 
 EXIT_BROKEN_PIPE = 128 + getattr(signal, "SIGPIPE", 13)  # 141: the output's reader closed it early
@@ -94,7 +95,9 @@ def _main(argv: list[str] | None) -> int:
         parser.print_help()
         return EXIT_BAD_INPUT
     try:
-        with sigterm_stops_scans():
+        with sigterm_stops_scans(), warnings.catch_warnings():
+            warnings.simplefilter("default", ScannerWarning)
+            warnings.showwarning = one_line_warnings(warnings.showwarning)
             return int(args._run(args) or 0)
     except ScannerError as err:
         print(f"scanner: error: {err}", file=sys.stderr)
@@ -112,6 +115,19 @@ def _main(argv: list[str] | None) -> int:
         return EXIT_CANNOT_SCAN
     except Exception as exc:  # a bug: one line for the user, the traceback on request
         return internal_error(exc)
+
+
+def one_line_warnings(previous):
+    """``warnings.showwarning`` that prints a ScannerWarning (e.g. a report.html too large to mail) as one
+    line on stderr, ``scanner: warning: ...``, and leaves any other warning to ``previous``."""
+
+    def show(message, category, filename, lineno, file=None, line=None) -> None:
+        if issubclass(category, ScannerWarning):
+            print(f"scanner: warning: {message}", file=sys.stderr)
+        else:
+            previous(message, category, filename, lineno, file, line)
+
+    return show
 
 
 def internal_error(exc: Exception) -> int:
