@@ -1,5 +1,6 @@
 """`scanner scan --format pdf` when report.pdf cannot be printed: its own one-line error, exit 3, the
-scan's other outputs kept and the scan not marked partial (it is not a write failure).
+scan's other outputs kept and the scan not marked partial (it is not a write failure). The same scan
+shows that `scanner report` of it prints the console summary `scanner scan` printed.
 
 The scan runs in real Chromium through a wrapper executable (``--browser``) that starts the browser for
 the crawl but refuses to start it for printing (recognised by the printing browser's switch that turns
@@ -35,13 +36,19 @@ def failing_printer(tmp_path) -> str:
     return str(wrapper)
 
 
-def test_a_pdf_that_cannot_be_printed_has_its_own_error(demo_net, tmp_path):
+@pytest.fixture(scope="module")
+def scanned(demo_net, tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("pdf-failure")
     out = tmp_path / "out"
     args = ["scan", demo_net.url("www.example.com", "/"), "--out", str(out), "--quiet", "--no-screenshots"]
     args += ["--max-pages", "1", "--settle", "0.2", "--timeout", "5", "--ignore-https-errors"]
     args += [f"--browser-arg={a}" for a in demo_net.chromium_args()]
     args += ["--browser", failing_printer(tmp_path), "--format", "json,html,csv,md,pdf", "--fail-on", "none"]
-    proc = run_cli(*args)
+    return run_cli(*args), out
+
+
+def test_a_pdf_that_cannot_be_printed_has_its_own_error(scanned):
+    proc, out = scanned
     assert proc.returncode == EXIT_CANNOT_SCAN, (proc.stdout, proc.stderr)
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "Traceback" not in proc.stderr, proc.stderr
@@ -59,3 +66,23 @@ def test_a_pdf_that_cannot_be_printed_has_its_own_error(demo_net, tmp_path):
     assert scan["meta"]["interrupted"] is False and scan["meta"]["errors"] == []
     # the console still shows the scan's summary and verdict
     assert proc.stdout.startswith("scanned 1 pages: ") and f"  wrote {out / 'report.html'}" in proc.stdout
+
+
+def test_scan_and_report_print_the_same_summary(scanned):
+    """One console summary (scanner.report.console) for both commands: `scanner report` of the saved scan
+    prints the lines `scanner scan` printed (coverage, behaviour audit, ...), then the files it wrote."""
+    proc, out = scanned
+    again = run_cli(
+        "report", str(out), "--format", "md", "--out", str(out.parent / "again"), "--fail-on", "none"
+    )
+    assert again.returncode == 0, again.stderr
+
+    def summary(stdout: str) -> list[str]:
+        lines = stdout.splitlines()
+        return lines[: next(i for i, line in enumerate(lines) if line.startswith("  wrote "))]
+
+    scan_lines = summary(proc.stdout)
+    assert scan_lines[0].startswith("scanned 1 pages: ") and scan_lines[1].startswith("coverage: ")
+    assert any(line.startswith("behaviour: ") for line in scan_lines)
+    assert summary(again.stdout) == scan_lines
+    assert f"  wrote {out.parent / 'again' / 'summary.md'}" in again.stdout.splitlines()
