@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from scanner.diff import EVERYTHING, NOT_RECHECKED, Change, ScanDiff, shown_pages
 from scanner.model import FINDING_STATUSES
-from scanner.report.html import csp_hash, environment, stylesheet
+from scanner.report.html import csp_hash, environment, script, stylesheet, theme_switch
 from scanner.report.markdown import LABELS, md_escape
 
 MAX_ITEMS = 200
@@ -82,11 +82,22 @@ def _coverage_md(d: ScanDiff) -> list[str]:
 
 
 def diff_html(d: ScanDiff) -> str:
-    css = stylesheet()
-    csp = f"default-src 'none'; style-src {csp_hash(css)}; base-uri 'none'; form-action 'none'"
+    """diff.html: the report's stylesheet and script (theme switch), allowed by their hashes only."""
+    css, js = stylesheet(), script()
+    csp = (
+        f"default-src 'none'; style-src {csp_hash(css)}; script-src {csp_hash(js)}; base-uri 'none'; "
+        "form-action 'none'"
+    )
     template = environment().get_template("diff.html.j2")
     return template.render(
-        d=d, css=Markup(css), csp=csp, labels=LABELS, statuses=FINDING_STATUSES, everything=EVERYTHING
+        d=d,
+        css=Markup(css),
+        js=Markup(js),
+        csp=csp,
+        labels=LABELS,
+        statuses=FINDING_STATUSES,
+        everything=EVERYTHING,
+        theme_switch=theme_switch(),
     )
 
 

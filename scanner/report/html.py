@@ -57,6 +57,13 @@ def asset(name: str) -> str:
     return resources.files("scanner.report").joinpath("templates", name).read_text(encoding="utf-8")
 
 
+def theme_switch() -> Markup:
+    """The header's Light / Dark / System switch of every HTML page we write (templates/_theme_switch.html,
+    hidden until :data:`SCRIPT_PARTS` show it). A page with the switch has the script in its head, so that
+    a stored choice applies before the first paint."""
+    return Markup(asset("_theme_switch.html").strip())
+
+
 def stylesheet() -> str:
     return "\n".join(asset(name) for name in STYLE_PARTS)
 
