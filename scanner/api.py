@@ -114,6 +114,28 @@ class Scan:
         return frame(tables.findings_table(self.result))
 
     @cached_property
+    def consent_findings(self) -> pd.DataFrame:
+        """The consent findings (``status``: before_consent, despite_reject, ...), the columns of
+        ``findings``; empty without a consent audit."""
+        return frame(tables.consent_findings_table(self.result))
+
+    @cached_property
+    def consent_matrix(self) -> pd.DataFrame:
+        """The vendor x pass matrix, one row per vendor and pass (consent-matrix.csv)."""
+        return frame(tables.consent_matrix_table(self.result))
+
+    @cached_property
+    def behaviour_findings(self) -> pd.DataFrame:
+        """The behaviour findings (``status``: fingerprinting, form_data_leak, ...; ``severity``,
+        ``observations``), the columns of ``findings``; empty without a behaviour audit."""
+        return frame(tables.behaviour_findings_table(self.result))
+
+    @cached_property
+    def behaviour(self) -> pd.DataFrame:
+        """One row per observation of each behaviour detection (behaviour.csv)."""
+        return frame(tables.behaviour_table(self.result))
+
+    @cached_property
     def pages(self) -> pd.DataFrame:
         return frame(tables.pages_table(self.result))
 

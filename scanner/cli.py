@@ -11,12 +11,14 @@ import os
 import signal
 import sys
 import threading
+import warnings
 
 from scanner import __version__
 from scanner.config import Parser, parse_args
-from scanner.errors import EXIT_BAD_INPUT, EXIT_CANNOT_SCAN, ScannerError
+from scanner.errors import EXIT_BAD_INPUT, EXIT_CANNOT_SCAN, ScannerError, ScannerWarning
 from scanner.safe_write import DISK_FULL
 
+EXIT_BROKEN_PIPE = 128 + getattr(signal, "SIGPIPE", 13)  # 141: the output's reader closed it early
 COMMANDS = ("scan", "demo", "report", "diff", "policy", "batch", "history", "init", "config", "completion")
 COMMANDS += ("email",)  # scanner email (issue 17)
 COMMANDS += ("auth",)  # scanner auth record (issue 16)
@@ -29,7 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Crawl a website in real Chromium, capture cookies, storage, beacons and "
         "third-party requests, attribute them to vendors and compare with the declared vendors.",
         epilog="Exit codes: 0 clean, 1 findings at or above --fail-on, 2 bad input, 3 scan could not run, "
-        "4 partial scan (interrupted or killed: never passes).",
+        "4 partial scan (interrupted or killed: never passes); 130 interrupted, 141 the output's reader "
+        "closed it (e.g. `| head`).",
     )
     parser.add_argument("--version", action="version", version=f"scanner (tracker-audit) {__version__}")
     parser.add_argument(
@@ -58,6 +61,28 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; its exit code. A reader that closed the output early (``scanner config | head``)
+    ends the command quietly with exit code 141 (128 + SIGPIPE, as a tool the signal stops): the rest of
+    the output goes to the null device (the pattern of Python's ``signal`` documentation), no message."""
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # buffered output meets a closed reader here, not at interpreter exit
+        return code
+    except BrokenPipeError:
+        return reader_gone()
+
+
+def reader_gone() -> int:
+    """Send what is left of stdout to the null device, so that the interpreter's last flush at exit does
+    not fail again; the exit code of a closed output."""
+    with contextlib.suppress(OSError, ValueError):  # ValueError: io.UnsupportedOperation (no descriptor)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    return EXIT_BROKEN_PIPE
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     try:  # the command line, then SCANNER_* variables and the config file for what it leaves out
         args = parse_args(parser, argv)
@@ -70,7 +95,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return EXIT_BAD_INPUT
     try:
-        with sigterm_stops_scans():
+        with sigterm_stops_scans(), warnings.catch_warnings():
+            warnings.simplefilter("default", ScannerWarning)
+            warnings.showwarning = one_line_warnings(warnings.showwarning)
             return int(args._run(args) or 0)
     except ScannerError as err:
         print(f"scanner: error: {err}", file=sys.stderr)
@@ -78,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("scanner: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader of our output is gone: main() ends quietly
+        raise
     except OSError as exc:
         if exc.errno not in DISK_FULL:
             return internal_error(exc)
@@ -86,6 +115,19 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_CANNOT_SCAN
     except Exception as exc:  # a bug: one line for the user, the traceback on request
         return internal_error(exc)
+
+
+def one_line_warnings(previous):
+    """``warnings.showwarning`` that prints a ScannerWarning (e.g. a report.html too large to mail) as one
+    line on stderr, ``scanner: warning: ...``, and leaves any other warning to ``previous``."""
+
+    def show(message, category, filename, lineno, file=None, line=None) -> None:
+        if issubclass(category, ScannerWarning):
+            print(f"scanner: warning: {message}", file=sys.stderr)
+        else:
+            previous(message, category, filename, lineno, file, line)
+
+    return show
 
 
 def internal_error(exc: Exception) -> int:

@@ -1,7 +1,17 @@
-"""What changed between two scans: vendors, cookies, third-party hosts and findings.
+"""What changed between two scans: vendors, cookies, third-party hosts, findings, consent findings and
+behaviour findings.
 
 Pure functions over two :class:`ScanResult` values; ``scanner diff OLD NEW`` prints the
 text form and writes ``diff.md`` and ``diff.html``.
+
+Consent and behaviour findings ("before_consent: Criteo", "fingerprinting: fp-metrics.net") are new, gone
+or changed: one found by both scans whose severity, criteria met (behaviour) or totals (pages, cookies,
+requests with beacons, storage keys) differ is listed once as changed, with what changed. One the new scan
+lacks is "not re-checked" unless it visited every page where the old scan saw it (their criteria count
+requests and calls over pages: a shorter crawl can miss a recorder it would have seen). They are only
+compared when both scans ran that audit (a scan without a consent audit, or made before behaviour audits,
+has nothing to compare: ``Change.note`` says so); a note also says when the two behaviour audits looked
+for different things (API hooks or the form probe on in one scan only).
 
 A scan only sees the pages it visited. When the two scans covered different pages, the diff says so
 (``ScanDiff.pages``), and an item of OLD that NEW lacks is only "removed" when NEW visited at least one
@@ -11,12 +21,14 @@ of the pages where OLD saw it; otherwise it is "not re-checked", named with thos
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from scanner.crawl.urls import url_key
-from scanner.model import ScanResult
+from scanner.model import BEHAVIOUR_KINDS, Finding, ScanResult
 
 NOT_RECHECKED = "not re-checked"
+CONSENT = "consent findings"
+BEHAVIOUR = "behaviour findings"
 
 
 @dataclass(frozen=True)
@@ -33,10 +45,13 @@ class Change:
     removed: tuple[str, ...] = ()
     not_rechecked: tuple[str, ...] = ()
     pages: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # in both scans but different (consent and behaviour findings): item -> what changed, in words
+    changed: dict[str, str] = field(default_factory=dict)
+    note: str = ""  # why the lists are empty or should be read with care ("not compared: ...")
 
     @property
     def empty(self) -> bool:
-        return not self.added and not self.removed and not self.not_rechecked
+        return not self.added and not self.removed and not self.not_rechecked and not self.changed
 
 
 @dataclass(frozen=True)
@@ -77,10 +92,24 @@ class ScanDiff:
     summary_old: dict[str, int] = field(default_factory=dict)
     summary_new: dict[str, int] = field(default_factory=dict)
     pages: PageCoverage = field(default_factory=lambda: PageCoverage(0, 0))
+    consent: Change = field(default_factory=lambda: Change(CONSENT))  # "kind: vendor" lines
+    behaviour: Change = field(default_factory=lambda: Change(BEHAVIOUR))
 
     @property
     def changes(self) -> tuple[Change, ...]:
-        return (self.vendors, self.cookies, self.hosts, self.findings)
+        return (self.vendors, self.cookies, self.hosts, self.findings, self.consent, self.behaviour)
+
+    @property
+    def worse(self) -> bool:
+        """A finding NEW has that OLD had not: a declaration finding, a consent finding that is not a
+        passed check, or a behaviour finding above information."""
+        from scanner.report import behaviour_text, consent_text
+
+        return bool(
+            self.findings.added
+            or any(consent_text.severity(_kind(x)) != "good" for x in self.consent.added)
+            or any(not behaviour_text.is_info(_kind(x)) for x in self.behaviour.added)
+        )
 
     @property
     def empty(self) -> bool:
@@ -131,6 +160,79 @@ def _findings(result: ScanResult) -> set[str]:
     return {f"{f.status}: {f.vendor}" for f in result.findings}
 
 
+def _kind(item: str) -> str:
+    """The kind of a "kind: vendor" item."""
+    return item.split(": ", 1)[0]
+
+
+def _finding_key(f: Finding) -> str:
+    return f"{f.status}: {f.vendor}"
+
+
+def _facts(f: Finding, detections: tuple = ()) -> dict[str, str]:
+    """What a consent or behaviour finding says, fact by fact, for "changed": its severity and criteria
+    met (behaviour) and its totals, as every report counts them."""
+    from scanner.report import behaviour_text
+    from scanner.report.text import evidence_counts
+
+    facts: dict[str, str] = {}
+    if f.status in BEHAVIOUR_KINDS:
+        facts["severity"] = behaviour_text.severity(f)
+        obs = behaviour_text.observations(f, detections)
+        facts["criteria"] = "; ".join(sorted(behaviour_text.criteria_of(obs))) or "—"
+        facts["pages"] = str(behaviour_text.pages_total(f, obs))
+    counts = evidence_counts(f.evidence)
+    for what in ("pages", "cookies", "requests", "storage"):
+        facts.setdefault(what, str(counts[what]))
+    return facts
+
+
+def _what_changed(old: dict[str, str], new: dict[str, str]) -> str:
+    """ "severity medium → high; pages 3 → 1" for the facts that differ ("" for none)."""
+    return "; ".join(f"{k} {old.get(k, '—')} → {new.get(k, '—')}" for k in new if old.get(k) != new.get(k))
+
+
+def _audit_findings(
+    kind: str,
+    old: tuple[Finding, ...] | None,
+    new: tuple[Finding, ...] | None,
+    detections: tuple[tuple, tuple],
+    pages: dict[str, set[str]],
+    visited: set[str],
+    note: str,
+) -> Change:
+    """New, gone (or not re-checked) and changed findings of one audit; None: that scan ran no audit."""
+    if old is None and new is None:
+        return Change(kind)  # neither scan ran that audit: nothing to say
+    if old is None or new is None:
+        which = "old" if old is None else "new"
+        return Change(kind, note=f"not compared: the {which} scan ran no {kind.split()[0]} audit")
+    old_by = {_finding_key(f): f for f in old}
+    new_by = {_finding_key(f): f for f in new}
+    base = _change(kind, set(old_by), set(new_by), pages, visited, every_page=True)
+    changed = {}
+    for key in sorted(old_by.keys() & new_by.keys(), key=str.casefold):
+        what = _what_changed(_facts(old_by[key], detections[0]), _facts(new_by[key], detections[1]))
+        if what:
+            changed[key] = what
+    return replace(base, changed=changed, note=note)
+
+
+def _behaviour_note(old: ScanResult, new: ScanResult) -> str:
+    """Says when the two behaviour audits looked for different things."""
+    if old.behaviour is None or new.behaviour is None:
+        return ""
+    notes = []
+    for attr, what in (
+        ("hooks", "API hooks (fingerprinting)"),
+        ("probe_forms", "the form probe (form-data leaks)"),
+    ):
+        a, b = getattr(old.behaviour, attr), getattr(new.behaviour, attr)
+        if a != b:
+            notes.append(f"{what} ran in the {'old' if a else 'new'} scan only")
+    return "; ".join(notes) + (": what only one scan looked for is not a change" if notes else "")
+
+
 def _change(
     kind: str,
     old: set[str],
@@ -138,11 +240,14 @@ def _change(
     pages: dict[str, set[str]] | None = None,
     visited: set[str] | None = None,
     absent: dict[str, set[str]] | None = None,
+    every_page: bool = False,
 ) -> Change:
     """The change from ``old`` to ``new``; with ``pages`` (item -> OLD's pages of it) and ``visited`` (the
     keys of NEW's pages), an item whose OLD pages NEW never visited is not re-checked, not removed.
-    ``absent``: added items that state an absence (item -> OLD's pages of what is absent); those pages are
-    named when NEW visited none of them."""
+    ``every_page``: an item that rests on all its pages together (a consent or behaviour finding, whose
+    criteria count requests over pages) is not re-checked, with the pages NEW skipped named, unless NEW
+    visited every one of them. ``absent``: added items that state an absence (item -> OLD's pages of what
+    is absent); those pages are named when NEW visited none of them."""
     key = str.casefold
     gone = sorted(old - new, key=key)
     added = tuple(sorted(new - old, key=key))
@@ -151,8 +256,9 @@ def _change(
     if visited is not None:
         for item, source in [*((i, pages) for i in gone), *((i, absent) for i in added)]:
             seen_on = (source or {}).get(item) or set()
-            if seen_on and not any(_key(p) in visited for p in seen_on):
-                (unchecked if item in gone else notes)[item] = tuple(sorted(seen_on))
+            skipped = {p for p in seen_on if _key(p) not in visited}
+            if skipped and (skipped == seen_on or (every_page and item in gone)):
+                (unchecked if item in gone else notes)[item] = tuple(sorted(skipped))
     return Change(
         kind,
         added=added,
@@ -208,7 +314,36 @@ def diff_scans(old: ScanResult, new: ScanResult) -> ScanDiff:
         summary_old=old.summary,
         summary_new=new.summary,
         pages=_pages(old, new),
+        consent=_audit_findings(
+            CONSENT,
+            old.consent.findings if old.consent is not None else None,
+            new.consent.findings if new.consent is not None else None,
+            ((), ()),
+            _audit_pages(old.consent.findings if old.consent is not None else (), vendor_pages),
+            visited,
+            "",
+        ),
+        behaviour=_audit_findings(
+            BEHAVIOUR,
+            old.behaviour.findings if old.behaviour is not None else None,
+            new.behaviour.findings if new.behaviour is not None else None,
+            (
+                old.behaviour.detections if old.behaviour is not None else (),
+                new.behaviour.detections if new.behaviour is not None else (),
+            ),
+            _audit_pages(old.behaviour.findings if old.behaviour is not None else (), vendor_pages),
+            visited,
+            _behaviour_note(old, new),
+        ),
     )
+
+
+def _audit_pages(findings: Iterable[Finding], vendor_pages: dict[str, set[str]]) -> dict[str, set[str]]:
+    """item -> the pages of OLD where the finding was seen (its evidence, else its vendor's pages)."""
+    return {_finding_key(f): set(f.evidence.pages) or vendor_pages.get(f.vendor, set()) for f in findings}
+
+
+EVERYTHING = "vendors, cookies, third-party hosts, findings, consent findings or behaviour findings"
 
 
 def shown_pages(pages: tuple[str, ...], limit: int = 3) -> str:
@@ -235,16 +370,21 @@ def diff_text(d: ScanDiff) -> str:
         if d.pages.only_new:
             lines.append(f"  only in new: {shown_pages(d.pages.only_new, 10)}")
     if d.empty:
-        lines.append("no changes in vendors, cookies, third-party hosts or findings")
+        lines.append(f"no changes in {EVERYTHING}")
     for c in d.changes:
+        if c.note:
+            lines.append(f"{c.kind}: {c.note}")
         if c.empty:
             continue
         head = f"{c.kind}: +{len(c.added)} -{len(c.removed)}"
+        if c.changed:
+            head += f" ~{len(c.changed)}"
         if c.not_rechecked:
             head += f", {len(c.not_rechecked)} {NOT_RECHECKED}"
         lines.append(head)
         lines += [f"  + {x}{_unvisited(c, x)}" for x in c.added]
         lines += [f"  - {x}" for x in c.removed]
+        lines += [f"  ~ {x} ({what})" for x, what in c.changed.items()]
         lines += [
             f"  ? {x} ({NOT_RECHECKED}: the new scan did not visit {shown_pages(c.pages[x])}, "
             "where the old scan saw it)"

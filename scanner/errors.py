@@ -33,3 +33,8 @@ class ScanInterrupted(ScannerError):
     """The scan was stopped (Ctrl-C, SIGTERM) before it finished; ``result`` holds the finished pages."""
 
     exit_code = 130
+
+
+class ScannerWarning(UserWarning):
+    """Something the user should know that does not stop the command (``warnings.warn``): the CLI prints
+    it as one line, ``scanner: warning: ...``; a library caller sees a Python warning."""

@@ -51,6 +51,11 @@ def test_vendors_of_unvisited_pages_are_not_rechecked(pair):
     assert {"declared: Criteo", "declared: Quantcast"} <= set(d.findings.not_rechecked)
     assert "not_observed: Criteo" in d.findings.added
     assert d.findings.pages["not_observed: Criteo"] == ("https://www.example.com/products",)
+    # Hotjar records on every page (its recording traffic counted over all four); NEW saw one of them,
+    # too little for the criterion: not re-checked, with the three pages NEW skipped
+    recording = "session_recording: Hotjar"
+    assert recording in d.behaviour.not_rechecked and recording not in d.behaviour.removed
+    assert set(d.behaviour.pages[recording]) == set(d.pages.only_old)
 
 
 def test_every_diff_output_says_so(pair):

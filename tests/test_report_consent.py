@@ -359,7 +359,8 @@ def test_summary_md_has_the_consent_section_and_names_failing_findings(written, 
     assert f"❌ **fires before consent**: {CRITEO_BEFORE} requests on 3 pages" in criteo
     assert "❌ **fires after reject**" in criteo and "❌ **ignores GPC**" in criteo
     (row,) = [line for line in section.splitlines() if line.startswith("| Criteo | 🔴 Before consent")]
-    assert row.split(" | ")[-2:] == ["3", "fails |"]  # Pages is the finding's total
+    # Pages, Requests (beacons included), Beacons: the finding's totals
+    assert row.split(" | ")[-4:] == ["3", str(CRITEO_BEFORE), "0", "fails |"]
     assert "| Reject all | Onetrust | reject all \\(opt-out\\) | verified" in section
 
 

@@ -206,7 +206,7 @@ def test_summary_md_escapes_hostile_names(result):
     )
     md = build_summary_md(replace(result, findings=(evil,)))
     row = next(line for line in md.splitlines() if line.startswith("| x"))
-    assert row.count(" | ") == 5  # six cells: the pipe in the name did not add one
+    assert row.count(" | ") == 7  # eight cells: the pipe in the name did not add one
     assert not re.search(r"(?<!\\)[<>]", md), "unescaped angle bracket"
     assert "](javascript" not in md and " @everyone" not in md
     assert "\\<img src=x onerror=alert\\(1\\)\\>" in row

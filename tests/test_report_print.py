@@ -257,7 +257,7 @@ def test_pdf_without_a_browser_is_one_line_and_exit_3(tmp_path):
     env = {"SCANNER_SYSTEM_CHROMIUMS": "", "PLAYWRIGHT_BROWSERS_PATH": str(tmp_path / "no-browsers")}
     proc = run_cli("report", str(tmp_path), "--out", str(tmp_path / "o"), "--format", "pdf,html", env=env)
     assert proc.returncode == 3, proc.stdout + proc.stderr
-    assert proc.stderr.startswith("scanner: error: cannot write report.pdf: no Chromium found") and (
+    assert proc.stderr.startswith("scanner: error: report.pdf was not printed: no Chromium found") and (
         proc.stderr.count("\n") == 1
     )
     assert (tmp_path / "o" / "report.html").is_file() and not (tmp_path / "o" / "report.pdf").exists()

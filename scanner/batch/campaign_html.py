@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 import scanner
 from scanner.batch.campaign_data import NO_SCAN, NOT_RUN, Campaign, SiteRow
-from scanner.report.html import content_security_policy, script, stylesheet
+from scanner.report.html import content_security_policy, script, stylesheet, theme_switch
 from scanner.report.html_view import safe_href
 
 LIST_LIMIT = 10  # site names listed per vendor or finding (the count is the total)
@@ -141,4 +141,5 @@ def render_campaign_html(campaign: Campaign, written_at: str | None = None) -> s
         css=Markup(css),
         js=Markup(js),
         csp=content_security_policy(css, js),
+        theme_switch=theme_switch(),
     )

@@ -1,4 +1,5 @@
-"""`scanner diff OLD NEW`: vendors, cookies, hosts and findings added, removed or not re-checked."""
+"""`scanner diff OLD NEW`: vendors, cookies, hosts and findings (consent and behaviour findings too) added,
+removed, changed or not re-checked."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "diff",
         help="what changed between two saved scans",
         description="Compare two saved scans (scan.json files or their folders): vendors, cookies, "
-        "third-party hosts and findings added and removed. When the scans visited different pages it "
+        "third-party hosts and findings added and removed, and consent and behaviour findings new, gone "
+        "or changed (severity, criteria met, totals). When the scans visited different pages it "
         "says so, and an item the new scan lacks is 'not re-checked', not removed, when the new scan "
         "visited none of the pages where the old one saw it. Prints the changes and writes diff.html "
         "and diff.md. Exit codes: 0 done, 2 bad input.",

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from scanner.gate import add_gate_options, all_findings, normalise_fail_on, normalise_warn_on, verdict
 from scanner.report import BROWSER_FORMATS, DEFAULT_FORMATS, FORMATS, parse_formats, write_reports
+from scanner.report.console import print_summary
 from scanner.report.verdict_text import print_verdict
 from scanner.waivers import load_waivers, unused_waivers
 
@@ -122,24 +123,8 @@ def run(args: argparse.Namespace) -> int:
         self_contained=args.self_contained,
         browser=args.browser,
     )
-    for path in written:
-        print(f"wrote {path}")
+    print_summary(result, written)  # as `scanner scan` prints it (scanner.report.console)
     gate = verdict(result, fail_on, baseline, warn_on=warn_on)
-    if result.consent is not None:
-        from scanner.report.consent_text import console_line
-
-        print(console_line(result.consent))
-    if result.behaviour is not None:
-        from scanner.report.behaviour_text import console_line as behaviour_line
-
-        print(behaviour_line(result.behaviour))
-    print("findings: " + ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in result.summary.items()))
-    from scanner.report.coverage_text import coverage_line
-
-    print(f"coverage: {coverage_line(result)}")
-    from scanner.commands.scan import print_login_line
-
-    print_login_line(result)
     unused = unused_waivers(waivers, result) if waivers is not None else []
     print_verdict(result, gate, unused=unused)
     if gate.partial:

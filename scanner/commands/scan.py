@@ -220,6 +220,7 @@ def resumed_options(args: argparse.Namespace, common: dict):
 def run(args: argparse.Namespace) -> int:
     from scanner.gate import verdict
     from scanner.progress import make_progress
+    from scanner.report.pdf import PdfNotPrinted
     from scanner.scanning import scan
 
     configure_logging(args.debug)
@@ -238,6 +239,13 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         result = scan(options, progress=progress)
+    except PdfNotPrinted as exc:  # the scan and its other outputs are complete: show them, then why not
+        close(bar)
+        report_summary(exc.result, exc.written)
+        gate = verdict(exc.result, options.fail_on, load_baseline(options.baseline), warn_on=options.warn_on)
+        print_verdict(exc.result, gate, options.waivers)
+        print(f"scanner: error: {exc}", file=sys.stderr)
+        return exc.exit_code
     except ScanInterrupted as exc:
         close(bar)
         if exc.result is None:  # stopped while it was starting: no page, no scan.json
@@ -306,34 +314,16 @@ def load_baseline(path):
 
 
 def print_login_line(result) -> None:
-    """The logged-in audit in one line (scanner.report.login_text), when the scan logged in or checked."""
-    from scanner.report.login_text import console_line
-    from scanner.safetext import terminal_text
+    """The logged-in audit in one line (scanner.report.console.login_line), when the scan logged in."""
+    from scanner.report.console import login_line
 
-    line = console_line(result)
+    line = login_line(result)
     if line is not None:
-        print(terminal_text(line, 1000))
+        print(line)
 
 
 def report_summary(result, written) -> None:
-    s = result.summary
-    third = sorted({r.registrable_domain for r in result.requests if r.third_party})
-    print(
-        f"scanned {len(result.pages)} pages: {len(result.cookies)} cookies, {len(result.requests)} requests "
-        f"({len(third)} third-party domains); findings: {s['undeclared']} undeclared, "
-        f"{s['mismatch']} mismatch, {s['not_observed']} not observed, {s['declared']} declared"
-    )
-    from scanner.report.coverage_text import coverage_line
+    """The console summary, as `scanner report` prints it (scanner.report.console)."""
+    from scanner.report.console import print_summary
 
-    print(f"coverage: {coverage_line(result)}")
-    print_login_line(result)
-    if result.consent is not None:
-        from scanner.report.consent_text import console_line
-
-        print(console_line(result.consent))
-    if result.behaviour is not None:
-        from scanner.report.behaviour_text import console_line as behaviour_line
-
-        print(behaviour_line(result.behaviour))
-    for path in written:
-        print(f"  wrote {path}")
+    print_summary(result, written)

@@ -10,7 +10,8 @@ The finding fingerprint (:func:`finding_fingerprint`) is what makes a baseline a
 the site key, the finding's kind and the vendor name (case and spacing folded, as the gate compares
 vendors), nothing that changes from one scan to the next (pages, counts, evidence). The SARIF
 report's ``partialFingerprints["vendorStatus/v1"]`` hashes kind and vendor only (a SARIF log is about one
-site); it is kept beside it (``sarif_fingerprint``) so a finding can be matched with its SARIF result.
+site); it is kept beside it (``sarif_fingerprint``) so a finding can be matched with its SARIF result. Both
+key the site's own vendors ("example.com (first party)") by ``scanner.fingerprints.stable_vendor``.
 """
 
 from __future__ import annotations
@@ -18,12 +19,15 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from scanner import fingerprints
 from scanner.domains import ascii_host, registrable_domain
 from scanner.errors import BadInput
+from scanner.fingerprints import FIRST_PARTY, SITE, site_names, stable_vendor
 from scanner.gate import all_findings, verdict
 from scanner.model import BEHAVIOUR_KINDS, CONSENT_KINDS, ScanResult
 from scanner.severity import finding_severity
@@ -61,15 +65,21 @@ def vendor_key(vendor: str) -> str:
     return " ".join(vendor.casefold().split())
 
 
-def finding_fingerprint(site: str, kind: str, vendor: str) -> str:
-    """The same for the same site key, kind and vendor in every scan (32 hex characters)."""
-    text = f"{FINGERPRINT_VERSION}|{site}|{kind}|{vendor_key(vendor)}"
+def finding_fingerprint(site: str, kind: str, vendor: str, start_urls: Iterable[str] = ()) -> str:
+    """The same for the same site key, kind and vendor in every scan (32 hex characters). The site's own
+    vendors are keyed as SARIF keys them (``scanner.fingerprints.stable_vendor``, from the scan's start
+    URLs), with ``<site>`` spelled as the site key: "example.com (first party)" of a scan of example.com
+    hashes as it always did, and a preview deployment recorded under the same ``--site`` matches it."""
+    key = vendor_key(vendor)
+    if key.endswith(FIRST_PARTY):
+        key = stable_vendor(key, *site_names(start_urls)).replace(SITE, site)
+    text = f"{FINGERPRINT_VERSION}|{site}|{kind}|{key}"
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
-def sarif_fingerprint(kind: str, vendor: str) -> str:
+def sarif_fingerprint(kind: str, vendor: str, start_urls: Iterable[str] = ()) -> str:
     """results.sarif's ``partialFingerprints["vendorStatus/v1"]`` of the same finding."""
-    return hashlib.sha256(f"{kind}|{vendor.casefold()}".encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    return fingerprints.sarif_fingerprint(kind, vendor, start_urls)
 
 
 def family_of(kind: str) -> str:
@@ -254,8 +264,8 @@ def finding_rows(result: ScanResult, site: str) -> list[dict[str, Any]]:
             "reasons": json.dumps(list(f.reasons), ensure_ascii=False),
             "unknown": bool(f.unknown),
             "pages": f.evidence.total("pages"),
-            "fingerprint": finding_fingerprint(site, f.status, f.vendor),
-            "sarif_fingerprint": sarif_fingerprint(f.status, f.vendor),
+            "fingerprint": finding_fingerprint(site, f.status, f.vendor, result.meta.start_urls),
+            "sarif_fingerprint": sarif_fingerprint(f.status, f.vendor, result.meta.start_urls),
         }
         for f in all_findings(result)
     ]

@@ -19,7 +19,7 @@ from markupsafe import Markup
 from scanner import __version__
 from scanner.csvsafe import csv_text
 from scanner.history.queries import Cell, Matrix
-from scanner.report.html import content_security_policy, script, stylesheet
+from scanner.report.html import content_security_policy, script, stylesheet, theme_switch
 from scanner.safe_write import write_atomic
 
 STATUS_LABEL = {
@@ -102,6 +102,7 @@ def matrix_html(m: Matrix) -> str:
         css=Markup(css),
         js=Markup(js),
         csp=content_security_policy(css, js),
+        theme_switch=theme_switch(),
         version=__version__,
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
     )

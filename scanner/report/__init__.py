@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 
-from scanner.errors import BadInput
+from scanner.errors import BadInput, CannotScan
 from scanner.model import ScanResult
 
 FORMATS: tuple[str, ...] = ("html", "json", "csv", "har", "junit", "sarif", "md", "codequality")
@@ -77,7 +77,8 @@ def write_reports(
     which consent kinds junit.xml fails (the exit code is :func:`scanner.gate.gate_exit_code`). ``scan_dir``
     is where the screenshots live when it is not ``out_dir`` (re-rendering a saved scan elsewhere).
     ``self_contained``: report.html embeds the full screenshots too. ``browser``: the Chromium that prints
-    report.pdf (--browser; default: found as a scan finds it).
+    report.pdf (--browser; default: found as a scan finds it). report.pdf is written last; when it cannot be
+    printed, :class:`scanner.report.pdf.PdfNotPrinted` (exit 3) names the other files, all written.
     """
     chosen = parse_formats(formats)
     # the browser formats last: every other file is written before Chromium is started
@@ -108,10 +109,10 @@ def write_reports(
                 )
             )
         elif name == "pdf":
-            from scanner.report.pdf import write_pdf
+            from scanner.report.pdf import PdfNotPrinted, write_pdf
 
-            written.append(
-                write_pdf(
+            try:
+                path = write_pdf(
                     result,
                     out_dir,
                     fail_on=fail_on,
@@ -120,7 +121,9 @@ def write_reports(
                     warn_on=warn_on,
                     browser=browser,
                 )
-            )
+            except CannotScan as exc:  # no browser, or it failed to print: not a write failure
+                raise PdfNotPrinted(str(exc), out_dir, written, result) from None
+            written.append(path)
         elif name == "csv":
             from scanner.report.csv_files import write_csv_files
 

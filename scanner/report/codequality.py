@@ -10,8 +10,9 @@ well (GitLab ignores them).
 
 GitLab tells new from resolved issues by the fingerprint alone, so it names what the finding is about and
 nothing that changes from one run to the next (no URL, page, count or date): the finding's status, its
-vendor (case and spacing folded; a first-party vendor named after the scanned site has the site's own
-domain replaced, because preview deployments change hosts) and, for a mismatch, the reason. A mismatch
+vendor (case and spacing folded; a first-party vendor named after the scanned site has the site's host
+and domain replaced, as in SARIF, because preview deployments change hosts) and, for a mismatch, the
+reason. A mismatch
 is one issue per reason (purpose, lifetime, behaviour, ...): a new reason is a new issue, as the
 ``--baseline`` gate counts it.
 
@@ -28,10 +29,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
-from scanner.domains import host_of, registrable_domain
+from scanner.fingerprints import site_names, stable_vendor
 from scanner.gate import failing_findings, is_waived
 from scanner.model import BEHAVIOUR_KINDS, Finding, ScanResult
 from scanner.report import behaviour_text
@@ -60,20 +61,11 @@ def check_name(status: str) -> str:
     return CHECK_PREFIX + status.replace("_", "-")
 
 
-def _site_domains(result: ScanResult) -> list[str]:
-    """The scanned site's registrable domains, longest first (replaced in that order)."""
-    domains = {registrable_domain(host_of(url)) for url in result.meta.start_urls}
-    return sorted((d for d in domains if d), key=len, reverse=True)
-
-
-def vendor_key(finding: Finding, site_domains: list[str]) -> str:
+def vendor_key(finding: Finding, site_domains: Sequence[str], site_hosts: Sequence[str] = ()) -> str:
     """The vendor as the fingerprint sees it: case and spacing folded; for a first-party vendor named
-    after the scanned site, the site's registrable domain replaced by ``<site>``."""
-    key = " ".join(finding.vendor.casefold().split())
-    if key.endswith("(first party)"):
-        for domain in site_domains:
-            key = key.replace(domain, "<site>")
-    return key
+    after the scanned site, the site's host replaced by ``<host>`` and its registrable domain by ``<site>``
+    (``scanner.fingerprints.stable_vendor``, as SARIF's fingerprints)."""
+    return stable_vendor(" ".join(finding.vendor.casefold().split()), site_hosts, site_domains)
 
 
 def fingerprint(status: str, vendor: str, reason: str = "") -> str:
@@ -103,7 +95,7 @@ def build_codequality(
     result's findings; every fingerprint is unique."""
     path = declaration_uri(result.meta.declared_source)
     lines = declared_lines(result)
-    sites = _site_domains(result)
+    hosts, domains = site_names(result.meta.start_urls)
     failing = {id(f) for f in failing_findings(result, fail_on, baseline)}
     behaviour = result.behaviour
     # The findings in the order the other reports list them (declaration, consent, behaviour).
@@ -140,7 +132,7 @@ def build_codequality(
         severity = FAILING if id(finding) in failing else LEVEL_SEVERITY.get(_level(finding), "minor")
         if is_waived(finding):
             severity = "info"  # accepted by a waiver: listed, as every report lists it, not a problem
-        vendor = vendor_key(finding, sites)
+        vendor = vendor_key(finding, domains, hosts)
         line = _declared_line(lines, finding)
         reasons = finding.reasons if finding.status == "mismatch" and finding.reasons else ("",)
         for reason in dict.fromkeys(reasons):

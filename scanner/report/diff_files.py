@@ -6,9 +6,9 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from scanner.diff import NOT_RECHECKED, Change, ScanDiff, shown_pages
+from scanner.diff import EVERYTHING, NOT_RECHECKED, Change, ScanDiff, shown_pages
 from scanner.model import FINDING_STATUSES
-from scanner.report.html import csp_hash, environment, stylesheet
+from scanner.report.html import csp_hash, environment, script, stylesheet, theme_switch
 from scanner.report.markdown import LABELS, md_escape
 
 MAX_ITEMS = 200
@@ -30,11 +30,16 @@ def diff_markdown(d: ScanDiff) -> str:
     lines.append("")
     lines += _coverage_md(d)
     if d.empty:
-        lines.append("No change in vendors, cookies, third-party hosts or findings.")
+        lines.append(f"No change in {EVERYTHING}.")
+        lines.append("")
     for c in d.changes:
+        if c.note:
+            lines += [f"*{c.kind.capitalize()}*: {md_escape(c.note, 600)}.", ""]
         if c.empty:
             continue
         head = f"**{c.kind.capitalize()}**: {len(c.added)} added, {len(c.removed)} removed"
+        if c.changed:
+            head += f", {len(c.changed)} changed"
         if c.not_rechecked:
             head += f", {len(c.not_rechecked)} {NOT_RECHECKED}"
         lines.append(head)
@@ -42,11 +47,14 @@ def diff_markdown(d: ScanDiff) -> str:
         lines += [f"- ➕ {md_escape(x)}{_unvisited_md(c, x)}" for x in c.added[:MAX_ITEMS]]
         lines += [f"- ➖ {md_escape(x)}" for x in c.removed[:MAX_ITEMS]]
         lines += [
+            f"- 🔄 {md_escape(x)}: {md_escape(what, 600)}" for x, what in list(c.changed.items())[:MAX_ITEMS]
+        ]
+        lines += [
             f"- ❔ {md_escape(x)} — {NOT_RECHECKED}: the new scan did not visit "
             f"{md_escape(shown_pages(c.pages[x]), 600)}, where the old scan saw it"
             for x in c.not_rechecked[:MAX_ITEMS]
         ]
-        if max(len(c.added), len(c.removed), len(c.not_rechecked)) > MAX_ITEMS:
+        if max(len(c.added), len(c.removed), len(c.not_rechecked), len(c.changed)) > MAX_ITEMS:
             lines.append(f"- …lists cut at {MAX_ITEMS} items")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
@@ -74,10 +82,23 @@ def _coverage_md(d: ScanDiff) -> list[str]:
 
 
 def diff_html(d: ScanDiff) -> str:
-    css = stylesheet()
-    csp = f"default-src 'none'; style-src {csp_hash(css)}; base-uri 'none'; form-action 'none'"
+    """diff.html: the report's stylesheet and script (theme switch), allowed by their hashes only."""
+    css, js = stylesheet(), script()
+    csp = (
+        f"default-src 'none'; style-src {csp_hash(css)}; script-src {csp_hash(js)}; base-uri 'none'; "
+        "form-action 'none'"
+    )
     template = environment().get_template("diff.html.j2")
-    return template.render(d=d, css=Markup(css), csp=csp, labels=LABELS, statuses=FINDING_STATUSES)
+    return template.render(
+        d=d,
+        css=Markup(css),
+        js=Markup(js),
+        csp=csp,
+        labels=LABELS,
+        statuses=FINDING_STATUSES,
+        everything=EVERYTHING,
+        theme_switch=theme_switch(),
+    )
 
 
 def write_diff(d: ScanDiff, out_dir: Path) -> list[Path]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import warnings
 from collections.abc import Collection
 from functools import lru_cache
 from importlib import resources
@@ -24,7 +25,7 @@ import jinja2
 from markupsafe import Markup
 
 from scanner.model import ScanResult
-from scanner.report.html_images import Images
+from scanner.report.html_images import Images, LargeReport, large_report_text
 from scanner.report.html_view import build_view
 
 
@@ -54,6 +55,13 @@ SCRIPT_PARTS = ("report.js", "evidence.js")
 
 def asset(name: str) -> str:
     return resources.files("scanner.report").joinpath("templates", name).read_text(encoding="utf-8")
+
+
+def theme_switch() -> Markup:
+    """The header's Light / Dark / System switch of every HTML page we write (templates/_theme_switch.html,
+    hidden until :data:`SCRIPT_PARTS` show it). A page with the switch has the script in its head, so that
+    a stored choice applies before the first paint."""
+    return Markup(asset("_theme_switch.html").strip())
 
 
 def stylesheet() -> str:
@@ -122,7 +130,10 @@ def write_html(
     warn_on: Collection[str] | None = None,
     self_contained: bool = False,
 ) -> Path:
+    """report.html in ``out_dir``. Warns (:class:`~scanner.report.html_images.LargeReport`, a
+    ScannerWarning the CLI prints as one line) when its embedded images pass ``LARGE_EMBEDDED``."""
     path = out_dir / "report.html"
+    images = Images(scan_dir or out_dir, out_dir, self_contained)
     html = render_html(
         result,
         fail_on=fail_on,
@@ -131,6 +142,9 @@ def write_html(
         out_dir=out_dir,
         warn_on=warn_on,
         self_contained=self_contained,
+        images=images,
     )
     path.write_text(html, encoding="utf-8")
+    if images.large:
+        warnings.warn(LargeReport(large_report_text(images.embedded_total, self_contained)), stacklevel=2)
     return path

@@ -10,7 +10,10 @@ show its images. So by default it embeds
 
 The full page screenshots stay files of the scan folder that the thumbnails link to (a relative path:
 no network request). ``self_contained`` (``--self-contained``) embeds them too, with no budget: the file
-is then as large as the screenshots, the price of one file that holds everything.
+is then as large as the screenshots, the price of one file that holds everything. Past
+:data:`LARGE_EMBEDDED` characters of embedded images (a 1,000-page crawl embeds about 100 MB) the report's
+methodology says so and writing it warns (:class:`LargeReport`): most mail systems refuse an attachment
+of that size and a browser takes seconds to open it.
 
 Only files inside the scan folder are ever read (no absolute path, no ``..``, no scheme), and only real
 JPEG, PNG, GIF or WebP data is embedded (by its first bytes); anything else is at most linked, as before.
@@ -25,9 +28,31 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
+from scanner.errors import ScannerWarning
+
 THUMB_BUDGET = 4_000_000  # characters of embedded thumbnails in report.html by default (about 600 pages)
 SHOT_MAX = 1_500_000  # a consent screenshot larger than this is linked, not embedded (default mode)
 THUMB_MAX = 100_000  # a "thumbnail" larger than this is not a thumbnail: linked, not embedded
+# Embedded images past this many characters (about 20 MB: what most mail systems accept as an attachment)
+# make report.html too large to pass around: the methodology says so and writing it warns.
+LARGE_EMBEDDED = 20_000_000
+
+
+class LargeReport(ScannerWarning):
+    """report.html embeds more than :data:`LARGE_EMBEDDED` characters of images."""
+
+
+def large_report_text(embedded: int, self_contained: bool) -> str:
+    """Why report.html is this large and what to do about it, in one sentence."""
+    size = f"{embedded / 1_000_000:.0f} MB of screenshots"
+    if self_contained:
+        return (
+            f"report.html embeds {size} (--self-contained): more than most mail systems accept and slow "
+            "to open; without --self-contained it embeds the page thumbnails only and links the full "
+            "screenshots (keep the report with its scan folder)"
+        )
+    return f"report.html embeds {size}: more than most mail systems accept and slow to open"
+
 
 _MAGIC = (
     (b"\xff\xd8\xff", "image/jpeg"),
@@ -58,7 +83,8 @@ class Images:
     # For the PDF (its HTML is not kept): every thumbnail embedded, the screenshot itself when a page has
     # none, and no links to files (a PDF cannot open them).
     printing: bool = False
-    embedded_bytes: int = 0
+    embedded_bytes: int = 0  # of the thumbnails, against ``budget`` (default mode)
+    embedded_total: int = 0  # characters of every image embedded (thumbnails, screenshots, banners)
     thumbs_linked: int = 0  # thumbnails past the budget (linked, not embedded)
     _cache: dict[str, str | None] = field(default_factory=dict)
 
@@ -101,7 +127,21 @@ class Images:
         self._cache[key] = uri
         return uri
 
+    def _count(self, *uris: str | None) -> None:
+        self.embedded_total += sum(len(u) for u in uris if u and u.startswith("data:"))
+
+    @property
+    def large(self) -> bool:
+        return self.embedded_total > LARGE_EMBEDDED
+
     def page(self, screenshot: str | None, thumbnail: str | None) -> dict | None:
+        """:meth:`_page`, counted."""
+        shown = self._page(screenshot, thumbnail)
+        if shown is not None:
+            self._count(shown["src"], shown["full"])
+        return shown
+
+    def _page(self, screenshot: str | None, thumbnail: str | None) -> dict | None:
         """How the pages table shows a page's screenshot: ``src`` (the thumbnail's image), ``href`` (a
         link to the full screenshot file) and ``full`` (the full screenshot embedded, self-contained
         only); None when there is nothing to show."""
@@ -131,5 +171,8 @@ class Images:
     def shot(self, path: str | None) -> str | None:
         """A consent screenshot: embedded (up to SHOT_MAX bytes; any size self-contained), else linked."""
         if self.printing:
-            return self.data_uri(path)
-        return self.data_uri(path, None if self.self_contained else SHOT_MAX) or self.link(path)
+            shown = self.data_uri(path)
+        else:
+            shown = self.data_uri(path, None if self.self_contained else SHOT_MAX) or self.link(path)
+        self._count(shown)
+        return shown

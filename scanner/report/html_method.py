@@ -18,6 +18,7 @@ from typing import Any
 from scanner.model import ScanResult
 from scanner.report.consent_text import kind_label, pass_label
 from scanner.report.coverage_text import WHY, coverage_line
+from scanner.report.html_images import LARGE_EMBEDDED, large_report_text
 
 NOT_RECORDED = "not recorded"
 SOURCES = {
@@ -390,6 +391,9 @@ def method_view(result: ScanResult, images: dict | None = None) -> dict:
             f"{n} page thumbnail{'' if n == 1 else 's'} past the size budget {'is' if n == 1 else 'are'} "
             "linked files of the scan folder, not embedded (--self-contained embeds every screenshot)."
         )
+    if images and images.get("embedded", 0) > LARGE_EMBEDDED and not images.get("printing"):
+        text = large_report_text(images["embedded"], bool(images.get("self_contained")))
+        notes.append(text[0].upper() + text[1:] + ".")
     return {
         "browser": _browser(result),
         "visits": _behaviour_of_visits(result),

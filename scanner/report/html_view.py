@@ -480,5 +480,13 @@ def build_view(
             "schema_version": result.schema_version,
         },
         "evidence_limit": EVIDENCE_LIMIT,
-        "method": method_view(result, {"linked": images.thumbs_linked}),
+        "method": method_view(
+            result,
+            {
+                "linked": images.thumbs_linked,
+                "embedded": images.embedded_total,
+                "self_contained": images.self_contained,
+                "printing": images.printing,
+            },
+        ),
     }

@@ -2,7 +2,8 @@
 
 Names and details come from the scanned site: they are escaped so that they cannot break
 the table, start a link or an image, or smuggle HTML into the comment. A partial scan starts
-with a warning line; the Pages column counts every page of a finding (not its sample list).
+with a warning line; the Pages, Requests and Beacons columns count every page and request of a finding
+(not its sample lists; Requests includes the beacons, as in every other format).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from scanner.report.consent_text import (
     verified_text,
 )
 from scanner.report.coverage_text import coverage_line
-from scanner.report.text import partial_scan_text
+from scanner.report.text import evidence_counts, partial_scan_text
 
 LABELS = {
     "undeclared": "Undeclared",
@@ -118,15 +119,15 @@ def build_summary_md(
     if shown:
         lines += [
             "",
-            "| Vendor | Status | Category | Detail | Pages | Gate |",
-            "| --- | --- | --- | --- | ---: | --- |",
+            "| Vendor | Status | Category | Detail | Pages | Requests | Beacons | Gate |",
+            "| --- | --- | --- | --- | ---: | ---: | ---: | --- |",
         ]
         for f in shown[:MAX_ROWS]:
             name = md_escape(f.vendor) + (" *(unknown)*" if f.unknown else "")
             fails = marks.get(id(f), "")
             lines.append(
                 f"| {name} | {LABELS[f.status]} | {md_escape(f.category or '—')} | "
-                f"{md_escape(f.detail)} | {f.evidence.total('pages')} | {fails} |"
+                f"{md_escape(f.detail)} | {_counts_md(f)} | {fails} |"
             )
         if len(shown) > MAX_ROWS:
             lines.append(f"\n…and {len(shown) - MAX_ROWS} more in `findings.csv` / `report.html`.")
@@ -135,6 +136,13 @@ def build_summary_md(
     lines += waivers_md(gate)
     lines += ["", "Full evidence: `report.html` (open from the artifact), machine-readable: `scan.json`."]
     return "\n".join(lines) + "\n"
+
+
+def _counts_md(f: Finding) -> str:
+    """The Pages, Requests (beacons included) and Beacons cells: the finding's totals, as every format
+    counts them (scanner.report.text.evidence_counts)."""
+    counts = evidence_counts(f.evidence)
+    return f"{counts['pages']} | {counts['requests']} | {counts['beacons']}"
 
 
 def _gate_marks(gate: Verdict) -> dict[int, str]:
@@ -230,13 +238,17 @@ def _cell_md(cell: dict) -> str:
 def _consent_findings_md(findings: list[Finding], marks: dict[int, str]) -> list[str]:
     if not findings:
         return []
-    lines = ["", "| Vendor | Consent finding | Detail | Pages | Gate |", "| --- | --- | --- | ---: | --- |"]
+    lines = [
+        "",
+        "| Vendor | Consent finding | Detail | Pages | Requests | Beacons | Gate |",
+        "| --- | --- | --- | ---: | ---: | ---: | --- |",
+    ]
     for f in findings[:MAX_ROWS]:
         icon = SEVERITY_ICONS[severity(f.status)]
         fails = marks.get(id(f), "")
         lines.append(
             f"| {md_escape(f.vendor)} | {icon} {kind_label(f.status)} | {md_escape(f.detail)} | "
-            f"{f.evidence.total('pages')} | {fails} |"
+            f"{_counts_md(f)} | {fails} |"
         )
     if len(findings) > MAX_ROWS:
         lines.append(f"\n…and {len(findings) - MAX_ROWS} more in `findings.csv` / `report.html`.")

@@ -10,7 +10,13 @@ to be trusted.
 
 The printing page is as inert as the report itself and more: JavaScript off, the context offline, every
 request aborted, host names resolving nowhere; the HTML is handed over as a string (no file URL, so the
-PDF holds no local paths). Without a browser: one line and exit 3 (CannotScan).
+PDF holds no local paths).
+
+When it cannot be printed (no browser found, the browser does not start, printing fails) the error is
+:class:`PdfNotPrinted` (exit 3): one line that says so and why, that the other outputs were written (the PDF
+is always the last format: every other file is on disk by then) and how to print it later. It is not a
+write failure: the scan is complete and is not marked partial. A full disk while writing report.pdf stays
+the write failure every format has.
 
 Why not in ``--format all``: ``all`` is every format that needs no browser (``scanner report`` re-renders
 them anywhere, fast); a PDF needs Chromium and takes seconds (a minute or more for thousands of pages).
@@ -25,7 +31,7 @@ import re
 from collections.abc import Collection
 from pathlib import Path
 
-from scanner.errors import CannotScan
+from scanner.errors import EXIT_CANNOT_SCAN, CannotScan, ScannerError
 from scanner.model import ScanResult
 
 PDF_FILE = "report.pdf"
@@ -33,6 +39,22 @@ PDF_TIMEOUT_S = 600.0  # laying out and printing a very large report
 _DETAILS = re.compile(r"<details(?=[\s>])")
 _LAZY = re.compile(r' loading="lazy"')
 _SCRIPT = re.compile(r"(<script\b.*?</script>)", re.S)
+
+
+class PdfNotPrinted(ScannerError):
+    """report.pdf could not be printed; every other output was written. ``written``: their paths;
+    ``result``: the scan result they were written from (complete: the scan itself did not fail)."""
+
+    exit_code = EXIT_CANNOT_SCAN
+
+    def __init__(self, reason: str, out_dir: Path, written: list[Path], result: ScanResult) -> None:
+        names = ", ".join(p.name for p in written) or "none"
+        super().__init__(
+            f"{PDF_FILE} was not printed: {reason} (the other outputs are written: {names}; print it "
+            f"later with `scanner report {out_dir} --format pdf --browser PATH`)"
+        )
+        self.written = list(written)
+        self.result = result
 
 
 def for_print(html: str) -> str:
@@ -87,10 +109,7 @@ async def _print_pdf(html: str, explicit: str | None, timeout_s: float) -> bytes
 
     from scanner.browser import describe_launch_error, locate_browser
 
-    try:
-        executable = (await locate_browser(explicit)).executable_path
-    except CannotScan as exc:
-        raise CannotScan(f"cannot write {PDF_FILE}: {exc}") from None
+    executable = (await locate_browser(explicit)).executable_path
     async with async_playwright() as pw:
         try:
             browser = await pw.chromium.launch(
@@ -100,7 +119,7 @@ async def _print_pdf(html: str, explicit: str | None, timeout_s: float) -> bytes
                 chromium_sandbox=hasattr(os, "geteuid") and os.geteuid() != 0,
             )
         except Exception as exc:  # noqa: BLE001 - one line for the user
-            raise CannotScan(f"cannot write {PDF_FILE}: {describe_launch_error(exc, executable)}") from None
+            raise CannotScan(describe_launch_error(exc, executable)) from None
         try:
             context = await browser.new_context(
                 java_script_enabled=False, offline=True, color_scheme="light", accept_downloads=False
@@ -119,7 +138,7 @@ async def _print_pdf(html: str, explicit: str | None, timeout_s: float) -> bytes
             raise
         except Exception as exc:  # noqa: BLE001
             first = next((ln.strip() for ln in str(exc).splitlines() if ln.strip()), type(exc).__name__)
-            raise CannotScan(f"cannot write {PDF_FILE}: the browser failed to print: {first[:200]}") from None
+            raise CannotScan(f"the browser failed to print: {first[:200]}") from None
         finally:
             await browser.close()
 

@@ -4,8 +4,9 @@ Each result points at the declaration file (``vendors.csv``, from the scan metad
 that GitHub code scanning can show it on a file of the repository: the declaration's line
 for declared vendors, line 1 (the header, where a row is missing) for undeclared trackers.
 The pages where the vendor was seen are attached as additional locations by URL (the first
-ten); ``properties.evidenceTotals`` counts all the evidence, ``evidenceListed`` what scan.json
-lists of it. A partial scan (``meta.interrupted``) has ``executionSuccessful: false`` and says
+ten); ``properties.evidenceTotals`` counts all the evidence as every format does (``requests`` with the
+beacons included, ``beacons`` how many of them were beacons), ``evidenceListed`` what scan.json lists of
+it. A partial scan (``meta.interrupted``) has ``executionSuccessful: false`` and says
 so in a ``toolExecutionNotifications`` entry, with one more per recorded error.
 
 A consent audit (``result.consent``) adds one rule per consent kind (TRK101...) and a result per
@@ -25,6 +26,11 @@ kind ``informational`` with level ``none``. Its fingerprint hashes kind and vend
 as the others), its logical locations name the calling scripts, ``properties`` carry the severity,
 criteria met and observation count.
 
+``partialFingerprints["vendorStatus/v1"]`` hashes the finding's kind and case-folded vendor; the site's
+own vendors ("example.com (first party)", a first-party script's host) by their place in the scanned site
+(``scanner.fingerprints``: "<site> (first party)", "<host> (first party)"), so that alerts match across
+deployments of one site (a preview host such as ``pr-7-shop.vercel.app``, staging, production).
+
 A finding a waiver accepts (``--waivers``, still holding) carries ``suppressions: [{kind: external,
 status: accepted, justification}]`` (the reason, owner, expiry and where the waiver is written); an
 expired waiver only shows in ``properties.waiver``.
@@ -32,14 +38,13 @@ expired waiver only shows in ``properties.waiver``.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
+from scanner.fingerprints import sarif_fingerprint
 from scanner.model import (
     BEHAVIOUR_KINDS,
     CONSENT_KINDS,
-    EVIDENCE_KINDS,
     BehaviourReport,
     ConsentReport,
     Finding,
@@ -57,7 +62,7 @@ from scanner.report.consent_text import (
     verified_text,
 )
 from scanner.report.coverage_text import coverage_properties
-from scanner.report.text import evidence_summary, partial_scan_text
+from scanner.report.text import evidence_counts, evidence_listed, evidence_summary, partial_scan_text
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SARIF_CATEGORY = "tracker-audit"
@@ -268,9 +273,10 @@ def _result(
     artifact: str,
     lines: dict[str, tuple[int, int]],
     detections: tuple = (),
+    start_urls: tuple[str, ...] = (),
 ) -> dict:
     rule = RULES[finding.status]
-    fingerprint = hashlib.sha256(f"{finding.status}|{finding.vendor.casefold()}".encode()).hexdigest()[:32]
+    fingerprint = sarif_fingerprint(finding.status, finding.vendor, start_urls)
     out: dict = {
         "ruleId": rule["id"],
         "ruleIndex": rule_index[finding.status],
@@ -295,8 +301,8 @@ def _result(
             "unknownVendor": finding.unknown,
             "pages": finding.evidence.total("pages"),
             "cookies": sorted({str(c.get("name", "")) for c in finding.evidence.cookies}),
-            "evidenceTotals": {k: finding.evidence.total(k) for k in EVIDENCE_KINDS},
-            "evidenceListed": {k: finding.evidence.listed(k) for k in EVIDENCE_KINDS},
+            "evidenceTotals": evidence_counts(finding.evidence),  # requests: beacons included
+            "evidenceListed": evidence_listed(finding.evidence),
         },
     }
     if finding.status == "declared" or finding.status in GOOD_KINDS:
@@ -446,7 +452,9 @@ def build_sarif(result: ScanResult) -> dict:
         "automationDetails": {"id": SARIF_CATEGORY + "/"},
         "invocations": [_invocation(result)],
         "artifacts": [{"location": {"uri": artifact}, "roles": ["analysisTarget"]}],
-        "results": [_result(f, rule_index, artifact, lines, detections) for f in findings],
+        "results": [
+            _result(f, rule_index, artifact, lines, detections, result.meta.start_urls) for f in findings
+        ],
         "properties": {
             "startUrls": list(meta.start_urls),
             "summary": result.summary,

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
 from scanner.model import EVIDENCE_KINDS, Cookie, Finding, Page, Request, ScanResult, StorageItem
+from scanner.report.text import evidence_counts
 from scanner.safetext import repair_text
 
 JOIN = ";"
@@ -97,6 +98,10 @@ def pages_table(result: ScanResult) -> Table:
     return _records(Page, pages, extra)
 
 
+# pages, cookies, requests, beacons, storage: the finding's totals (scanner.report.text.evidence_counts);
+# ``requests`` counts every request of the vendor, beacons included (as report.html, the detail's
+# "N request(s) incl. M beacon(s)", consent-matrix.csv and scan.json's vendors rows), ``beacons`` how many
+# of them were beacons.
 FINDING_COLUMNS = [
     "vendor",
     "status",
@@ -131,9 +136,11 @@ def _hosts(f: Finding, vendor_hosts: dict[str, dict[str, None]]) -> str:
 
 
 def evidence_note(f: Finding) -> str:
-    """ "showing 50 of 65 pages; showing 20 of 65 beacons" for the lists scan.json only samples."""
+    """ "showing 50 of 65 pages; showing 20 of 65 beacons" for the lists scan.json only samples (the
+    requests that are not beacons are "other requests" when there are beacons: the ``requests`` column
+    counts both)."""
     ev = f.evidence
-    word = {"storage": "storage keys"}
+    word = {"storage": "storage keys", "requests": "other requests" if ev.total("beacons") else "requests"}
     return "; ".join(
         f"showing {ev.listed(k)} of {ev.total(k)} {word.get(k, k)}" for k in EVIDENCE_KINDS if ev.cut(k)
     )
@@ -169,7 +176,7 @@ def _findings_rows(findings: Iterable[Finding], vendor_hosts: dict[str, dict[str
                 f.unknown,
                 f.detail,
                 JOIN.join(f.reasons),
-                *(ev.total(k) for k in EVIDENCE_KINDS),
+                *evidence_counts(ev).values(),
                 JOIN.join(dict.fromkeys(str(c.get("name", "")) for c in ev.cookies)),
                 _hosts(f, vendor_hosts),
                 ev.pages[0] if ev.pages else None,
@@ -197,6 +204,22 @@ def findings_table(result: ScanResult, *, consent: bool = False, behaviour: bool
 
         findings += behaviour_findings(result.behaviour)
     return _findings_rows(findings, _vendor_hosts(result))
+
+
+def consent_findings_table(result: ScanResult) -> Table:
+    """The consent findings alone (``status`` is their kind: before_consent, despite_reject, ...), with
+    the columns of :func:`findings_table`; no rows without a consent audit."""
+    from scanner.report.consent_text import consent_findings
+
+    return _findings_rows(consent_findings(result.consent), _vendor_hosts(result))
+
+
+def behaviour_findings_table(result: ScanResult) -> Table:
+    """The behaviour findings alone (``status`` fingerprinting, form_data_leak, ...; ``severity`` and
+    ``observations`` set), with the columns of :func:`findings_table`; no rows without a behaviour audit."""
+    from scanner.report.behaviour_text import behaviour_findings
+
+    return _findings_rows(behaviour_findings(result.behaviour), _vendor_hosts(result))
 
 
 MATRIX_COLUMNS = [

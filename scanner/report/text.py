@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from scanner.model import Finding, ScanResult
+from scanner.model import EVIDENCE_KINDS, Evidence, Finding, ScanResult
 
 # Characters XML 1.0 cannot carry at all, even escaped.
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -44,22 +44,49 @@ def partial_reason(result: ScanResult) -> str:
     return lost_text(result) or f"interrupted after {plural(len(result.pages), 'page')}"
 
 
+def evidence_counts(ev: Evidence) -> dict[str, int]:
+    """A finding's totals as every format prints them: ``pages``, ``cookies``, ``requests`` (every
+    request of the vendor, beacons included, as the detail's "5 request(s) incl. 2 beacon(s)" and the
+    scan's ``vendors`` rows count them), ``beacons`` (of those requests, the beacons) and ``storage``.
+    scan.json keeps the parts: ``requests_total`` (requests that are not beacons) + ``beacons_total``."""
+    counts = {kind: ev.total(kind) for kind in EVIDENCE_KINDS}
+    counts["requests"] += counts["beacons"]
+    return counts
+
+
+def evidence_listed(ev: Evidence) -> dict[str, int]:
+    """How many of each of :func:`evidence_counts` the finding's sample lists hold (same keys)."""
+    listed = {kind: ev.listed(kind) for kind in EVIDENCE_KINDS}
+    listed["requests"] += listed["beacons"]
+    return listed
+
+
 def evidence_summary(finding: Finding, limit: int = 5) -> list[str]:
-    """A few lines naming the evidence: pages, cookies, requests, beacons, storage keys. Counts
-    are the finding's totals; a line that names fewer items says "showing N of M"."""
+    """A few lines naming the evidence: pages, cookies, requests, storage keys. Counts are the
+    finding's totals (:func:`evidence_counts`): "5 requests incl. 2 beacons", then the beacons and the
+    other requests named apart; a line that names fewer items says "showing N of M"."""
     ev = finding.evidence
-    lines = []
-    for kind, word, values in (
-        ("pages", "page", ev.pages),
-        ("cookies", "cookie", (f"{c.get('name', '?')} ({c.get('domain', '?')})" for c in ev.cookies)),
-        ("requests", "request", (str(r.get("url", "")) for r in ev.requests)),
-        ("beacons", "beacon", (str(r.get("url", "")) for r in ev.beacons)),
-        ("storage", "storage key", (str(s.get("key", "")) for s in ev.storage)),
-    ):
-        total = ev.total(kind)
-        if not total:
-            continue
+    counts = evidence_counts(ev)
+
+    def named(total: int, word: str, values: Iterable[str]) -> str:
         names = _names(values, limit)
         cut = showing(len(names), total)
-        lines.append(f"{plural(total, word)}" + (f" ({cut})" if cut else "") + f": {', '.join(names)}")
+        return f"{plural(total, word)}" + (f" ({cut})" if cut else "") + f": {', '.join(names)}"
+
+    lines = []
+    if counts["pages"]:
+        lines.append(named(counts["pages"], "page", ev.pages))
+    if counts["cookies"]:
+        cookies = (f"{c.get('name', '?')} ({c.get('domain', '?')})" for c in ev.cookies)
+        lines.append(named(counts["cookies"], "cookie", cookies))
+    beacons, others = counts["beacons"], ev.total("requests")
+    urls = {kind: (str(r.get("url", "")) for r in getattr(ev, kind)) for kind in ("requests", "beacons")}
+    if beacons:
+        lines.append(f"{plural(counts['requests'], 'request')} incl. {plural(beacons, 'beacon')}")
+        lines.append(named(beacons, "beacon", urls["beacons"]))
+    if others:
+        lines.append(named(others, "other request" if beacons else "request", urls["requests"]))
+    if counts["storage"]:
+        keys = (str(s.get("key", "")) for s in ev.storage)
+        lines.append(named(counts["storage"], "storage key", keys))
     return lines
