@@ -83,6 +83,8 @@ def test_an_older_scan_without_thumbnails_links_its_screenshots_as_before(tmp_pa
     # --self-contained embeds them whole
     html = render_html(result, scan_dir=tmp_path, out_dir=tmp_path, self_contained=True)
     assert all(s.startswith("data:image/jpeg;base64,") for s in _thumb_srcs(html))
+    full = "data:image/jpeg;base64," + base64.b64encode(JPEG + b"full").decode()
+    assert html.count(full) == len(result.pages)  # once each, not as the image and again as its "full" view
 
 
 @pytest.mark.parametrize(

@@ -151,10 +151,11 @@ class Images:
         full_link = self.link(screenshot)
         if self.self_contained:
             full = self.data_uri(screenshot)
-            src = self.data_uri(thumbnail, THUMB_MAX) or full or self.link(thumbnail) or full_link
-            if src is None:
-                return None
-            return {"src": src, "href": None if full else full_link, "full": full}
+            thumb = self.data_uri(thumbnail, THUMB_MAX) or self.link(thumbnail)
+            if thumb is None:  # no thumbnail (an older scan): the screenshot is the image, embedded once
+                src = full or full_link
+                return {"src": src, "href": None if full else full_link, "full": None} if src else None
+            return {"src": thumb, "href": None if full else full_link, "full": full}
         src = None
         if self.embedded_bytes < self.budget:
             src = self.data_uri(thumbnail, THUMB_MAX)
