@@ -16,10 +16,12 @@ pass: ``none`` is the crawl, ``accept``/``reject``/``gpc`` the consent passes):
   with the campaign, times, versions (tool, catalog, autoconsent rules, scan.json schema), exit code
   and verdict, partial flag, page/request/cookie counts, and the file's path;
 - ``vendor_obs``: per vendor and pass: category, tracker, declaration status, pages, requests, beacons,
-  cookies, storage keys;
+  cookies, storage keys (here, as in scan.json, ``requests`` are the requests that are not beacons:
+  the reports' request total is ``requests + beacons``);
 - ``cookie_obs``: per cookie (name, domain, path) and pass: vendor, lifetime, third party, set by,
   session, set before any consent choice, pages;
-- ``host_obs``: per requested host and pass: registrable domain, vendor, third party, requests, beacons;
+- ``host_obs``: per requested host and pass: registrable domain, vendor, third party, requests (not
+  beacons), beacons;
 - ``findings``: every finding (declaration, consent and behaviour kinds) with its severity, reasons and a
   fingerprint stable across scans of the site (``scanner.history.extract.finding_fingerprint``).
 """
