@@ -23,10 +23,11 @@ holds; once it has expired the finding counts again.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 
 from scanner.errors import EXIT_FINDINGS, EXIT_OK, EXIT_PARTIAL, BadInput
+from scanner.fingerprints import site_names, stable_vendor
 from scanner.model import BEHAVIOUR_KINDS, CONSENT_KINDS, INFO_BEHAVIOUR_KINDS, Finding, ScanResult
 
 # Consent findings (ScanResult.consent.findings) that a gate may fail on: ``--fail-on before-consent``.
@@ -97,8 +98,12 @@ def parse_statuses(
     return frozenset(wanted)
 
 
-def _vendor_key(finding: Finding) -> str:
-    return " ".join(finding.vendor.casefold().split())
+def _vendor_keys(result: ScanResult) -> Callable[[Finding], str]:
+    """A finding's vendor as a baseline compares it: case folded, the site's own vendors by their place in
+    the scanned site (``scanner.fingerprints.stable_vendor``), so that a preview deployment's
+    "pr-7.example.app (first party)" is production's "www.example.com (first party)"."""
+    hosts, domains = site_names(result.meta.start_urls)
+    return lambda finding: stable_vendor(" ".join(finding.vendor.casefold().split()), hosts, domains)
 
 
 def all_findings(result: ScanResult) -> list[Finding]:
@@ -114,11 +119,12 @@ def all_findings(result: ScanResult) -> list[Finding]:
 def new_since(result: ScanResult, baseline: ScanResult) -> list[Finding]:
     """Findings of ``result`` that the baseline did not have."""
     old: dict[tuple[str, str], set[str]] = {}
+    old_key, new_key = _vendor_keys(baseline), _vendor_keys(result)
     for f in all_findings(baseline):
-        old.setdefault((_vendor_key(f), f.status), set()).update(f.reasons)
+        old.setdefault((old_key(f), f.status), set()).update(f.reasons)
     fresh = []
     for f in all_findings(result):
-        key = (_vendor_key(f), f.status)
+        key = (new_key(f), f.status)
         if key not in old or (f.status == "mismatch" and not set(f.reasons) <= old[key]):
             fresh.append(f)
     return fresh

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from scanner.assemble import assemble
 from scanner.fingerprints import site_names, stable_vendor
-from scanner.gate import all_findings
+from scanner.gate import all_findings, new_since
 from scanner.history import finding_fingerprint
 from scanner.history.extract import finding_rows
 from scanner.model import ScanMeta, ScanResult
@@ -126,6 +126,13 @@ def test_history_fingerprints_align_with_sarif_and_with_old_databases(pair):
     rows = {(r["kind"], r["vendor"]): r["fingerprint"] for r in finding_rows(pair[0], site)}
     assert rows[("mismatch", f"{site} (first party)")] == old
     assert finding_fingerprint(site, "mismatch", f"{site} (first party)") == old  # without start URLs too
+
+
+def test_a_preview_judged_against_production_has_nothing_new(pair):
+    """``--baseline``: the preview's own vendors are production's, so none of its findings is new."""
+    prod, preview = pair
+    own = [f for f in all_findings(preview) if f.vendor.endswith("(first party)")]
+    assert own and new_since(preview, prod) == [] and new_since(prod, preview) == []
 
 
 def test_stable_vendor_names():
