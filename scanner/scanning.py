@@ -20,6 +20,7 @@ from scanner.errors import BadInput, CannotScan, ScanInterrupted, ScannerError
 from scanner.model import Declared, ScanResult
 from scanner.options import CALLER_DECLARATION, ScanOptions
 from scanner.out_folder import check_out_dir, clear_scan, remove_partial_outputs
+from scanner.report.pdf import PdfNotPrinted
 from scanner.safe_write import write_failure
 from scanner.sink import JsonlSink, MemorySink, VisitSink
 
@@ -210,6 +211,10 @@ async def _scan_async(options: ScanOptions, sink: VisitSink | None, progress: Pr
     if options.out_dir is not None and formats:
         try:
             written = _write(result, options, formats, baseline)
+        except PdfNotPrinted:  # the scan and its other outputs are complete: the history records it
+            if error is None and options.history is not None:
+                report(_record_history(result, options, baseline))
+            raise
         except CannotScan as failure:  # e.g. the disk is full: say so, with what was captured
             meta = replace(result.meta, interrupted=True, errors=(*result.meta.errors, str(failure)))
             if isinstance(sink, JsonlSink) and result.pages:

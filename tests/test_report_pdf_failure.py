@@ -10,6 +10,7 @@ would."""
 from __future__ import annotations
 
 import json
+import sqlite3
 import stat
 
 import pytest
@@ -44,6 +45,7 @@ def scanned(demo_net, tmp_path_factory):
     args += ["--max-pages", "1", "--settle", "0.2", "--timeout", "5", "--ignore-https-errors"]
     args += [f"--browser-arg={a}" for a in demo_net.chromium_args()]
     args += ["--browser", failing_printer(tmp_path), "--format", "json,html,csv,md,pdf", "--fail-on", "none"]
+    args += ["--history", str(tmp_path / "history.db")]
     return run_cli(*args), out
 
 
@@ -66,6 +68,9 @@ def test_a_pdf_that_cannot_be_printed_has_its_own_error(scanned):
     assert scan["meta"]["interrupted"] is False and scan["meta"]["errors"] == []
     # the console still shows the scan's summary and verdict
     assert proc.stdout.startswith("scanned 1 pages: ") and f"  wrote {out / 'report.html'}" in proc.stdout
+    # and the complete scan is recorded in --history like any other
+    with sqlite3.connect(out.parent / "history.db") as db:
+        assert db.execute("SELECT count(*), max(interrupted) FROM scans").fetchone() == (1, 0)
 
 
 def test_scan_and_report_print_the_same_summary(scanned):
