@@ -31,10 +31,10 @@ from scanner.report.behaviour_text import (
     severity,
 )
 from scanner.report.html_view import waiver_view
+from scanner.severity import SEVERITY_RANK
 
 OBSERVATIONS_LIMIT = 50  # observation rows per finding in the page (scan.json and behaviour.csv: all)
 SCRIPTS_LIMIT = 10
-SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2, "info": 3}
 
 
 def _observation_row(obs: Mapping, f: Finding, page_href: Callable[[object], str | None]) -> dict:
