@@ -402,3 +402,24 @@ def test_hostile_consent_section_is_inert_in_chromium(tmp_path, hostile):
             assert payload in found["text"], payload
         assert opened.dialogs == [] and opened.errors == [] and opened.csp_violations == []
         assert opened.network == [], opened.network
+
+
+def test_pages_table_counts_each_pass_visit_on_its_own(audit):
+    """A consent pass visits the crawl's URLs again: each row of the Pages table counts the requests and
+    cookies of its own visit (pass and URL), so the same URL in two passes shows two different counts."""
+    from collections import Counter
+
+    from scanner.report.html_view import build_view
+
+    rows = build_view(audit)["pages"]
+    requests = Counter((r.consent_pass, r.page_url) for r in audit.requests)
+    cookies = Counter((c.consent_pass, c.page_url) for c in audit.cookies)
+    assert len(rows) == len(audit.pages) and len({p.consent_pass for p in audit.pages}) > 1
+    for row, page in zip(rows, audit.pages, strict=True):
+        assert row["requests"] == requests[(page.consent_pass, page.url)], (page.consent_pass, page.url)
+        assert row["cookies"] == cookies[(page.consent_pass, page.url)], (page.consent_pass, page.url)
+    assert sum(r["requests"] for r in rows) == len(audit.requests)  # every request in exactly one row
+    by_url: dict[str, set[int]] = {}
+    for row in rows:
+        by_url.setdefault(row["url"], set()).add(row["requests"])
+    assert any(len(counts) > 1 for counts in by_url.values())  # a URL whose passes differ

@@ -270,22 +270,22 @@ def _host_inventory(result: ScanResult) -> list[dict]:
 
 
 def _page_rows(result: ScanResult, images: Images) -> list[dict]:
-    per_page: dict[str, dict] = defaultdict(
+    per_page: dict[tuple[str, str], dict] = defaultdict(
         lambda: {"requests": 0, "third": 0, "beacons": 0, "hosts": Counter()}
     )
-    for r in result.requests:
-        p = per_page[r.page_url]
+    for r in result.requests:  # a consent pass visits the crawl's URLs again: counted per (pass, URL)
+        p = per_page[(r.consent_pass, r.page_url)]
         p["requests"] += 1
         p["beacons"] += r.is_beacon
         if r.third_party:
             p["third"] += 1
             p["hosts"][r.host] += 1
-    first_cookies: Counter[str] = Counter(c.page_url for c in result.cookies)
+    first_cookies: Counter[tuple[str, str]] = Counter((c.consent_pass, c.page_url) for c in result.cookies)
     rows = []
     for i, page in enumerate(result.pages):
         stats = (
-            per_page.get(page.url)
-            or per_page.get(page.final_url or "")
+            per_page.get((page.consent_pass, page.url))
+            or per_page.get((page.consent_pass, page.final_url or ""))
             or {
                 "requests": 0,
                 "third": 0,
@@ -307,7 +307,7 @@ def _page_rows(result: ScanResult, images: Images) -> list[dict]:
                 "requests": stats["requests"],
                 "third": stats["third"],
                 "beacons": stats["beacons"],
-                "cookies": first_cookies.get(page.url, 0),
+                "cookies": first_cookies.get((page.consent_pass, page.url), 0),
                 "error": page.error or "",
                 "thumb": images.page(page.screenshot, page.thumbnail),
                 "hosts": [{"host": h, "n": n} for h, n in hosts[:HOSTS_PER_PAGE]],
