@@ -109,11 +109,11 @@ def assemble(
             ident = (name, item.origin, item.kind, item.key)
             if ident not in seen_storage:
                 seen_storage.add(ident)
-                # Storage is read as written or at the end of the visit: no time, so a phase only
-                # after the action page.
-                storage.append(
-                    replace(item, consent_pass=name, consent_phase="after_action" if after else None)
-                )
+                # A key seen written (a DevTools storage event) has the time of its first write; one
+                # only read at the end of the visit has none, so a phase only after the action page.
+                timed = item.written_at is not None and not after
+                when = phase(item.written_at) if timed else ("after_action" if after else None)
+                storage.append(replace(item, consent_pass=name, consent_phase=when))
     if problems:
         meta = replace(meta, interrupted=True, errors=(*meta.errors, *problems))
     meta = valid_text_meta(meta)

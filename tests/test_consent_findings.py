@@ -238,3 +238,35 @@ def test_a_rejection_the_consent_manager_contradicts_is_not_verified():
     reject = next(p for p in result.consent.passes if p.name == "reject")
     assert reject.self_test is True and not reject.verified
     assert "despite_reject" not in kinds(result) and kinds(result)["reject_unverified"] == {"Criteo"}
+
+
+def test_storage_on_the_page_of_the_answer_has_the_phase_of_its_first_write():
+    """On the page where the banner was answered, a key seen written (DevTools storage event) before the
+    answer is before_action, after it after_action; a key only read at the end has no phase there; on the
+    pass's later pages everything is after_action."""
+
+    def item(key: str, page: str, written_at: float | None) -> dict:
+        return {
+            "origin": "https://www.shop.test",
+            "kind": "local",
+            "key": key,
+            "page_url": page,
+            "written_at": written_at,
+        }
+
+    visits = crawl_visits()
+    first = next(v for v in visits if v["page"].get("consent_pass") == "reject")
+    later = next(v for v in visits if v["page"].get("consent_pass") == "reject" and v is not first)
+    first["storage"] = [
+        item("early", PAGES[0], T0 + 0.5),
+        item("late", PAGES[0], ACTION + 1),
+        item("read_only", PAGES[0], None),
+    ]
+    later["storage"] = [item("next_page", later["page"]["url"], T0 + 0.1)]
+    phases = {s.key: s.consent_phase for s in scan(visits).storage if s.consent_pass == "reject"}
+    assert phases == {
+        "early": "before_action",
+        "late": "after_action",
+        "read_only": None,
+        "next_page": "after_action",
+    }
