@@ -103,6 +103,14 @@ class Frontier:
         self._queue.append(Target(visit, depth, referrer, source, key=normal))
         return True
 
+    def found(self, url: str) -> None:
+        """A start URL: discovered before the crawl hands anything out, so a scan stopped before (or
+        during) its first visit still counts the pages it was asked for. Not queued (``add`` does that)."""
+        visit = visit_url(url, None)
+        normal = url_key(visit) if visit is not None else None
+        if normal is not None and self.scope.contains(normal):
+            self._found.setdefault(normal, visit)
+
     def mark_seen(self, url: str) -> None:
         """A URL reached by redirect: do not visit it again."""
         normal = url_key(url)
