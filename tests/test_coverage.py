@@ -349,6 +349,13 @@ def test_a_crawl_stopped_before_its_first_visit_counts_its_start_urls(tmp_path):
     c = crawl.frontier.coverage("interrupted")
     assert (c.discovered, c.visited, c.not_visited_by) == (2, 0, {"interrupted": 2})
     assert c.stopped_by == ("interrupted",)
+    # --max-pages 1, stopped during that first visit: the page in flight was cut by the interruption,
+    # the other one by --max-pages
+    one = Crawl(ScanOptions(start_urls=starts, max_pages=1), MemorySink()).frontier
+    one.add(starts[0], 0, source="seed")
+    assert one.pop() is not None and one.pop() is None
+    c = one.coverage("interrupted")
+    assert (c.discovered, c.not_visited_by) == (2, {"max_pages": 1, "interrupted": 1})
 
 
 def test_replayed_coverage_matches_the_crawl(tiny, four):
