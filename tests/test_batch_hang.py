@@ -95,7 +95,8 @@ def test_a_scan_stopped_before_its_first_page_saves_a_scan_that_says_so(tmp_path
     folder = tmp_path / "out"
     with FakeInternet(batch_world()) as net:
         argv = [sys.executable, "-m", "scanner", "scan", net.url(ALPHA, "/"), "--out", str(folder)]
-        argv += ["--policy", net.url(HANG_HOST, "/privacy"), "--quiet", *scan_options(net, timeout=3)]
+        # the fetch would wait its --timeout of 120 s: the stop does not wait for it
+        argv += ["--policy", net.url(HANG_HOST, "/privacy"), "--quiet", *scan_options(net, timeout=120)]
         proc = subprocess.Popen(
             argv,
             cwd=REPO,
@@ -115,6 +116,8 @@ def test_a_scan_stopped_before_its_first_page_saves_a_scan_that_says_so(tmp_path
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
         assert net.log.find(host=ALPHA) == []  # the crawl never started
+        # the abandoned fetch's browser does not outlive the scan
+        wait_for(lambda: session_alive(proc.pid) == [], 30, "the policy fetch's browser to end")
     assert proc.returncode == 130, err
     assert "Traceback" not in err and "interrupted; 0 finished pages saved" in err, err
     result = read_scan(folder)
