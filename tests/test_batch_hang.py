@@ -1,7 +1,9 @@
 """A site that never answers: only the batch's site timeout ends its scan. The scan gets SIGTERM (it
 saves a partial scan), its whole process group is killed, the site is retried once with lighter
-settings, times out again and is given up (exit 3). A scan stopped before its first page (here: still
-reading its policy) saves a scan.json all the same, which says so."""
+settings, times out again and is given up (exit 3); its scan.json and reports say the batch's site
+timeout stopped it. A scan stopped before its first page (here: still reading its policy, a fetch the
+stop does not wait for) saves a scan.json all the same, which says so. A scan killed hard (SIGKILL, its
+worker lost) gets scan.json rebuilt from its saved pages, and its reports."""
 
 from __future__ import annotations
 
