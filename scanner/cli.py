@@ -95,7 +95,7 @@ def _main(argv: list[str] | None) -> int:
         parser.print_help()
         return EXIT_BAD_INPUT
     try:
-        with sigterm_stops_scans(), warnings.catch_warnings():
+        with sigterm_stops_scans(scan_follows=args.command == "scan"), warnings.catch_warnings():
             warnings.simplefilter("default", ScannerWarning)
             warnings.showwarning = one_line_warnings(warnings.showwarning)
             return int(args._run(args) or 0)
@@ -150,14 +150,38 @@ def _on_sigterm(signum, frame) -> None:
         raise KeyboardInterrupt
 
 
+def _sigterm_before_the_scan(started: int):
+    """``scanner scan``'s handler: a SIGTERM before its scan started (options still being read) stops
+    that scan at its start, as one before its first page (its 0-page partial scan.json saved)."""
+    from scanner import scanning
+
+    def on_sigterm(signum, frame) -> None:
+        if scanning.interrupt_scans():
+            return
+        if scanning.scans_started() == started:
+            scanning.stop_next_scan()
+            return
+        raise KeyboardInterrupt
+
+    return on_sigterm
+
+
 @contextlib.contextmanager
-def sigterm_stops_scans():
-    """For the duration of one CLI command (only there: the library never touches signals)."""
+def sigterm_stops_scans(*, scan_follows: bool = False):
+    """For the duration of one CLI command (only there: the library never touches signals).
+    ``scan_follows``: the command runs a scan (see _sigterm_before_the_scan)."""
     if not hasattr(signal, "SIGTERM") or threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    handler = _on_sigterm
+    if scan_follows:
+        from scanner import scanning
+
+        handler = _sigterm_before_the_scan(scanning.scans_started())
+    previous = signal.signal(signal.SIGTERM, handler)
     try:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+        if scan_follows:  # a stop that found no scan to stop (the command failed first) ends here
+            scanning.stop_next_scan(False)

@@ -10,6 +10,7 @@ analyses and saves what it captured, marked ``meta.interrupted``, and raises a
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 from collections.abc import Callable
@@ -62,6 +63,26 @@ def scan(
 # Scans running in this process (their task and its loop), for interrupt_scans; and those it stopped.
 _running: dict[asyncio.Task, asyncio.AbstractEventLoop] = {}
 _interrupted: set[asyncio.Task] = set()
+# stop_next_scan: the next scan to start stops before its first page; scans started so far (a count)
+_stop_next = threading.Event()
+_started = 0
+
+
+def scans_started() -> int:
+    """How many scans this process has started (a host compares it before and after a stop request)."""
+    return _started
+
+
+def stop_next_scan(stop: bool = True) -> None:
+    """The next scan this process starts stops at once, before its first page, as :func:`interrupt_scans`
+    stops one before the crawl began (a new scan folder gets its 0-page partial scan.json, saying why).
+    For a host whose stop arrives while a scan is being prepared (the ``scanner scan`` command between
+    installing its SIGTERM handler and the scan's start); safe from a signal handler or any thread.
+    ``stop=False`` withdraws the request (the host is done without starting a scan)."""
+    if stop:
+        _stop_next.set()
+    else:
+        _stop_next.clear()
 
 
 def interrupt_scans() -> bool:
@@ -88,7 +109,13 @@ async def scan_async(
     task = asyncio.current_task()
     if task is None:  # not in a task (a bare coroutine step): nothing interrupt_scans could cancel
         return await _scan_async(options, sink, progress)
+    global _started
     _running[task] = asyncio.get_running_loop()
+    _started += 1
+    if _stop_next.is_set():  # asked to stop while it was being prepared: at its first wait
+        _stop_next.clear()
+        _interrupted.add(task)
+        task.cancel()
     try:
         return await _scan_async(options, sink, progress)
     except asyncio.CancelledError:
@@ -98,6 +125,29 @@ async def scan_async(
     finally:
         _running.pop(task, None)
         _interrupted.discard(task)
+
+
+async def _abandonable(function: Callable, *args):
+    """``function(*args)`` in a daemon thread of its own, awaited: a cancelled caller stops waiting at
+    once and the thread is left to end (or to die with the process) without anyone waiting for it."""
+    loop = asyncio.get_running_loop()
+    future = loop.create_future()
+
+    def settle(outcome: tuple[bool, object]) -> None:
+        if not future.done():
+            ok, value = outcome
+            future.set_result(value) if ok else future.set_exception(value)  # type: ignore[arg-type]
+
+    def run() -> None:
+        try:
+            outcome = (True, function(*args))
+        except BaseException as exc:  # noqa: BLE001 - handed to the awaiting task
+            outcome = (False, exc)
+        with contextlib.suppress(RuntimeError):  # the loop is closed: nobody waits any more
+            loop.call_soon_threadsafe(settle, outcome)
+
+    threading.Thread(target=run, name="scanner-declaration", daemon=True).start()
+    return await future
 
 
 def _stopped_before_the_crawl(options: ScanOptions) -> ScanInterrupted:
@@ -152,8 +202,9 @@ async def _scan_async(options: ScanOptions, sink: VisitSink | None, progress: Pr
         )
     check_out_dir(options.out_dir, resume=options.resume, overwrite=options.overwrite)
     _check_history(options)
-    # A policy given as a URL is rendered in its own browser: a thread, out of this event loop.
-    declared, declared_source = await asyncio.to_thread(_declaration, options)
+    # A policy given as a URL is rendered in its own browser: a thread, out of this event loop, which an
+    # interrupted scan leaves behind (not the loop's executor: asyncio.run would wait for its --timeout).
+    declared, declared_source = await _abandonable(_declaration, options)
     waivers = _waivers(options)
     baseline = _baseline(options)
     _check_catalog(options)

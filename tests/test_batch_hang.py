@@ -1,15 +1,20 @@
 """A site that never answers: only the batch's site timeout ends its scan. The scan gets SIGTERM (it
 saves a partial scan), its whole process group is killed, the site is retried once with lighter
-settings, times out again and is given up (exit 3). A scan stopped before its first page (here: still
-reading its policy) saves a scan.json all the same, which says so."""
+settings, times out again and is given up (exit 3); its scan.json and reports say the batch's site
+timeout stopped it. A scan stopped before its first page (here: still reading its policy, a fetch the
+stop does not wait for) saves a scan.json all the same, which says so. A scan killed hard (SIGKILL, its
+worker lost) gets scan.json rebuilt from its saved pages, and its reports."""
 
 from __future__ import annotations
 
 import hashlib
+import html
 import os
+import shutil
 import signal
 import subprocess
 import sys
+from dataclasses import replace
 
 import pytest
 from batch_helpers import (
@@ -25,10 +30,16 @@ from batch_helpers import (
 from conftest import REPO
 
 from scanner.api import read_scan
+from scanner.batch.campaign import write_campaign_report
+from scanner.batch.driver import BatchConfig, Driver
+from scanner.batch.jobs import JobTable
+from scanner.batch.model import SiteJob
+from scanner.batch.runner import attempt_dir, finish_attempt, stop_note
 from scanner.batch.sites import site_slug
 from scanner.fakenet import FakeInternet
 from scanner.fakenet.batch_world import ALPHA, HANG_HOST, batch_world
 from scanner.options import resume_options
+from scanner.report.coverage_text import coverage_line
 
 pytestmark = pytest.mark.browser
 
@@ -63,9 +74,12 @@ def test_a_hanging_site_is_stopped_by_the_site_timeout(tmp_path):
         assert saved.meta.interrupted and len(saved.pages) == 0, log
         assert session_alive(scan_pid_of(folder)) == []  # its browser is gone with it
         # the runner rendered its reports from that scan.json (as the batch writes them for any site):
-        # they say the scan is partial, and scan.json is left as the scan wrote it
-        page = (folder / "report.html").read_text()
-        assert "Partial scan: interrupted after 0 pages — results are incomplete." in page
+        # they say the scan is partial
+        page = html.unescape((folder / "report.html").read_text())
+        # and why: the batch stopped it (a scan cannot know; the runner noted it in scan.json)
+        assert saved.meta.errors[-1] == "stopped by the batch's site timeout of 8 s", log
+        partial = "Partial scan: interrupted after 0 pages, stopped by the batch's site timeout of 8 s —"
+        assert f"{partial} results are incomplete." in page
         assert (folder / "findings.csv").is_file()  # the batch's formats: the scan's default ones
         assert "# report pid" in log
     assert row.summary["sha256"] == hashlib.sha256((folder / "scan.json").read_bytes()).hexdigest()
@@ -83,7 +97,8 @@ def test_a_scan_stopped_before_its_first_page_saves_a_scan_that_says_so(tmp_path
     folder = tmp_path / "out"
     with FakeInternet(batch_world()) as net:
         argv = [sys.executable, "-m", "scanner", "scan", net.url(ALPHA, "/"), "--out", str(folder)]
-        argv += ["--policy", net.url(HANG_HOST, "/privacy"), "--quiet", *scan_options(net, timeout=3)]
+        # the fetch would wait its --timeout of 120 s: the stop does not wait for it
+        argv += ["--policy", net.url(HANG_HOST, "/privacy"), "--quiet", *scan_options(net, timeout=120)]
         proc = subprocess.Popen(
             argv,
             cwd=REPO,
@@ -103,10 +118,60 @@ def test_a_scan_stopped_before_its_first_page_saves_a_scan_that_says_so(tmp_path
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
         assert net.log.find(host=ALPHA) == []  # the crawl never started
+        # the abandoned fetch's browser does not outlive the scan
+        wait_for(lambda: session_alive(proc.pid) == [], 30, "the policy fetch's browser to end")
     assert proc.returncode == 130, err
     assert "Traceback" not in err and "interrupted; 0 finished pages saved" in err, err
     result = read_scan(folder)
     assert result.meta.interrupted and len(result.pages) == 0
     assert "interrupted before the first page; no page was visited" in result.meta.errors
     assert result.meta.coverage is not None and result.meta.coverage.stopped_by == ("interrupted",)
+    # its start URL was discovered (true totals), though the crawl had not begun
+    assert (result.meta.coverage.discovered, result.meta.coverage.not_visited) == (1, 1)
+    assert coverage_line(result).startswith("visited 0 of 1 discovered page — stopped by an interruption")
     assert resume_options(folder).start_urls == (net.url(ALPHA, "/"),)
+
+
+def test_a_scan_killed_hard_gets_its_scan_json_and_reports_rebuilt(tmp_path):
+    """SIGKILL (the grace period ran out, or the scan's worker died) leaves pages.jsonl and no scan.json:
+    the runner (or, for a lost worker, the driver) rebuilds scan.json from the saved pages, marked
+    partial, with why the batch stopped it, renders the reports, and campaign.html links them."""
+    site = f"https://{HANG_HOST}/"
+    camp = tmp_path / "camp"
+    table = JobTable.open_campaign(camp, resume=False)
+    table.add_sites([SiteJob(url=site)])
+    folder = camp / attempt_dir(site, 1)
+    with FakeInternet(batch_world()) as net:
+        argv = [sys.executable, "-m", "scanner", "--no-config", "scan", site, "--out", str(folder)]
+        argv += ["--quiet", *scan_options(net, timeout=60)]
+        proc = subprocess.Popen(argv, cwd=REPO, env=batch_env(), start_new_session=True)
+        try:  # killed while its first visit waits for the page: its sink is open
+            wait_for(lambda: net.log.find(host=HANG_HOST) or proc.poll() is not None, 120, "the first visit")
+        finally:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert (folder / "pages.jsonl").is_file() and not (folder / "scan.json").exists()
+    timed_out = tmp_path / "timed-out"
+    shutil.copytree(folder, timed_out)
+    # the runner, after its site timeout's SIGKILL
+    note = stop_note(timed_out=True, stopped=False, site_timeout=8)
+    assert finish_attempt(timed_out, ["--format", "html,json"], note=note) == 4
+    result = read_scan(timed_out)
+    assert result.meta.interrupted and len(result.pages) == 0
+    assert note in result.meta.errors and result.meta.coverage.recovered
+    assert result.meta.coverage.discovered == 1  # the start URL it was visiting
+    page = html.unescape((timed_out / "report.html").read_text())
+    assert "Partial scan: interrupted after 0 pages, stopped by the batch's site timeout of 8 s" in page
+    # the driver, when the task was lost with its worker (no retry left): the same, and the campaign
+    record = table.mark_running(site, 1, attempt_dir(site, 1))
+    table.upsert(replace(record, options={"lighter": True}))
+    driver = Driver(BatchConfig(campaign=camp), table, None, None)
+    lost = {"site": site, "exit": None, "signal": None, "error": "the task was lost (its worker died)"}
+    driver.finish(site, lost)
+    row = table.get(site)
+    assert row.status == "gave_up" and row.summary["partial"] and row.summary["pages"] == 0
+    assert read_scan(folder).meta.interrupted and (folder / "report.html").is_file()
+    write_campaign_report(camp, table.list())
+    table.close()
+    campaign = (camp / "campaign.html").read_text()
+    assert f'<a href="{attempt_dir(site, 1)}/report.html">partial report</a>' in campaign

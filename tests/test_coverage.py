@@ -338,6 +338,26 @@ def test_frontier_counts_distinct_pages_and_why_they_were_left():
     assert stopped.stopped_by == ("max_pages", "trap", "interrupted")
 
 
+def test_a_crawl_stopped_before_its_first_visit_counts_its_start_urls(tmp_path):
+    """Stopped while the browser starts (no visit handed out yet): the start URLs were discovered."""
+    from scanner.crawl.crawler import Crawl
+    from scanner.options import ScanOptions
+    from scanner.sink import MemorySink
+
+    starts = ("https://www.example.com/", "https://www.example.com/b", "https://www.example.com/")
+    crawl = Crawl(ScanOptions(start_urls=starts), MemorySink())
+    c = crawl.frontier.coverage("interrupted")
+    assert (c.discovered, c.visited, c.not_visited_by) == (2, 0, {"interrupted": 2})
+    assert c.stopped_by == ("interrupted",)
+    # --max-pages 1, stopped during that first visit: the page in flight was cut by the interruption,
+    # the other one by --max-pages
+    one = Crawl(ScanOptions(start_urls=starts, max_pages=1), MemorySink()).frontier
+    one.add(starts[0], 0, source="seed")
+    assert one.pop() is not None and one.pop() is None
+    c = one.coverage("interrupted")
+    assert (c.discovered, c.not_visited_by) == (2, {"max_pages": 1, "interrupted": 1})
+
+
 def test_replayed_coverage_matches_the_crawl(tiny, four):
     """What `scanner report` rebuilds from a crawl's pages.jsonl is what the crawl recorded; only sitemap
     entries found after the last page was saved can be missing (a killed scan never saved them)."""

@@ -9,12 +9,13 @@ import csv
 import hashlib
 import io
 import json
+import re
 import sqlite3
 import subprocess
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import lxml.html
@@ -30,10 +31,12 @@ from history_world import (
     write_declarations,
 )
 
+from scanner.api import read_scan
 from scanner.csvsafe import restore_cell
 from scanner.fakenet import FakeInternet
 from scanner.fakenet.hostile import PAYLOADS, SCRIPT_TAG
 from scanner.history import compare, finding_fingerprint, matrix, record_scan, trend
+from scanner.report.json_file import write_scan_json
 
 SLUGS = {ALPHA: "alpha", BETA: "beta", HOSTILE: "hostile"}
 
@@ -305,9 +308,11 @@ def test_a_partial_scan_is_no_evidence_that_a_tracker_is_gone(campaigns, tmp_pat
     lines = table.stdout.splitlines()
     assert lines[0].startswith("alpha-shop.com: 3 scan(s) (1 partial) from ")
     assert lines[0].endswith(f"latest scan {partial} (PARTIAL, partial)")
-    ends = {ln.split()[1]: " ".join(ln.split()[-4:]) for ln in lines if ln.startswith("vendor ")}
-    assert ends["Google"] == "2/3 not seen (partial)" and ends["Criteo"] == "1/3 not seen (partial)"
-    assert ends["Facebook"].endswith("1/3 gone")
+    # the scans it was in: of the complete scans, and of the partial ones, apart
+    assert lines[2].split()[7:11] == ["complete", "scans", "partial", "scans"]
+    ends = {ln.split()[1]: " ".join(ln.split()[-5:]) for ln in lines if ln.startswith("vendor ")}
+    assert ends["Google"] == "2/2 0/1 not seen (partial)" and ends["Criteo"] == "1/2 0/1 not seen (partial)"
+    assert ends["Facebook"].endswith("1/2 0/1 gone")
     assert lines[-1] == (
         "not seen (partial): missing only from partial (cut-short) scans since it was last seen, which "
         "are no evidence that it is gone"
@@ -324,6 +329,31 @@ def test_a_partial_scan_is_no_evidence_that_a_tracker_is_gone(campaigns, tmp_pat
     page = lxml.html.fromstring(matrix_html(matrix(db, "mar")))
     note = " ".join(page.get_element_by_id("partial-note").text_content().split())
     assert note.startswith("1 site marked partial (a scan cut short): an empty cell")
+
+    # a partial scan that did see trackers (feb's scan of alpha, as if cut short after its pages):
+    # the totals say how many of the scans that saw them were partial, in every format
+    cut = read_scan(scan_json(c, "feb", ALPHA))
+    cut = replace(cut, meta=replace(cut.meta, interrupted=True, errors=("interrupted; 1 page saved",)))
+    (tmp_path / "seen").mkdir()
+    record_scan(db, write_scan_json(cut, tmp_path / "seen"), campaign="apr")
+    t = trend(db, ALPHA)
+    google = next(r for r in t.rows if (r.type, r.name) == ("vendor", "Google Analytics"))
+    assert (t.partial, len(t.scans), google.scans, google.scans_partial) == (2, 4, 3, 1)
+    table = run_cli("history", "trend", "--site", ALPHA, "--db", str(db)).stdout.splitlines()
+    google_line = next((ln for ln in table if ln.startswith("vendor") and "Google" in ln), table)
+    assert [w for w in str(google_line).split() if re.fullmatch(r"\d+/\d+", w)] == ["2/2", "1/2"], table
+    as_csv = {r["name"]: r for r in csv.DictReader(io.StringIO(trend_csv(t))) if r["type"] == "vendor"}
+    counts = ("scans", "of_scans", "scans_complete", "of_scans_complete", "scans_partial", "of_scans_partial")
+    assert [as_csv["Google Analytics"][k] for k in counts] == ["3", "4", "2", "2", "1", "2"]
+    as_json = {r["name"]: r for r in json.loads(trend_json(t))["rows"] if r["type"] == "vendor"}
+    assert [as_json["Google Analytics"][k] for k in counts] == [3, 4, 2, 2, 1, 2]
+    m = matrix(db, "apr")
+    assert {(v.name, v.sites, v.partial_sites) for v in m.vendors} >= {("Google Analytics", 1, 1)}
+    page = lxml.html.fromstring(matrix_html(m))
+    heads = [" ".join(th.text_content().split()) for th in page.xpath('//table[@id="matrix-table"]//th')]
+    assert "Google Analytics1 site (1 partial)" in heads  # the name, then its count of sites
+    columns = [th.text_content() for th in page.xpath('//table[@id="prevalence-table"]//th')]
+    assert columns[2:4] == ["Sites seen", "of them partial"]
 
 
 def test_hostile_cookie_names_in_trend_are_exact_in_json_and_safe_in_csv_and_on_the_terminal(campaigns):

@@ -86,3 +86,28 @@ def test_sigterm_saves_what_was_captured(jar_net, tmp_path, short_tmpdir, whole_
     assert saved and [p["url"] for p in data["pages"]] == saved
     assert len(saved) < PAGES + 1  # it did stop early
     assert profiles(tmpdir) == []  # the browser profile (the site's cookies) is gone
+
+
+def test_sigterm_before_the_scan_starts_saves_a_0_page_partial_scan(tmp_path, monkeypatch, capsys):
+    """SIGTERM after `scanner scan` installed its handler but before its scan started (its options still
+    being read) stops the scan as one before its first page: exit 130, a 0-page partial scan.json that
+    says why (not 'scanner: interrupted' and nothing saved)."""
+    from scanner import cli
+    from scanner.api import read_scan
+    from scanner.commands import scan as scan_command
+
+    read_options = scan_command.scan_options
+
+    def options_after_a_sigterm(args):
+        os.kill(os.getpid(), signal.SIGTERM)  # its handler runs here, in the main thread
+        return read_options(args)
+
+    monkeypatch.setattr(scan_command, "scan_options", options_after_a_sigterm)
+    folder = tmp_path / "out"
+    code = cli.main(["--no-config", "scan", "https://www.example.com/", "--out", str(folder), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 130 and "interrupted; 0 finished pages saved" in err, err
+    result = read_scan(folder)
+    assert result.meta.interrupted and result.pages == ()
+    assert "interrupted before the first page; no page was visited" in result.meta.errors
+    assert result.meta.coverage.discovered == 1 and result.meta.coverage.stopped_by == ("interrupted",)

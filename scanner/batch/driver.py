@@ -34,7 +34,7 @@ from typing import Any
 from scanner.api import one_line
 from scanner.batch.jobs import CampaignLock, JobTable
 from scanner.batch.model import JobRecord
-from scanner.batch.runner import GRACE_S, attempt_dir, run_site, stop_scans
+from scanner.batch.runner import GRACE_S, attempt_dir, finish_attempt, run_site, stop_scans, summarise
 from scanner.batch.sites import site_slug
 from scanner.errors import EXIT_BAD_INPUT, EXIT_CANNOT_SCAN, EXIT_FINDINGS, EXIT_OK, EXIT_PARTIAL, BadInput
 
@@ -236,11 +236,25 @@ class Driver:
             self.table.mark_failed(site, code, error or f"exit {code}")
             self.delayed.append((decision.retry_at or time.monotonic(), site))
         elif decision.status == "gave_up":
+            if summary is None and "out_dir" not in outcome and record.out_dir:  # its worker was lost
+                summary = self.recover(record.out_dir)
             self.table.mark_gave_up(site, code, error or f"exit {code}", summary)
         else:
             self.table.mark_pending(site, error)
         if self.progress:
             self.progress.finished(site, decision.status, outcome, self.table.counts())
+
+    def recover(self, out_dir: str) -> dict[str, Any] | None:
+        """The last attempt of a site whose task was lost (its worker died, the runner with it): what its
+        scan saved becomes a partial scan.json (rebuilt from its pages when it was killed before writing
+        one) and reports, as the runner makes them. Its summary, None when nothing was saved."""
+        campaign = Path(self.campaign_dir)
+        try:
+            finish_attempt(campaign / out_dir, report_arguments(self.tokens), grace_s=self.config.grace_s)
+            return summarise(campaign, out_dir, -1)
+        except Exception as exc:  # noqa: BLE001 - an attempt folder that cannot be read: no summary
+            log.debug("recovering %s: %s", out_dir, exc)
+            return None
 
     def _started(self, site: str, attempt: int) -> None:
         if self.progress:

@@ -14,7 +14,13 @@ the page's timeouts hold. The scan runs in a new session (its own process group,
 A scan that ends without a verdict (stopped by the site timeout, or on an error after it began) saves
 only scan.json; the runner then renders the site's other formats from it (:func:`write_reports`, a
 ``scanner report`` of the folder, with the batch's --format, --fail-on and --warn-on), so the campaign
-page links a report.html for that site too, which says the scan is partial and why.
+page links a report.html for that site too, which says the scan is partial and why. A scan killed hard
+(SIGKILL after the grace period; its worker lost, :func:`finish_attempt` from the driver) saved no
+scan.json, only its pages (``pages.jsonl``, ``scan-meta.json``): ``scanner report`` rebuilds scan.json
+from them, marked partial, and the reports. When the batch cut the scan (its site timeout, the
+campaign's stop) the scan cannot know it: the runner adds why to the saved meta's errors
+(:func:`stop_note`), which the reports print ("interrupted after 0 pages, stopped by the batch's site
+timeout of 8 s").
 
 Only a small summary travels back through the scheduler (:func:`summarise`), never scan.json. This
 module is imported by the Dask workers: keep it light and everything in it picklable and top level.
@@ -42,6 +48,10 @@ REPORT_TIMEOUT_S = 300.0  # rendering the reports of a partial scan (no browser,
 # exit code of ``scanner scan`` stopped by SIGTERM/Ctrl-C (it saved a partial scan)
 EXIT_INTERRUPTED = 130
 VERDICTS = {0: "PASS", 1: "FAIL", 4: "PARTIAL"}
+# what a scan folder holds (scanner.assemble's names; not imported: workers import this module)
+SCAN_JSON, VISITS_FILE, META_FILE = "scan.json", "pages.jsonl", "scan-meta.json"
+# how a note of why the batch stopped a scan begins (scanner.report.text.partial_reason shows it)
+STOPPED_BY_BATCH = "stopped by the batch's "
 
 # The scans this worker process runs now: Popen by campaign, for stop_scans.
 _running: dict[str, set[subprocess.Popen]] = {}
@@ -138,19 +148,82 @@ def run_site(
         outcome["error"] = f"the scan was killed by signal {_signal_name(-code)}"
     elif code not in VERDICTS:
         outcome["error"] = last_error(out / LOG_FILE) or f"the scan ended with exit code {code}"
-    if not stopped and code not in VERDICTS:  # the log's last lines are the report's from here on
-        write_reports(out, report_args, campaign_id=campaign_id, grace_s=grace_s)
+    if code not in VERDICTS:  # the log's last lines are the report's from here on
+        note = stop_note(timed_out=timed_out, stopped=stopped, site_timeout=site_timeout)
+        # a campaign being stopped renders nothing more: --resume scans the site again
+        finish_attempt(
+            out, report_args, note=note, render=not stopped, campaign_id=campaign_id, grace_s=grace_s
+        )
     with contextlib.suppress(Exception):  # an unreadable scan.json is simply no summary
         outcome["summary"] = summarise(Path(campaign_dir), rel, code if code is not None else -1)
     return outcome
+
+
+def stop_note(*, timed_out: bool, stopped: bool, site_timeout: float) -> str | None:
+    """Why the batch stopped a scan, as its scan.json's errors and its reports say it (None: it did not)."""
+    if timed_out:
+        return f"{STOPPED_BY_BATCH}site timeout of {site_timeout:g} s"
+    if stopped:
+        return (
+            f"{STOPPED_BY_BATCH}stop: the campaign was stopped (scanner batch --resume scans the site again)"
+        )
+    return None
+
+
+def finish_attempt(
+    out: Path,
+    report_args: Sequence[str],
+    *,
+    note: str | None = None,
+    render: bool = True,
+    campaign_id: str = "",
+    grace_s: float = GRACE_S,
+) -> int | None:
+    """What an attempt that ended without a verdict left in ``out``: ``note`` (why the batch stopped it)
+    added to its saved meta's errors, then (``render``) its reports, scan.json rebuilt from the saved
+    pages when the scan was killed before writing it. Returns the report's exit code (see write_reports)."""
+    if note:
+        try:
+            _add_note(out, note)
+        except Exception as exc:  # noqa: BLE001 - an unreadable scan: the report says what is wrong
+            with open(out / LOG_FILE, "ab") as log:
+                log.write(f"# could not note why the scan stopped: {type(exc).__name__}: {exc}\n".encode())
+    return write_reports(out, report_args, campaign_id=campaign_id, grace_s=grace_s) if render else None
+
+
+def _add_note(out: Path, note: str) -> None:
+    """``note`` as the last of the saved scan's ``meta.errors`` (scan.json, else scan-meta.json)."""
+    from dataclasses import replace
+
+    if (out / SCAN_JSON).is_file():
+        from scanner.api import read_scan
+        from scanner.report.json_file import write_scan_json
+
+        result = read_scan(out / SCAN_JSON)
+        if note not in result.meta.errors:
+            meta = replace(result.meta, interrupted=True, errors=(*result.meta.errors, note))
+            write_scan_json(replace(result, meta=meta), out)
+    elif (out / META_FILE).is_file():  # killed: scanner report rebuilds scan.json with this meta
+        import json
+
+        from scanner.assemble import read_meta
+        from scanner.model import to_jsonable
+        from scanner.safe_write import write_atomic
+
+        meta, scope = read_meta(out)
+        if note not in meta.errors:
+            meta = replace(meta, errors=(*meta.errors, note))
+            data = {"meta": to_jsonable(meta), "first_party_domains": sorted(scope.domains)}
+            write_atomic(out / META_FILE, json.dumps(data, indent=2))
 
 
 def write_reports(
     out: Path, report_args: Sequence[str], *, campaign_id: str = "", grace_s: float = GRACE_S
 ) -> int | None:
     """Render the reports of the partial scan saved in ``out`` (``scanner report``, its output in the
-    attempt's log); returns its exit code (None: no scan.json, or it did not end in time)."""
-    if not (out / "scan.json").is_file():
+    attempt's log): from its scan.json, or (a scan killed before it wrote one) rebuilt from its saved
+    pages; returns its exit code (None: nothing saved, or it did not end in time)."""
+    if not (out / SCAN_JSON).is_file() and not (out / VISITS_FILE).is_file():
         return None
     command = [sys.executable, "-m", "scanner", "--no-config", "report", str(out), *report_args]
     with open(out / LOG_FILE, "ab") as log:

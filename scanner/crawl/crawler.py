@@ -213,6 +213,8 @@ class Crawl:
             max_query_variants=options.max_query_variants,
             exclude=Exclusions(options.exclude),
         )
+        for url in dict.fromkeys(options.start_urls):  # discovered from the start (true totals when
+            self.frontier.found(url)  # the scan is stopped before or during its first visit)
         # A logged-in audit (scanner.login): logs every new browser in, judges every page.
         self.login = (
             LoginSession(options.login, timeout_s=options.browser.timeout_s)

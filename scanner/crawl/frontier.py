@@ -63,6 +63,7 @@ class Frontier:
         self._outside: set[str] = set()
         self._files: set[str] = set()
         self._excluded: set[str] = set()
+        self._out: set[str] = set()  # handed out (in flight when a crawl stops: not left by --max-pages)
 
     def add(self, url: str, depth: int, referrer: str | None = None, source: str = "link") -> bool:
         visit = visit_url(url, referrer)
@@ -102,6 +103,14 @@ class Frontier:
         self._held.pop(normal, None)
         self._queue.append(Target(visit, depth, referrer, source, key=normal))
         return True
+
+    def found(self, url: str) -> None:
+        """A start URL: discovered before the crawl hands anything out, so a scan stopped before (or
+        during) its first visit still counts the pages it was asked for. Not queued (``add`` does that)."""
+        visit = visit_url(url, None)
+        normal = url_key(visit) if visit is not None else None
+        if normal is not None and self.scope.contains(normal):
+            self._found.setdefault(normal, visit)
 
     def mark_seen(self, url: str) -> None:
         """A URL reached by redirect: do not visit it again."""
@@ -146,11 +155,14 @@ class Frontier:
         if self.handed_out >= self.max_pages or not self._queue:
             return None
         self.handed_out += 1
-        return self._queue.popleft()
+        target = self._queue.popleft()
+        self._out.add(target.key or "")
+        return target
 
     def give_back(self, target: Target) -> None:
         """A target handed out but never visited (the browser went away first): it is next again."""
         self.handed_out -= 1
+        self._out.discard(target.key or "")
         self._queue.appendleft(target)
 
     def __len__(self) -> int:
@@ -166,7 +178,8 @@ class Frontier:
         for key, url in self._found.items():
             if key in self._done:
                 continue
-            reason = self._held.get(key) or ("max_pages" if limit_reached else stopped or "interrupted")
+            cut = limit_reached and key not in self._out
+            reason = self._held.get(key) or ("max_pages" if cut else stopped or "interrupted")
             why.setdefault(reason, []).append(url)
         reasons = set(why) | ({stopped} if stopped else set())
         stopped_by = tuple(r for r in STOP_REASONS if r in reasons) or ("complete",)

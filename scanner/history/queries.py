@@ -53,11 +53,12 @@ class TrendRow:
     last_seen: str
     first_scan: int
     last_scan: int
-    scans: int  # scans it was in
+    scans: int  # scans it was in, complete and partial (scans_partial of them)
     in_latest: bool  # in the site's latest scan
     key: str = ""  # finding: its fingerprint
     # PRESENT, GONE or NOT_SEEN_PARTIAL: a partial scan that did not see it is no evidence it is gone
     state: str = PRESENT
+    scans_partial: int = 0  # of ``scans``, those that were partial (cut short)
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,11 @@ class Trend:
     site: str
     scans: tuple[ScanInfo, ...]
     rows: tuple[TrendRow, ...]
+
+    @property
+    def partial(self) -> int:
+        """How many of the site's scans were partial (cut short)."""
+        return sum(s.interrupted for s in self.scans)
 
     @property
     def latest(self) -> ScanInfo:
@@ -83,8 +89,9 @@ class Cell:
 class MatrixVendor:
     name: str
     category: str | None
-    sites: int  # sites where it was seen
+    sites: int  # sites where it was seen, by complete and partial scans (partial_sites of them)
     undeclared: int  # sites where it is undeclared
+    partial_sites: int = 0  # of ``sites``, those whose latest scan was partial (cut short)
 
 
 @dataclass(frozen=True)
@@ -233,6 +240,7 @@ def _rows(kind: str, seen: list[tuple], order: dict[int, int], scans: list[ScanI
                 in_latest=last == latest,
                 key=ident,
                 state=state,
+                scans_partial=sum(scans[i].interrupted for i in set(positions)),
             )
         )
     rows.sort(key=lambda r: (STATE_ORDER[r.state], r.first_seen, r.name.casefold(), r.detail))
@@ -329,11 +337,15 @@ def _build_matrix(campaign: str, sites: list[ScanInfo], by_scan: dict[int, str],
         )
     seen_on: dict[str, int] = dict.fromkeys(names.values(), 0)
     undeclared_on: dict[str, int] = dict.fromkeys(names.values(), 0)
-    for (_, name), c in cells.items():  # one pass: a campaign may have 10,000 sites × 500 vendors
+    partial_on: dict[str, int] = dict.fromkeys(names.values(), 0)
+    cut = {s.site for s in sites if s.interrupted}
+    for (site, name), c in cells.items():  # one pass: a campaign may have 10,000 sites × 500 vendors
         seen_on[name] += c.status != "not_observed"
         undeclared_on[name] += c.status == "undeclared"
+        partial_on[name] += c.status != "not_observed" and site in cut
     vendors = [
-        MatrixVendor(name, category.get(k), seen_on[name], undeclared_on[name]) for k, name in names.items()
+        MatrixVendor(name, category.get(k), seen_on[name], undeclared_on[name], partial_on[name])
+        for k, name in names.items()
     ]
     vendors.sort(key=lambda v: (-v.sites, -v.undeclared, v.name.casefold()))
     return Matrix(campaign=campaign, sites=tuple(sites), vendors=tuple(vendors), cells=cells)

@@ -30,6 +30,10 @@ TREND_COLUMNS = (
     "last_seen",
     "scans",
     "of_scans",
+    "scans_complete",
+    "of_scans_complete",
+    "scans_partial",
+    "of_scans_partial",
     "in_latest",
     "state",
     "first_scan",
@@ -60,12 +64,25 @@ def table(header: list[str], rows: list[list[Any]]) -> str:
 
 
 def trend_records(t: Trend) -> list[dict[str, Any]]:
-    return [{**asdict(r), "of_scans": len(t.scans)} for r in t.rows]
+    """The rows with the site's totals: ``scans`` of ``of_scans`` count complete and partial scans;
+    ``scans_complete``/``of_scans_complete`` and ``scans_partial``/``of_scans_partial`` split them."""
+    partial = t.partial
+    return [
+        {
+            **asdict(r),
+            "of_scans": len(t.scans),
+            "scans_complete": r.scans - r.scans_partial,
+            "of_scans_complete": len(t.scans) - partial,
+            "of_scans_partial": partial,
+        }
+        for r in t.rows
+    ]
 
 
 def trend_text(t: Trend) -> str:
     first, last = t.scans[0], t.scans[-1]
-    partial = sum(s.interrupted for s in t.scans)
+    partial = t.partial
+    complete = len(t.scans) - partial
     head = (
         f"{t.site}: {len(t.scans)} scan(s){f' ({partial} partial)' if partial else ''} from "
         f"{first.started_at} to {last.started_at}; "
@@ -78,12 +95,18 @@ def trend_text(t: Trend) -> str:
             r.detail,
             r.first_seen,
             r.last_seen,
-            f"{r.scans}/{len(t.scans)}",
+            # with partial scans, the complete and the partial ones apart (a partial scan sees less)
+            *(
+                [f"{r.scans - r.scans_partial}/{complete}", f"{r.scans_partial}/{partial}"]
+                if partial
+                else [f"{r.scans}/{len(t.scans)}"]
+            ),
             STATE_WORDS.get(r.state, r.state),
         ]
         for r in t.rows
     ]
-    text = head + table(["type", "name", "detail", "first seen", "last seen", "scans", "latest"], rows)
+    counts = ["complete scans", "partial scans"] if partial else ["scans"]
+    text = head + table(["type", "name", "detail", "first seen", "last seen", *counts, "latest"], rows)
     if any(r.state == NOT_SEEN_PARTIAL for r in t.rows):
         text += f"\n{PARTIAL_NOTE}\n"
     return text

@@ -37,11 +37,14 @@ def partial_scan_text(result: ScanResult) -> str | None:
 
 
 def partial_reason(result: ScanResult) -> str:
-    """Why a partial scan is partial, in a few words: "interrupted after 7 pages", or for a logged-in
-    audit that lost its session "logged out from visit 5 of 7 pages on" (scanner.report.login_text)."""
+    """Why a partial scan is partial, in a few words: "interrupted after 7 pages" (with what stopped it
+    when a batch did: "..., stopped by the batch's site timeout of 8 s", scanner.batch.runner), or for a
+    logged-in audit that lost its session "logged out from visit 5 of 7 pages on" (login_text)."""
     from scanner.report.login_text import lost_text
 
-    return lost_text(result) or f"interrupted after {plural(len(result.pages), 'page')}"
+    by = next((e for e in result.meta.errors if e.startswith("stopped by the batch's ")), None)
+    why = f"interrupted after {plural(len(result.pages), 'page')}" + (f", {by}" if by else "")
+    return lost_text(result) or why
 
 
 def evidence_counts(ev: Evidence) -> dict[str, int]:
