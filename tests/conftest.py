@@ -28,6 +28,44 @@ settings.register_profile("suite", deadline=None)
 settings.load_profile("suite")
 
 
+# The slowest test files, slowest first (`tools/suite_timing.sh` lists every file's total). With
+# `--dist loadfile` xdist hands whole files to its workers in collection order (`--no-loadscope-reorder`:
+# not by test count, which put these files, few tests each, last): started first, no worker is still in
+# one of them long after the others have run out of files.
+SLOW_FIRST = (
+    "test_cli_gate.py",
+    "test_packaging.py",
+    "test_recovery_fuzz.py",
+    "test_scan_resume.py",
+    "test_batch_e2e.py",
+    "test_demo_e2e.py",
+    "test_batch_kill_driver.py",
+    "test_policy_e2e.py",
+    "test_browser_launch.py",
+    "test_consent_e2e_b.py",
+    "test_history_e2e.py",
+    "test_scan_api.py",
+    "test_readme.py",
+    "test_consent_e2e_a.py",
+    "test_browser_restart.py",
+    "test_login_e2e.py",
+    "test_batch_kill_worker.py",
+    "test_behaviour_e2e.py",
+    "test_batch_campaign.py",
+    "test_report_totals.py",
+    "test_scan_errors_crawl.py",
+    "test_scan_json_fuzz.py",
+    "test_scan_errors.py",
+    "test_chaos_visits.py",
+)
+
+
+def pytest_collection_modifyitems(items):
+    """The files of SLOW_FIRST first, in its order; every file's own tests keep their order."""
+    rank = {name: i for i, name in enumerate(SLOW_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+
+
 def find_shared() -> Path:
     """The shared test-data folder (policies, Open Cookie Database): $SCANNER_SHARED_DIR, else the
     `shared` folder beside the checkout, else /work/shared (where this project's machines keep it)."""
