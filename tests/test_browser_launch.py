@@ -55,7 +55,7 @@ def test_playwright_chromium_is_found_inside_the_event_loop(demo_net, tmp_path, 
     assert (found.executable_path, found.source) == (expected, "playwright")
 
     out = tmp_path / "out"
-    args = ["scan", demo_net.url("www.example.com", "/"), "--out", str(out), "--quiet", "--max-pages", "2"]
+    args = ["scan", demo_net.url("www.example.com", "/"), "--out", str(out), "--quiet", "--max-pages", "1"]
     args += [
         "--settle",
         "0.2",

@@ -238,7 +238,7 @@ def test_scanner_version_from_the_venv(venv):
 def demo(venv, tmp_path_factory) -> tuple[subprocess.CompletedProcess, Path]:
     """`scanner demo` from the venv, in an empty folder: no checkout, no vendors.csv beside it."""
     work = tmp_path_factory.mktemp("demo-from-wheel")
-    options = ("--out", "out", "--quiet", "--max-pages", "3", "--consent-sample", "1")
+    options = ("--out", "out", "--quiet", "--max-pages", "1", "--consent-sample", "1")  # the home page
     return run(venv / "bin" / "scanner", "demo", *options, cwd=work, ok=False), work / "out"
 
 

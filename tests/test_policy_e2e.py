@@ -122,7 +122,7 @@ def _scan(net: FakeInternet, out: Path, *declaration: str, fail_on: str | None =
     args += ["--ignore-https-errors", f"--browser-arg={net.chromium_args()[0]}"]
     if fail_on:
         args += ["--fail-on", fail_on]
-    proc = run_cli(*args, timeout=80)
+    proc = run_cli(*args)  # run_cli's hang guard (240 s): 80 s was exceeded on a loaded machine
     scan_json = out / "scan.json"
     return proc, (json.loads(scan_json.read_text(encoding="utf-8")) if scan_json.is_file() else None)
 

@@ -23,6 +23,9 @@ from scanner.report import write_reports
 pytestmark = pytest.mark.browser
 
 FUZZ = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# Each example of the pages.jsonl property runs the whole later pipeline (analysis, every report format, a
+# resume): about 10 times the cost of a meta example, and CPU-bound, so it slows the workers' browsers.
+FUZZ_PIPELINE = settings(FUZZ, max_examples=40)
 
 
 @pytest.fixture(scope="module")
@@ -133,7 +136,7 @@ def write_folder(folder: Path, lines, meta) -> None:
 
 
 @given(data=st.data())
-@FUZZ
+@FUZZ_PIPELINE
 def test_recover_keeps_good_lines_and_names_bad_ones(saved_scan, declared, data):
     real, meta = saved_scan
     lines, mutated = data.draw(pages_file(real))

@@ -13,10 +13,22 @@ from scanner.errors import EXIT_CANNOT_SCAN, EXIT_PARTIAL
 pytestmark = pytest.mark.browser
 
 
-def test_limits_depth_and_pages(demo_net, tmp_path):
+@pytest.fixture(scope="module")
+def depth_one(demo_net, tmp_path_factory):
+    """The demo shop crawled to depth 1 without the sitemap, static.example-cdn.net counted first party
+    (the depth limit is the same with or without --first-party: one crawl for both tests)."""
     start = demo_net.url("www.example.com", "/")
-    result, _ = scan(demo_net, [start], tmp_path / "a", max_depth=1, max_pages=50, use_sitemap=False)
-    depths = {p.url: p.depth for p in result.pages}
+    out = tmp_path_factory.mktemp("depth-one")
+    result, _ = scan(
+        demo_net, [start], out, max_depth=1, max_pages=50, use_sitemap=False, first_party=("example-cdn.net",)
+    )
+    return result
+
+
+def test_limits_depth_and_pages(demo_net, depth_one, tmp_path):
+    start = demo_net.url("www.example.com", "/")
+    depths = {p.url: p.depth for p in depth_one.pages}
+    assert len(depths) < 50  # the depth ended the crawl, not the page cap
     assert max(depths.values()) == 1
     assert "https://www.example.com/products" in depths
     assert "https://www.example.com/products/1" not in depths  # depth 2
@@ -26,17 +38,8 @@ def test_limits_depth_and_pages(demo_net, tmp_path):
     assert result.pages[0].url == start
 
 
-def test_first_party_option_extends_scope(demo_net, tmp_path):
-    start = demo_net.url("www.example.com", "/")
-    result, _ = scan(
-        demo_net,
-        [start],
-        tmp_path / "fp",
-        max_depth=1,
-        max_pages=30,
-        use_sitemap=False,
-        first_party=("example-cdn.net",),
-    )
+def test_first_party_option_extends_scope(depth_one):
+    result = depth_one
     urls = {p.url for p in result.pages}
     assert "https://static.example-cdn.net/about-us" in urls
     cdn_requests = [r for r in result.requests if r.registrable_domain == "example-cdn.net"]

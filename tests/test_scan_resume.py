@@ -15,7 +15,7 @@ from conftest import REPO, run_cli
 from scanner.fakenet import FakeInternet
 from scanner.fakenet.shapes import JAR_HOST, jar_world
 
-PAGES = 10
+PAGES = 6  # killed after 3 saved pages (the cookies' pages among them): 4 left for the resume
 
 
 @pytest.fixture(scope="module")
