@@ -101,31 +101,9 @@ def run_site(
         # allowed-failures > 0): this attempt starts over in its own folder.
         command.append("--overwrite")
     started = time.monotonic()
-    timed_out = False
-    with open(out / LOG_FILE, "ab") as log:
-        log.write(f"$ {' '.join(command)}\n".encode())
-        log.flush()
-        proc = subprocess.Popen(
-            command,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            env=_scan_env(),
-            preexec_fn=_die_with_parent,  # noqa: PLW1509 - only calls prctl, prepared beforehand
-        )
-        _register(campaign_id, proc)
-        try:
-            proc.wait(timeout=site_timeout)
-        except subprocess.TimeoutExpired:
-            timed_out = True
-            stop_group(proc, grace_s)
-        finally:
-            _unregister(campaign_id, proc)
-            _kill_group(proc)  # the browser of a scan that was killed may still be there
-            log.write(
-                f"# scan pid {proc.pid} (its process group killed) ended with {proc.returncode}\n".encode()
-            )
+    proc, timed_out = _run_logged(
+        command, out / LOG_FILE, campaign_id, site_timeout, grace_s, "scan pid {} (its process group killed)"
+    )
     code = proc.returncode
     stopped = getattr(proc, "stopped_by_driver", False)
     outcome: dict[str, Any] = {
@@ -226,7 +204,18 @@ def write_reports(
     if not (out / SCAN_JSON).is_file() and not (out / VISITS_FILE).is_file():
         return None
     command = [sys.executable, "-m", "scanner", "--no-config", "report", str(out), *report_args]
-    with open(out / LOG_FILE, "ab") as log:
+    proc, _ = _run_logged(command, out / LOG_FILE, campaign_id, REPORT_TIMEOUT_S, grace_s, "report pid {}")
+    return proc.returncode if proc.returncode is not None and proc.returncode >= 0 else None
+
+
+def _run_logged(
+    command: list[str], log_path: Path, campaign_id: str, timeout: float, grace_s: float, label: str
+) -> tuple[subprocess.Popen, bool]:
+    """Run ``command`` in its own process group, its output appended to ``log_path`` after the command
+    line; stopped with the campaign (registered) or after ``timeout`` s (stopped, then its group killed:
+    a killed scan's browser may still be there). Returns the process and whether it timed out."""
+    timed_out = False
+    with open(log_path, "ab") as log:
         log.write(f"$ {' '.join(command)}\n".encode())
         log.flush()
         proc = subprocess.Popen(
@@ -238,16 +227,17 @@ def write_reports(
             env=_scan_env(),
             preexec_fn=_die_with_parent,  # noqa: PLW1509 - only calls prctl, prepared beforehand
         )
-        _register(campaign_id, proc)  # the driver stopped: this stops too
+        _register(campaign_id, proc)
         try:
-            proc.wait(timeout=REPORT_TIMEOUT_S)
+            proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
+            timed_out = True
             stop_group(proc, grace_s)
         finally:
             _unregister(campaign_id, proc)
             _kill_group(proc)
-            log.write(f"# report pid {proc.pid} ended with {proc.returncode}\n".encode())
-    return proc.returncode if proc.returncode is not None and proc.returncode >= 0 else None
+            log.write(f"# {label.format(proc.pid)} ended with {proc.returncode}\n".encode())
+    return proc, timed_out
 
 
 def summarise(campaign: Path, rel: str, exit_code: int) -> dict[str, Any] | None:
