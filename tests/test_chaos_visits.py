@@ -86,7 +86,10 @@ def test_svg_links_are_followed(chaos_net, tmp_path):
 
 @pytest.mark.timeout(90)
 def test_a_flood_of_cookie_writes(chaos_net, tmp_path):
-    pages, result = crawl(chaos_net, tmp_path, "/start/hook-flood")
+    # One tab: a good page open beside the flood shares its renderer (same site), and on a loaded machine
+    # it could stall past the 3 s --timeout there; what is tested is that the flood is cut and recorded,
+    # and that the crawl goes on to the good pages after it.
+    pages, result = crawl(chaos_net, tmp_path, "/start/hook-flood", concurrency=1)
     flood = pages["/hook-flood"]  # recorded; on a busy machine its load may pass --timeout
     assert flood.error_kind in (None, "timeout", "unresponsive"), flood
     assert any("dropped" in str(e) for e in flood.collector_errors), flood.collector_errors
