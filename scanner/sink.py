@@ -120,11 +120,8 @@ class JsonlSink:
         append_line(self._fd, (text + "\n").encode("utf-8", "replace"), self.path)
 
     def update_meta(self, meta: ScanMeta) -> None:
-        if not self.write_meta:
-            return
-        scope = getattr(self, "_scope", None)
-        data = {"meta": to_jsonable(meta), "first_party_domains": sorted(scope.domains if scope else ())}
-        write_atomic(self.folder / META_FILE, json.dumps(data, indent=2))
+        if self.write_meta:
+            write_meta(self.folder, meta, getattr(self, "_scope", None))
 
     def visits(self) -> Iterator[dict[str, Any]]:
         self.problems, self.notes = [], []
@@ -187,3 +184,9 @@ def _parse(raw: bytes | None) -> tuple[Any, str | None]:
     except ShapeError as exc:
         return None, f"is not a saved visit ({str(exc)[:200]})"
     return visit, None
+
+
+def write_meta(folder: Path, meta: ScanMeta, scope: Scope | None) -> None:
+    """``folder``'s scan-meta.json (what ``scanner.assemble.read_meta`` reads back), replaced whole."""
+    data = {"meta": to_jsonable(meta), "first_party_domains": sorted(scope.domains if scope else ())}
+    write_atomic(folder / META_FILE, json.dumps(data, indent=2))

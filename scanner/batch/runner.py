@@ -182,17 +182,12 @@ def _add_note(out: Path, note: str) -> None:
             meta = replace(result.meta, interrupted=True, errors=(*result.meta.errors, note))
             write_scan_json(replace(result, meta=meta), out)
     elif (out / META_FILE).is_file():  # killed: scanner report rebuilds scan.json with this meta
-        import json
-
         from scanner.assemble import read_meta
-        from scanner.model import to_jsonable
-        from scanner.safe_write import write_atomic
+        from scanner.sink import write_meta
 
         meta, scope = read_meta(out)
         if note not in meta.errors:
-            meta = replace(meta, errors=(*meta.errors, note))
-            data = {"meta": to_jsonable(meta), "first_party_domains": sorted(scope.domains)}
-            write_atomic(out / META_FILE, json.dumps(data, indent=2))
+            write_meta(out, replace(meta, errors=(*meta.errors, note)), scope)
 
 
 def write_reports(
